@@ -1,0 +1,104 @@
+import t from 'tap'
+import { parse } from 'yaml'
+import { PATRONI_TIMING_PROFILES, RenderError, renderPatroniConfig } from '../../src/render/index.js'
+import { nodeSpec } from './fixtures/node-spec.js'
+
+t.snapshotFile = new URL('./snapshots/patroni-config.cjs', import.meta.url)
+
+t.test('renders the default node', async (t) => {
+  const yml = renderPatroniConfig(nodeSpec())
+  t.matchSnapshot(yml, 'patroni.yml')
+  const config = parse(yml, { version: '1.1' }) as Record<string, any>
+  t.strictSame(config.etcd3, { hosts: ['127.0.0.1:25000', '127.0.0.1:25002', '127.0.0.1:25004'] })
+  t.equal(config.bootstrap.dcs.synchronous_mode, true)
+  t.equal(config.bootstrap.dcs.failsafe_mode, true)
+  t.equal(config.bootstrap.dcs.postgresql.use_pg_rewind, true)
+  t.equal(config.bootstrap.dcs.postgresql.use_slots, true)
+  t.equal(config.bootstrap.dcs.maximum_lag_on_failover, 1048576)
+  t.notOk('standby_cluster' in config.bootstrap.dcs)
+  t.notOk('archive_mode' in config.bootstrap.dcs.postgresql.parameters)
+  t.equal(config.postgresql.parameters.hot_standby, undefined, 'hot_standby is cluster-wide (dcs)')
+  t.equal(config.bootstrap.dcs.postgresql.parameters.hot_standby, 'on', 'quoted, not a YAML 1.1 boolean')
+  t.ok(config.bootstrap.initdb.includes('data-checksums'))
+  t.equal(config.bootstrap.post_bootstrap, '/usr/lib/postgresql/15/bin/psql -X -q -f /srv/pg1/post-bootstrap.sql')
+  t.equal(config.postgresql.authentication.superuser.password, "super'secret")
+  t.equal(config.postgresql.pg_hba.at(-1), 'host replication all ::/0 reject')
+  t.strictSame(config.tags, { nofailover: false, noloadbalance: false, clonefrom: false, nosync: false })
+  t.strictSame(config.watchdog, { mode: 'automatic' })
+  t.equal(config.namespace, '/service/')
+})
+
+t.test('renders a DR standby-cluster node with archiving and tags', async (t) => {
+  const yml = renderPatroniConfig(nodeSpec({
+    name: 'pg-dr',
+    namespace: '/dr/',
+    synchronousMode: false,
+    maximumLagOnFailover: 0,
+    tags: { nofailover: true, noloadbalance: true, clonefrom: true, nosync: true },
+    standbyCluster: {
+      host: '10.1.0.10', port: 5432, primarySlotName: 'dr_standby', createReplicaMethods: ['pgbackrest', 'basebackup'],
+      restoreCommand: 'pgbackrest --stanza=birthday archive-get %f "%p"',
+    },
+    walArchive: { command: 'pgbackrest --stanza=birthday archive-push "%p"', timeoutSeconds: 60, restoreCommand: 'true' },
+    watchdog: 'off',
+    timing: PATRONI_TIMING_PROFILES.production,
+    postgres: { ...nodeSpec().postgres, parameters: { shared_buffers: '256MB', work_mem: '8MB' } },
+  }))
+  t.matchSnapshot(yml, 'patroni.yml (DR)')
+  const config = parse(yml, { version: '1.1' }) as Record<string, any>
+  t.strictSame(config.bootstrap.dcs.standby_cluster, {
+    host: '10.1.0.10', port: 5432, primary_slot_name: 'dr_standby', create_replica_methods: ['pgbackrest', 'basebackup'],
+    restore_command: 'pgbackrest --stanza=birthday archive-get %f "%p"',
+  })
+  t.equal(config.bootstrap.dcs.postgresql.parameters.archive_mode, 'on')
+  t.equal(config.bootstrap.dcs.postgresql.parameters.archive_timeout, 60)
+  t.strictSame(config.bootstrap.dcs.postgresql.recovery_conf, { restore_command: 'true' })
+  t.equal(config.postgresql.parameters.work_mem, '8MB')
+  t.equal(config.tags.nofailover, true)
+})
+
+t.test('a standby cluster defaults to basebackup and has no slot unless given', async (t) => {
+  const config = parse(renderPatroniConfig(nodeSpec({ standbyCluster: { host: 'primary.example', port: 5432 } })), {
+    version: '1.1',
+  }) as Record<string, any>
+  t.strictSame(config.bootstrap.dcs.standby_cluster, { host: 'primary.example', port: 5432, create_replica_methods: ['basebackup'] })
+})
+
+t.test('rejects timing where loop_wait + 2*retry_timeout > ttl', async (t) => {
+  const err = t.throws(() => renderPatroniConfig(nodeSpec({ timing: { ttl: 10, loop_wait: 3, retry_timeout: 4 } })))
+  t.type(err, RenderError)
+  t.match(err, { code: 'PROV_RENDER_INVALID_TIMING', field: 'timing', message: /3 \+ 2\*4 > 10/ })
+  t.throws(() => renderPatroniConfig(nodeSpec({ timing: { ttl: 10, loop_wait: 0, retry_timeout: 4 } })), {
+    code: 'PROV_RENDER_INVALID_SPEC', field: 'timing.loop_wait',
+  })
+  t.doesNotThrow(() => renderPatroniConfig(nodeSpec({ timing: { ttl: 9, loop_wait: 1, retry_timeout: 4 } })), 'equality is fine')
+})
+
+t.test('rejects bad fields with the field path and without echoing secrets', async (t) => {
+  const base = nodeSpec()
+  const cases: [string, Partial<ReturnType<typeof nodeSpec>>][] = [
+    ['scope', { scope: 'bad scope' }],
+    ['name', { name: '' }],
+    ['restApi.listen', { restApi: { ...base.restApi, listen: 'http://127.0.0.1:8008' } }],
+    ['restApi.connectAddress', { restApi: { ...base.restApi, connectAddress: '127.0.0.1:70000' } }],
+    ['restApi.auth.password', { restApi: { ...base.restApi, auth: { username: 'patroni', password: '' } } }],
+    ['etcdHosts', { etcdHosts: [] }],
+    ['etcdHosts[1]', { etcdHosts: ['127.0.0.1:2379', 'http://127.0.0.1:2379'] }],
+    ['etcdHosts[0]', { etcdHosts: ['localhost'] }],
+    ['postgres.dataDir', { postgres: { ...base.postgres, dataDir: 'relative/data' } }],
+    ['postgres.logDir', { postgres: { ...base.postgres, logDir: '/srv/../etc' } }],
+    ['postgres.binDir', { postgres: { ...base.postgres, binDir: '/usr/lib/postgresql 15/bin' } }],
+    ['superuser.username', { superuser: { username: 'Postgres', password: 'x' } }],
+    ['replication.password', { replication: { username: 'replicator', password: 'line\nbreak' } }],
+    ['app.username', { app: { username: 'app;drop', database: 'birthday' } }],
+    ['maximumLagOnFailover', { maximumLagOnFailover: -1 }],
+    ['standbyCluster.host', { standbyCluster: { host: 'bad host', port: 5432 } }],
+    ['standbyCluster.port', { standbyCluster: { host: '10.0.0.1', port: 0 } }],
+    ['standbyCluster.primarySlotName', { standbyCluster: { host: '10.0.0.1', port: 5432, primarySlotName: 'Slot-1' } }],
+    ['clusterCidrs[0]', { hba: { clusterCidrs: ['127.0.0.1'], appCidrs: ['127.0.0.1/32'] } }],
+  ]
+  for (const [field, override] of cases) {
+    const err = t.throws(() => renderPatroniConfig(nodeSpec(override)), { code: 'PROV_RENDER_INVALID_SPEC', field }, field)
+    t.notMatch((err as Error).message, /secret|line\nbreak/, `${field}: no secret in the message`)
+  }
+})
