@@ -1,0 +1,38 @@
+import { STATUS_CODES } from 'node:http'
+import type { Duplex } from 'node:stream'
+import { HttpError } from './errors.js'
+import type { Logger } from './logger.js'
+import { problemContentType, problemJson } from './problem.js'
+
+/** node:http's parser and timeout errors we answer with a specific status; the rest get 400. */
+const byNodeCode: ReadonlyMap<string, { status: number; code: string; detail: string }> = new Map([
+  ['HPE_HEADER_OVERFLOW', { status: 431, code: 'HTTP_HEADERS_TOO_LARGE', detail: 'The request headers are too large.' }],
+  ['ERR_HTTP_REQUEST_TIMEOUT', { status: 408, code: 'HTTP_REQUEST_TIMEOUT', detail: 'The request was not received in time.' }],
+  ['HPE_CHUNK_EXTENSIONS_OVERFLOW', { status: 413, code: 'HTTP_PAYLOAD_TOO_LARGE', detail: 'The chunk extensions are too large.' }],
+])
+const malformed = { status: 400, code: 'HTTP_BAD_REQUEST', detail: 'The request is not valid HTTP.' }
+
+/** The part of the socket node:http exposes to a 'clientError' listener that we use. */
+type ClientSocket = Duplex & { _httpMessage?: { headersSent?: boolean } | null }
+
+/**
+ * A `clientError` listener: instead of node's bare status line, answers malformed
+ * HTTP with a problem+json 400, header overflow with 431, a header or request
+ * timeout with 408, and closes the connection. A socket that is gone, or whose
+ * current response has already started, is destroyed without a reply, as node does.
+ */
+export function clientErrorListener(logger: Logger): (err: Error & { code?: string }, socket: ClientSocket) => void {
+  return (err, socket) => {
+    if (err.code === 'ECONNRESET' || !socket.writable || socket._httpMessage?.headersSent === true) {
+      logger.debug({ err }, 'connection error')
+      socket.destroy()
+      return
+    }
+    const { status, code, detail } = byNodeCode.get(err.code ?? '') ?? malformed
+    const body = problemJson(new HttpError(status, { code, detail }))
+    const head = `HTTP/1.1 ${String(status)} ${STATUS_CODES[status] as string}\r\n` +
+      `Content-Type: ${problemContentType}\r\nContent-Length: ${String(Buffer.byteLength(body))}\r\nConnection: close\r\n\r\n`
+    logger.info({ status, code, parserCode: err.code }, 'client error')
+    socket.end(head + body, () => socket.destroy())
+  }
+}
