@@ -1,0 +1,82 @@
+import { HaPgError } from './errors.js'
+
+/**
+ * What a failed statement tells the retry logic.
+ * - `outcome`: `never-ran` (provably had no effect: safe to retry), `unknown` (may have committed:
+ *   retry only if idempotent), `failed` (the server ran and rejected it, or a caller error: never retry).
+ * - `topology`: the error hints that the leader moved, so discovery refreshes at once.
+ */
+export interface ErrorClass {
+  readonly outcome: 'never-ran' | 'unknown' | 'failed'
+  readonly topology: boolean
+  /** The SQLSTATE, errno or HaPgError code that decided it, or `'unknown'`. */
+  readonly code: string
+}
+
+/** Socket errnos seen before a byte was sent: the statement never reached a server. */
+const CONNECT_ERRNOS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'EAI_AGAIN'])
+/** Socket errnos that can strike mid-statement: the outcome is unknown. */
+const MIDFLIGHT_ERRNOS = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'ERR_STREAM_DESTROYED'])
+
+/** SQLSTATEs that prove the statement did not run, and that the topology may have changed. */
+const NEVER_RAN_SQLSTATES = new Set([
+  '57P03', // cannot_connect_now: starting up / shutting down / in recovery during promotion
+  '25006', // read_only_sql_transaction: we reached a replica (outside a transaction, nothing ran)
+  '08001', // sqlclient_unable_to_establish_sqlconnection
+  '08004', // sqlserver_rejected_establishment_of_sqlconnection
+  '53300', // too_many_connections: rejected at startup
+])
+/** SQLSTATEs that end a session mid-statement: the outcome is unknown, and the topology may have changed. */
+const UNKNOWN_SQLSTATES = new Set([
+  '57P01', // admin_shutdown: Patroni stops / demotes the node
+  '57P02', // crash_shutdown
+  '08000', // connection_exception
+  '08003', // connection_does_not_exist
+  '08006', // connection_failure
+  '08007', // transaction_resolution_unknown
+  '08P01', // protocol_violation
+])
+
+const TOPOLOGY_CODES: Record<string, ErrorClass['outcome']> = {
+  HAPG_NOT_WRITABLE: 'never-ran',
+  HAPG_STATEMENT_TIMEOUT: 'unknown',
+  HAPG_OUTCOME_UNKNOWN: 'unknown',
+}
+
+/**
+ * Classifies any error thrown by pg, pg-pool, a socket or this client. The full table is in the README
+ * and pinned by a unit test. Errors raised while *connecting* never ran, whatever they are: the
+ * caller passes `phase: 'connect'` for those.
+ *
+ * @example
+ * ```ts
+ * classifyError(Object.assign(new Error('x'), { code: '57P01' })) // { outcome: 'unknown', topology: true, code: '57P01' }
+ * ```
+ */
+export function classifyError(err: unknown, phase: 'connect' | 'statement' = 'statement'): ErrorClass {
+  const code = errorCode(err)
+  if (err instanceof HaPgError) {
+    const outcome = TOPOLOGY_CODES[err.code]
+    return outcome === undefined ? { outcome: 'failed', topology: false, code } : { outcome, topology: true, code }
+  }
+  if (NEVER_RAN_SQLSTATES.has(code) || CONNECT_ERRNOS.has(code)) return { outcome: 'never-ran', topology: true, code }
+  if (phase === 'connect') return { outcome: 'never-ran', topology: true, code }
+  if (UNKNOWN_SQLSTATES.has(code) || MIDFLIGHT_ERRNOS.has(code)) {
+    return { outcome: 'unknown', topology: true, code }
+  }
+  if (code === 'unknown') {
+    const message = err instanceof Error ? err.message : String(err)
+    // pg refuses to send on a client that already broke: nothing was sent.
+    if (/not queryable/i.test(message)) return { outcome: 'never-ran', topology: true, code: 'not-queryable' }
+    // pg reports a socket dropped mid-statement with plain Errors that carry no code.
+    if (/Connection terminated|Query read timeout/i.test(message)) {
+      return { outcome: 'unknown', topology: true, code: 'connection-lost' }
+    }
+  }
+  return { outcome: 'failed', topology: false, code }
+}
+
+function errorCode(err: unknown): string {
+  if (typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string') return err.code
+  return 'unknown'
+}

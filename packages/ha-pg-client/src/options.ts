@@ -1,0 +1,86 @@
+import type { Dispatcher } from 'undici'
+import type pg from 'pg'
+import { HaPgError } from './errors.js'
+
+/** pg-pool options the client passes through to every pool it creates. */
+export type PoolOptions = Pick<pg.PoolConfig, 'max' | 'min' | 'idleTimeoutMillis' | 'connectionTimeoutMillis' | 'maxUses' | 'allowExitOnIdle' | 'application_name'>
+
+/** Connection options shared by every member; host and port are learned from Patroni. */
+export type MemberConnectionOptions = Omit<pg.ClientConfig, 'host' | 'port' | 'connectionString'>
+
+/** A structured logger: `logger.warn({ msg, … })`. Defaults to silence. */
+export interface HaPgLogger {
+  info(entry: Record<string, unknown>): void
+  warn(entry: Record<string, unknown>): void
+}
+
+/** Static mode: one connection string, no Patroni. Same API; no lease, no failover. */
+export interface StaticModeOptions {
+  readonly connectionString: string
+  readonly pool?: PoolOptions
+  readonly Pool?: typeof pg.Pool
+  readonly failoverDeadlineMs?: number
+  readonly now?: () => number
+  readonly random?: () => number
+  readonly logger?: HaPgLogger
+}
+
+/** Patroni mode: leader discovery, lease, per-epoch pools, safe retries. */
+export interface PatroniModeOptions {
+  readonly patroniUrls: readonly string[]
+  readonly patroniAuth?: { readonly username: string; readonly password: string }
+  readonly patroniCa?: string | Buffer
+  readonly dispatcher?: Dispatcher
+  readonly pg: MemberConnectionOptions
+  readonly pool?: PoolOptions
+  readonly Pool?: typeof pg.Pool
+  readonly leaseMs?: number
+  readonly failoverDeadlineMs?: number
+  readonly discoveryIntervalMs?: number
+  readonly restTimeoutMs?: number
+  readonly now?: () => number
+  readonly random?: () => number
+  readonly logger?: HaPgLogger
+}
+
+/** Options of {@link HaPgClient}: static mode (`connectionString`) or Patroni mode (`patroniUrls`). */
+export type HaPgClientOptions = StaticModeOptions | PatroniModeOptions
+
+const NUMERIC = ['leaseMs', 'failoverDeadlineMs', 'discoveryIntervalMs', 'restTimeoutMs'] as const
+
+/** Throws `HAPG_INVALID_OPTIONS` (a programmer error) and returns a copy whose secrets are non-enumerable. */
+export function validateOptions(input: HaPgClientOptions): HaPgClientOptions {
+  const fail = (why: string): never => {
+    throw new HaPgError('HAPG_INVALID_OPTIONS', `invalid HaPgClient options: ${why}`)
+  }
+  if (typeof input !== 'object' || input === null) return fail('expected an object')
+  const hasStatic = 'connectionString' in input
+  const hasPatroni = 'patroniUrls' in input
+  if (hasStatic === hasPatroni) return fail('give exactly one of connectionString or patroniUrls')
+  for (const key of NUMERIC) {
+    const value = (input as Partial<Record<(typeof NUMERIC)[number], unknown>>)[key]
+    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)) fail(`${key} must be a positive number`)
+  }
+  if (hasStatic) {
+    if (typeof input.connectionString !== 'string' || input.connectionString === '') fail('connectionString must be a non-empty string')
+    const copy = { ...input }
+    Object.defineProperty(copy, 'connectionString', { value: input.connectionString, enumerable: false })
+    return copy
+  }
+  const urls = input.patroniUrls
+  if (!Array.isArray(urls) || urls.length === 0) return fail('patroniUrls must be a non-empty array')
+  for (const url of urls) if (!URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) fail(`not an http(s) URL: ${String(url)}`)
+  if (typeof input.pg !== 'object' || input.pg === null) fail('pg (connection options) is required in Patroni mode')
+  if (input.leaseMs !== undefined && input.discoveryIntervalMs !== undefined && input.discoveryIntervalMs >= input.leaseMs) {
+    fail('discoveryIntervalMs must be shorter than leaseMs, or the lease lapses between renewals')
+  }
+  const pgCopy = { ...input.pg }
+  if ('password' in input.pg) Object.defineProperty(pgCopy, 'password', { value: input.pg.password, enumerable: false })
+  const copy = { ...input, pg: pgCopy }
+  if (input.patroniAuth !== undefined) {
+    const auth = { username: input.patroniAuth.username }
+    Object.defineProperty(auth, 'password', { value: input.patroniAuth.password, enumerable: false })
+    Object.defineProperty(copy, 'patroniAuth', { value: auth, enumerable: true })
+  }
+  return copy
+}

@@ -1,0 +1,74 @@
+import type { PatroniMember, RestResult } from './patroni-api.js'
+
+/** Roles Patroni uses for the member that holds the leader key (3.0.2 says `leader`, `/patroni` says `master`). */
+const LEADER_ROLES = new Set(['leader', 'master', 'primary'])
+/** Roles of streaming standbys that may serve reads. */
+const REPLICA_ROLES = new Set(['replica', 'sync_standby', 'standby'])
+const SERVING_STATES = new Set(['running', 'streaming'])
+
+/** What one round of `GET /cluster` answers says about leadership. */
+export type LeaderDecision =
+  | { readonly kind: 'candidate'; readonly member: PatroniMember; readonly votes: number; readonly unanimous: boolean }
+  | { readonly kind: 'none'; readonly reason: 'unreachable' | 'dcs-unavailable' | 'no-leader' | 'ambiguous' }
+
+interface Claim {
+  member: PatroniMember
+  votes: number
+  timeline: number
+}
+
+/**
+ * Picks the leader candidate from the `/cluster` views of several members. Split answers never flap:
+ * the claim with the higher timeline wins, then the one more views agree on; a tie is `ambiguous`
+ * and the caller waits for the next round. Pure and deterministic.
+ */
+export function decideLeader(views: readonly RestResult<{ members?: PatroniMember[] }>[]): LeaderDecision {
+  const answered = views.filter((v) => v.ok)
+  if (answered.length === 0) {
+    // Patroni answers 5xx on /cluster while its DCS is unreachable; no answer at all is a network problem.
+    const httpAnswers = views.filter((v) => !v.ok && v.status !== undefined && v.status >= 500)
+    return { kind: 'none', reason: httpAnswers.length > 0 && httpAnswers.length * 2 > views.length ? 'dcs-unavailable' : 'unreachable' }
+  }
+  const claims = new Map<string, Claim>()
+  for (const view of answered) {
+    for (const member of view.body.members ?? []) {
+      if (!LEADER_ROLES.has(member.role)) continue
+      const claim = claims.get(member.name) ?? { member, votes: 0, timeline: -1 }
+      claim.votes += 1
+      const timeline = member.timeline ?? -1
+      if (timeline > claim.timeline) {
+        claim.timeline = timeline
+        claim.member = member
+      }
+      claims.set(member.name, claim)
+    }
+  }
+  const ranked = [...claims.values()].sort((a, b) => b.timeline - a.timeline || b.votes - a.votes)
+  const [best, second] = ranked
+  if (best === undefined) return { kind: 'none', reason: 'no-leader' }
+  if (second !== undefined && second.timeline === best.timeline && second.votes === best.votes) return { kind: 'none', reason: 'ambiguous' }
+  return { kind: 'candidate', member: best.member, votes: best.votes, unanimous: claims.size === 1 && best.votes === answered.length }
+}
+
+/** Members that may serve reads with at most `maxLagBytes` of lag, least lagging first. */
+export function readableReplicas(members: readonly PatroniMember[], maxLagBytes: number): PatroniMember[] {
+  return members
+    .filter((m) => REPLICA_ROLES.has(m.role) && SERVING_STATES.has(m.state) && m.host !== undefined && m.port !== undefined)
+    .filter((m) => typeof m.lag === 'number' && m.lag <= maxLagBytes)
+    .sort((a, b) => (a.lag as number) - (b.lag as number))
+}
+
+/** Every REST base URL a view mentions (`api_url` is `http://host:port/patroni`; we keep the origin). */
+export function learnedApiUrls(views: readonly RestResult<{ members?: PatroniMember[] }>[]): string[] {
+  const urls: string[] = []
+  for (const view of views) {
+    if (!view.ok) continue
+    for (const member of view.body.members ?? []) if (member.api_url !== undefined) urls.push(apiBase(member.api_url))
+  }
+  return urls
+}
+
+/** `http://127.0.0.1:8008/patroni` → `http://127.0.0.1:8008/`. */
+export function apiBase(apiUrl: string): string {
+  return new URL('/', apiUrl).toString()
+}

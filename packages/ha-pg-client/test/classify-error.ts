@@ -1,0 +1,64 @@
+import t from 'tap'
+import { classifyError } from '../src/classify-error.js'
+import { HaPgError } from '../src/errors.js'
+
+const withCode = (code: string): Error => Object.assign(new Error(code), { code })
+
+// The full table, as documented in the README.
+const TABLE: [string, 'never-ran' | 'unknown' | 'failed', boolean][] = [
+  ['57P03', 'never-ran', true],
+  ['25006', 'never-ran', true],
+  ['08001', 'never-ran', true],
+  ['08004', 'never-ran', true],
+  ['53300', 'never-ran', true],
+  ['ECONNREFUSED', 'never-ran', true],
+  ['ENOTFOUND', 'never-ran', true],
+  ['EHOSTUNREACH', 'never-ran', true],
+  ['ENETUNREACH', 'never-ran', true],
+  ['EADDRNOTAVAIL', 'never-ran', true],
+  ['EAI_AGAIN', 'never-ran', true],
+  ['57P01', 'unknown', true],
+  ['57P02', 'unknown', true],
+  ['08000', 'unknown', true],
+  ['08003', 'unknown', true],
+  ['08006', 'unknown', true],
+  ['08007', 'unknown', true],
+  ['08P01', 'unknown', true],
+  ['ECONNRESET', 'unknown', true],
+  ['EPIPE', 'unknown', true],
+  ['ETIMEDOUT', 'unknown', true],
+  ['ECONNABORTED', 'unknown', true],
+  ['ERR_STREAM_DESTROYED', 'unknown', true],
+  ['23505', 'failed', false],
+  ['40001', 'failed', false],
+  ['57014', 'failed', false],
+  ['42P01', 'failed', false],
+]
+
+t.test('the SQLSTATE / errno table', async (t) => {
+  for (const [code, outcome, topology] of TABLE) {
+    t.strictSame(classifyError(withCode(code)), { outcome, topology, code }, code)
+  }
+})
+
+t.test('any error while connecting never ran', async (t) => {
+  t.strictSame(classifyError(withCode('28P01'), 'connect'), { outcome: 'never-ran', topology: true, code: '28P01' })
+  t.strictSame(classifyError(new Error('Connection terminated due to connection timeout'), 'connect'), { outcome: 'never-ran', topology: true, code: 'unknown' })
+})
+
+t.test('pg errors without a code', async (t) => {
+  t.strictSame(classifyError(new Error('Connection terminated unexpectedly')), { outcome: 'unknown', topology: true, code: 'connection-lost' })
+  t.strictSame(classifyError(new Error('Query read timeout')), { outcome: 'unknown', topology: true, code: 'connection-lost' })
+  t.strictSame(classifyError(new Error('Client has encountered a connection error and is not queryable')), { outcome: 'never-ran', topology: true, code: 'not-queryable' })
+  t.strictSame(classifyError(new Error('syntax')), { outcome: 'failed', topology: false, code: 'unknown' })
+  t.strictSame(classifyError('a string'), { outcome: 'failed', topology: false, code: 'unknown' })
+  t.strictSame(classifyError(null), { outcome: 'failed', topology: false, code: 'unknown' })
+  t.strictSame(classifyError({ code: 5 }), { outcome: 'failed', topology: false, code: 'unknown' })
+})
+
+t.test('our own codes', async (t) => {
+  t.strictSame(classifyError(new HaPgError('HAPG_NOT_WRITABLE', 'x')), { outcome: 'never-ran', topology: true, code: 'HAPG_NOT_WRITABLE' })
+  t.strictSame(classifyError(new HaPgError('HAPG_STATEMENT_TIMEOUT', 'x')), { outcome: 'unknown', topology: true, code: 'HAPG_STATEMENT_TIMEOUT' })
+  t.strictSame(classifyError(new HaPgError('HAPG_OUTCOME_UNKNOWN', 'x')), { outcome: 'unknown', topology: true, code: 'HAPG_OUTCOME_UNKNOWN' })
+  t.strictSame(classifyError(new HaPgError('HAPG_CLOSED', 'x')), { outcome: 'failed', topology: false, code: 'HAPG_CLOSED' })
+})

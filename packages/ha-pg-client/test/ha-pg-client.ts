@@ -1,0 +1,324 @@
+import t from 'tap'
+import { HaPgClient } from '../src/ha-pg-client.js'
+import { HaPgError } from '../src/errors.js'
+import { fakePool } from './helpers/fake-pg.js'
+import { setup, sleep, sqlError } from './helpers/setup.js'
+
+t.test('discovers the leader from /cluster and writes to it', async (t) => {
+  const { client, pools, events, patroni } = setup()
+  const res = await client.query('INSERT 1', [1])
+  t.match(res, { rows: [] })
+  t.equal(pools[0]?.key, '10.0.0.1:5432')
+  t.match(events, [['leaderChanged', { from: null, to: 'm1', timeline: 1 }]])
+  // the third member was learned from /cluster
+  await sleep(150)
+  t.ok(patroni.calls.some((c) => c.startsWith('http://127.0.0.1:8003/cluster')))
+  const s = client.stats()
+  t.match(s, { mode: 'patroni', leader: { name: 'm1', host: '10.0.0.1', port: 5432, timeline: 1 }, leaseValid: true, pools: [{ member: 'm1', role: 'leader', total: 1, idle: 1, waiting: 0 }] })
+  t.equal(s.counters.leaderChanges, 0)
+  await client.close()
+  await client.close()
+  await t.rejects(client.query('SELECT 1'), { code: 'HAPG_CLOSED' })
+})
+
+t.test('switchover: the old pool retires, writes follow the new leader', async (t) => {
+  const { client, pools, events, patroni, servers } = setup()
+  await client.query('SELECT 1')
+  servers.get('10.0.0.1:5432')!.onQuery = () => {
+    throw sqlError('57P03')
+  }
+  patroni.promote('m2', 2)
+  servers.get('10.0.0.2:5432')!.hotStandby = false
+  const res = await client.query('INSERT 2')
+  t.ok(res)
+  t.equal(client.stats().leader?.name, 'm2')
+  t.ok(pools[0]?.ended, 'old pool ended')
+  t.match(events.filter((e) => e[0] === 'poolRetired'), [['poolRetired', { member: 'm1', reason: 'leader-changed' }]])
+  t.match(events.filter((e) => e[0] === 'leaderChanged').at(-1), ['leaderChanged', { from: 'm1', to: 'm2', timeline: 2 }])
+  t.equal(client.stats().counters.leaderChanges, 1)
+  t.equal(client.stats().counters.retiredPools, 1)
+  await client.close()
+})
+
+t.test('fencing: Patroni says leader but the session is still read-only', async (t) => {
+  const { client, servers, events } = setup()
+  servers.get('10.0.0.1:5432')!.hotStandby = true
+  setTimeout(() => (servers.get('10.0.0.1:5432')!.hotStandby = false), 150)
+  await client.query('INSERT 1')
+  t.ok(events.some((e) => e[0] === 'retry' && (e[1] as { code: string }).code === 'HAPG_NOT_WRITABLE'))
+  await client.close()
+})
+
+t.test('fencing without in_hot_standby (PostgreSQL < 14): SELECT pg_is_in_recovery()', async (t) => {
+  const { client, servers, pools } = setup({ failoverDeadlineMs: 300 })
+  const server = servers.get('10.0.0.1:5432')!
+  server.hotStandby = undefined
+  server.inRecovery = true
+  await t.rejects(client.query('INSERT 1'), { code: 'HAPG_FAILOVER_TIMEOUT' })
+  server.inRecovery = false
+  await client.query('INSERT 1')
+  t.ok(pools.length >= 1)
+  await client.close()
+})
+
+t.test('a stale ex-leader on a lower timeline is not accepted', async (t) => {
+  const { client, patroni, servers } = setup({ failoverDeadlineMs: 400 })
+  patroni.promote('m2', 5)
+  servers.get('10.0.0.2:5432')!.hotStandby = false
+  await client.query('SELECT 1')
+  t.equal(client.stats().leader?.name, 'm2')
+  // m1 comes back claiming leadership on timeline 4 in its own view only, while m2 lost the key
+  patroni.get('m2').role = 'replica'
+  patroni.get('m1').role = 'leader'
+  patroni.get('m1').timeline = 4
+  patroni.views.set('m2', patroni.members.map((m) => ({ ...m, role: 'replica' })))
+  servers.get('10.0.0.2:5432')!.hotStandby = true
+  await t.rejects(client.query('SELECT 1'), { code: 'HAPG_FAILOVER_TIMEOUT' })
+  // once every member agrees (the 3.0.2 "takes the key back" case), it is accepted again
+  patroni.views.clear()
+  await client.query('SELECT 1')
+  t.match(client.stats().leader, { name: 'm1', timeline: 4 })
+  await client.close()
+})
+
+t.test('split views on one timeline: majority, and a tie waits', async (t) => {
+  const { client, patroni, servers } = setup({ failoverDeadlineMs: 400 })
+  await client.query('SELECT 1')
+  const m2leads = patroni.members.map((m) => ({ ...m, role: m.name === 'm2' ? 'leader' : 'replica' }))
+  patroni.views.set('m1', m2leads)
+  patroni.views.set('m3', m2leads)
+  servers.get('10.0.0.2:5432')!.hotStandby = false
+  patroni.get('m2').primaryStatus = 200
+  patroni.get('m2').primaryRole = 'master'
+  await sleep(250)
+  t.equal(client.stats().leader?.name, 'm2', 'majority view wins')
+  patroni.get('m3').rest = 'frozen'
+  patroni.views.set('m1', patroni.members.map((m) => ({ ...m, role: m.name === 'm1' ? 'leader' : 'replica' })))
+  // m1 view says m1, m2 view (default) says m1, m3 is silent → m1 again; no flapping back and forth on ties
+  patroni.views.set('m2', m2leads)
+  await sleep(250)
+  await t.rejects(client.query('SELECT 1'), { code: 'HAPG_FAILOVER_TIMEOUT' }, 'a tie waits')
+  await client.close()
+})
+
+t.test('the lease lapses when the leader REST API hangs: writes wait for the new leader', async (t) => {
+  const { client, patroni, servers, clock } = setup({ failoverDeadlineMs: 3_000 })
+  await client.query('SELECT 1')
+  patroni.get('m1').rest = 'frozen'
+  clock.skew += 500 // the lease (400 ms) lapses
+  t.equal(client.stats().leaseValid, false)
+  const started = Date.now()
+  setTimeout(() => {
+    patroni.promote('m2', 2)
+    servers.get('10.0.0.2:5432')!.hotStandby = false
+  }, 300)
+  await client.query('INSERT 1')
+  t.ok(Date.now() - started >= 250, 'the write waited')
+  t.equal(client.stats().leader?.name, 'm2')
+  t.ok(client.stats().counters.msWithoutLeader > 0)
+  await client.close()
+})
+
+t.test('an acknowledgement after the lease ended', async (t) => {
+  t.test('is a success when the same epoch is re-confirmed', async (t) => {
+    const { client, servers, clock } = setup()
+    await client.query('SELECT 1')
+    servers.get('10.0.0.1:5432')!.onQuery = (text) => {
+      if (text === 'INSERT late') clock.skew += 1_000
+      return { rows: [] }
+    }
+    t.ok(await client.query('INSERT late'))
+    await client.close()
+  })
+  t.test('is HAPG_OUTCOME_UNKNOWN when the leader changed meanwhile', async (t) => {
+    const { client, servers, clock, patroni } = setup()
+    await client.query('SELECT 1')
+    servers.get('10.0.0.1:5432')!.onQuery = (text) => {
+      if (text === 'INSERT late') {
+        clock.skew += 1_000
+        patroni.get('m1').rest = 'frozen'
+        patroni.promote('m2', 2)
+        servers.get('10.0.0.2:5432')!.hotStandby = false
+      }
+      return { rows: [] }
+    }
+    await t.rejects(client.query('INSERT late'), { code: 'HAPG_OUTCOME_UNKNOWN' })
+    await client.close()
+  })
+  t.test('is retried on the new leader when idempotent', async (t) => {
+    const { client, servers, clock, patroni } = setup()
+    await client.query('SELECT 1')
+    let onM2 = 0
+    servers.get('10.0.0.2:5432')!.onQuery = () => ((onM2 += 1), { rows: [] })
+    servers.get('10.0.0.1:5432')!.onQuery = (text) => {
+      if (text === 'UPSERT') {
+        clock.skew += 1_000
+        patroni.get('m1').rest = 'frozen'
+        patroni.promote('m2', 2)
+        servers.get('10.0.0.2:5432')!.hotStandby = false
+      }
+      return { rows: [] }
+    }
+    await client.query('UPSERT', [], { idempotent: true })
+    t.equal(onM2, 1)
+    await client.close()
+  })
+})
+
+t.test('retry classification drives the client', async (t) => {
+  const { client, servers, events } = setup()
+  const server = servers.get('10.0.0.1:5432')!
+  let n = 0
+  server.onQuery = (text) => {
+    if (text === 'A' && n++ < 2) throw sqlError('57P03')
+    if (text === 'B') throw sqlError('57P01')
+    if (text === 'C') throw sqlError('23505')
+    return { rows: [{ n }] }
+  }
+  t.match(await client.query({ text: 'A' }), { rows: [{ n: 3 }] })
+  t.equal(events.filter((e) => e[0] === 'retry').length, 2)
+  await t.rejects(client.query('B'), { code: 'HAPG_OUTCOME_UNKNOWN', cause: { code: '57P01' } })
+  await t.rejects(client.query('C', [], { idempotent: true }), { code: '23505' })
+  let b = 0
+  server.onQuery = (text) => {
+    if (text === 'B' && b++ === 0) throw sqlError('57P01')
+    return { rows: [] }
+  }
+  t.ok(await client.query('B', [], { idempotent: true }))
+  t.equal(client.stats().counters.retries, 3)
+  await client.close()
+})
+
+t.test('a hung statement hits the client-side deadline and its socket is destroyed', async (t) => {
+  const { client, servers } = setup({ failoverDeadlineMs: 200 })
+  servers.get('10.0.0.1:5432')!.onQuery = () => 'hang'
+  await t.rejects(client.query('COMMIT-ish'), { code: 'HAPG_OUTCOME_UNKNOWN', cause: { code: 'HAPG_STATEMENT_TIMEOUT' } })
+  await client.close()
+})
+
+t.test('retiring a pool aborts statements in flight on it', async (t) => {
+  const { client, servers, patroni } = setup()
+  await client.query('SELECT 1')
+  servers.get('10.0.0.1:5432')!.onQuery = () => 'hang'
+  const pending = client.query('INSERT slow')
+  await sleep(20)
+  patroni.promote('m2', 2)
+  servers.get('10.0.0.2:5432')!.hotStandby = false
+  await t.rejects(pending, { code: 'HAPG_OUTCOME_UNKNOWN' })
+  await client.close()
+})
+
+t.test('DCS down: writes fail fast with HAPG_NO_LEADER, replica reads keep working', async (t) => {
+  const { client, patroni, servers } = setup({ failoverDeadlineMs: 5_000 })
+  await client.query('SELECT 1')
+  for (const m of patroni.members) m.rest = 'dcs-down'
+  servers.get('10.0.0.1:5432')!.hotStandby = true
+  const started = Date.now()
+  await t.rejects(client.query('INSERT 1'), { code: 'HAPG_NO_LEADER' })
+  t.ok(Date.now() - started < 2_000)
+  servers.get('10.0.0.2:5432')!.onQuery = () => ({ rows: [{ from: 'm2' }] })
+  t.match(await client.query('SELECT 1', [], { role: 'replica', maxLagBytes: 1000 }), { rows: [{ from: 'm2' }] })
+  t.ok(client.stats().counters.discoveryFailures >= 0)
+  await client.close()
+})
+
+t.test('replica reads: lag bound, failover to the next replica, fallback to the leader', async (t) => {
+  const { client, servers, events } = setup()
+  servers.get('10.0.0.2:5432')!.onQuery = () => ({ rows: [{ from: 'm2' }] })
+  servers.get('10.0.0.3:5432')!.onQuery = () => ({ rows: [{ from: 'm3' }] })
+  servers.get('10.0.0.1:5432')!.onQuery = () => ({ rows: [{ from: 'm1' }] })
+  t.match(await client.query('SELECT', [], { role: 'replica', maxLagBytes: 250 }), { rows: [{ from: 'm2' }] })
+  t.match(await client.query('SELECT', [], { role: 'replica' }), { rows: [{ from: 'm2' }] })
+  t.match(await client.query('SELECT', [], { role: 'replica', maxLagBytes: 10 }), { rows: [{ from: 'm1' }] }, 'none within the bound → leader')
+  servers.get('10.0.0.2:5432')!.down = true
+  t.match(await client.query('SELECT', [], { role: 'replica' }), { rows: [{ from: 'm3' }] })
+  t.ok(events.some((e) => e[0] === 'poolRetired' && (e[1] as { reason: string }).reason === 'replica-error'))
+  await client.close()
+})
+
+t.test('connect() and withTransaction()', async (t) => {
+  const { client, servers } = setup()
+  const c = await client.connect()
+  await c.query('SELECT 1')
+  c.release()
+  const server = servers.get('10.0.0.1:5432')!
+  const seen: string[] = []
+  server.onQuery = (text) => (seen.push(text), { rows: [] })
+  t.equal(await client.withTransaction(async (tx) => (await tx.query('INSERT'), 42)), 42)
+  t.strictSame(seen, ['BEGIN', 'INSERT', 'COMMIT'])
+  seen.length = 0
+  await t.rejects(client.withTransaction(async () => { throw new Error('mine') }), { message: 'mine' })
+  t.strictSame(seen, ['BEGIN', 'ROLLBACK'])
+  let commits = 0
+  server.onQuery = (text) => {
+    if (text === 'COMMIT' && commits++ === 0) throw sqlError('57P01')
+    return { rows: [] }
+  }
+  await t.rejects(client.withTransaction(async () => 1), { code: 'HAPG_OUTCOME_UNKNOWN' })
+  t.equal(await client.withTransaction(async () => 2, { idempotent: true }), 2)
+  await client.close()
+})
+
+t.test('ping()', async (t) => {
+  const { client, patroni } = setup()
+  await client.ping()
+  for (const m of patroni.members) m.rest = 'refused'
+  await client.close()
+  const down = setup()
+  for (const m of down.patroni.members) m.rest = 'refused'
+  await t.rejects(down.client.ping({ timeoutMs: 150 }), HaPgError)
+  t.ok(down.events.some((e) => e[0] === 'discoveryFailed'))
+  t.ok(down.client.stats().counters.discoveryFailures > 0)
+  t.equal(down.client.stats().leader, null)
+  await down.client.close()
+})
+
+t.test('an idle connection error is handled (no crash) and triggers discovery', async (t) => {
+  const { client, pools, patroni } = setup()
+  await client.query('SELECT 1')
+  const before = patroni.calls.length
+  pools[0]!.emit('error', new Error('terminating connection due to administrator command'))
+  await sleep(20)
+  t.ok(patroni.calls.length > before)
+  await client.close()
+})
+
+t.test('Patroni timing from /config; a failing /config keeps the defaults', async (t) => {
+  const { client, patroni } = setup({ leaseMs: 400 })
+  patroni.config = 'fail'
+  await client.query('SELECT 1')
+  await client.close()
+  const derived = setup({ leaseMs: 300 })
+  derived.patroni.config = { ttl: 10 }
+  await derived.client.query('SELECT 1')
+  await derived.client.close()
+})
+
+t.test('static mode: same API, one pool, no Patroni', async (t) => {
+  const servers = new Map([['postgres://app@db/app', { onQuery: () => ({ rows: [{ ok: 1 }] }) }]])
+  const { Pool, pools } = fakePool(servers)
+  await using client = new HaPgClient({ connectionString: 'postgres://app@db/app', Pool: Pool as never })
+  t.match(await client.query('SELECT 1'), { rows: [{ ok: 1 }] })
+  t.match(await client.query('SELECT 1', [], { role: 'replica' }), { rows: [{ ok: 1 }] })
+  await client.ping()
+  const c = await client.connect()
+  c.release()
+  t.match(client.stats(), { mode: 'static', leader: null, leaseValid: false, leaseAgeMs: null, counters: { leaderChanges: 0, msWithoutLeader: 0 } })
+  t.equal(pools.length, 1)
+  t.notOk(Object.keys(pools[0]!.config).includes('password'))
+})
+
+t.test('static mode with the real pg.Pool: connection refused is retried until the deadline', async (t) => {
+  const client = new HaPgClient({ connectionString: 'postgres://u:pw@127.0.0.1:1/db', failoverDeadlineMs: 150 })
+  await t.rejects(client.query('SELECT 1'), { code: 'HAPG_FAILOVER_TIMEOUT', cause: { code: 'ECONNREFUSED' } })
+  await client.close()
+  const defaults = new HaPgClient({ connectionString: 'postgres://u:pw@127.0.0.1:1/db' })
+  await t.rejects(defaults.ping({ timeoutMs: 100 }), { code: 'HAPG_FAILOVER_TIMEOUT' })
+  await defaults.close()
+})
+
+t.test('without explicit clocks the timing comes from Patroni /config', async (t) => {
+  const { client } = setup({ leaseMs: undefined, discoveryIntervalMs: undefined, restTimeoutMs: undefined, failoverDeadlineMs: undefined } as never)
+  await client.query('SELECT 1')
+  await client.close()
+})

@@ -1,0 +1,106 @@
+import { EventEmitter } from 'node:events'
+
+export type QueryBehaviour = (text: string, values: unknown[] | undefined) => unknown
+
+/** A fake PostgreSQL server, addressed by host:port. */
+export interface FakeServer {
+  down?: boolean
+  /** what ParameterStatus in_hot_standby said; undefined = not reported (PG < 14) */
+  hotStandby?: boolean | undefined
+  /** answer of SELECT pg_is_in_recovery() */
+  inRecovery?: boolean
+  /** return a result, throw an error, or return 'hang' to never answer */
+  onQuery?: QueryBehaviour
+  connectError?: Error
+}
+
+export interface FakeClient {
+  hotStandby: boolean | undefined
+  server: string
+  queries: string[]
+  destroyed: boolean
+  connection: { stream: { destroy(): void } }
+  query(q: string | { text: string; values?: unknown[] }): Promise<unknown>
+  release(err?: unknown): void
+}
+
+/** Builds a pg.Pool stand-in bound to `servers`; `pools` collects every instance. */
+export function fakePool(servers: Map<string, FakeServer>) {
+  const pools: FakePool[] = []
+  class FakePool extends EventEmitter {
+    readonly config: Record<string, unknown>
+    readonly key: string
+    ended = false
+    readonly idle = new Set<FakeClient>()
+    readonly busy = new Set<FakeClient>()
+    constructor(config: Record<string, unknown>) {
+      super()
+      this.config = config
+      this.key = config.connectionString !== undefined ? String(config.connectionString) : `${String(config.host)}:${String(config.port)}`
+      pools.push(this)
+    }
+    get totalCount(): number {
+      return this.idle.size + this.busy.size
+    }
+    get idleCount(): number {
+      return this.idle.size
+    }
+    get waitingCount(): number {
+      return 0
+    }
+    async connect(): Promise<FakeClient> {
+      const server = servers.get(this.key)
+      if (server === undefined || server.down === true) throw Object.assign(new Error(`connect ECONNREFUSED ${this.key}`), { code: 'ECONNREFUSED' })
+      if (server.connectError !== undefined) throw server.connectError
+      const reuse = [...this.idle][0]
+      if (reuse !== undefined) {
+        this.idle.delete(reuse)
+        this.busy.add(reuse)
+        reuse.hotStandby = server.hotStandby
+        return reuse
+      }
+      let kill: (e: Error) => void = () => {}
+      const client: FakeClient = {
+        hotStandby: server.hotStandby,
+        server: this.key,
+        queries: [],
+        destroyed: false,
+        connection: {
+          stream: {
+            destroy: () => {
+              client.destroyed = true
+              kill(new Error('Connection terminated unexpectedly'))
+            },
+          },
+        },
+        query: (q) => {
+          const text = typeof q === 'string' ? q : q.text
+          client.queries.push(text)
+          if (client.destroyed) return Promise.reject(new Error('Client has encountered a connection error and is not queryable'))
+          if (text === 'SELECT pg_is_in_recovery() AS r') return Promise.resolve({ rows: [{ r: server.inRecovery ?? false }] })
+          return new Promise((resolve, reject) => {
+            kill = reject
+            try {
+              const out = server.onQuery?.(text, typeof q === 'string' ? undefined : q.values) ?? { rows: [], command: 'SELECT', rowCount: 0 }
+              if (out !== 'hang') resolve(out)
+            } catch (err) {
+              reject(err)
+            }
+          })
+        },
+        release: (err?: unknown) => {
+          if (!this.busy.has(client)) throw new Error('double release')
+          this.busy.delete(client)
+          if (err === undefined && !this.ended && !client.destroyed) this.idle.add(client)
+        },
+      }
+      this.busy.add(client)
+      return client
+    }
+    async end(): Promise<void> {
+      this.ended = true
+      this.idle.clear()
+    }
+  }
+  return { Pool: FakePool, pools }
+}
