@@ -10,6 +10,8 @@ export interface LeaderEpoch {
   readonly host: string
   readonly port: number
   readonly timeline: number
+  /** Its Patroni REST base URL. */
+  readonly apiUrl: string
 }
 
 export interface TrackerHooks {
@@ -175,7 +177,13 @@ export class LeaderTracker {
       if (freshest?.ok === true) this.#members = freshest.body.members ?? []
       await this.#learnTiming(asked[views.findIndex((v) => v.ok)] as string)
     }
-    const decision = decideLeader(views)
+    let decision = decideLeader(views)
+    const known = this.#leader
+    if (decision.kind === 'none' && decision.reason === 'dcs-unavailable' && known !== undefined) {
+      // failsafe_mode: without a DCS the leader keeps its role while it reaches every member; ask it directly.
+      const member = { name: known.name, role: 'leader', state: 'running', api_url: known.apiUrl, host: known.host, port: known.port, timeline: known.timeline }
+      if ((await this.#o.api.primary(known.apiUrl)).ok) decision = { kind: 'candidate', member, votes: 0, unanimous: true }
+    }
     this.#lastDecision = decision
     if (decision.kind !== 'candidate') return this.revoke()
     const member = decision.member
@@ -192,12 +200,12 @@ export class LeaderTracker {
     const timeline = answer.body.timeline ?? member.timeline ?? 0
     // Never go back to a lower timeline, unless every member agrees (the 3.0.2 "old leader takes the key back" case).
     if (timeline < this.#maxTimeline && !decision.unanimous) return this.revoke()
-    this.#grant({ name: member.name, host: member.host, port: member.port, timeline }, sentAt)
+    this.#grant({ name: member.name, host: member.host, port: member.port, timeline, apiUrl: apiBase(member.api_url) }, sentAt)
   }
 
   #grant(next: Omit<LeaderEpoch, 'id'>, sentAt: number): void {
     const current = this.#leader
-    const same = current !== undefined && current.name === next.name && current.host === next.host && current.port === next.port && current.timeline === next.timeline
+    const same = current !== undefined && current.name === next.name && current.host === next.host && current.port === next.port && current.timeline === next.timeline && current.apiUrl === next.apiUrl
     if (!same) {
       const epoch = { id: ++this.#epochs, ...next }
       this.#leader = epoch

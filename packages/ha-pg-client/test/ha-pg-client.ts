@@ -222,6 +222,17 @@ t.test('DCS down: writes fail fast with HAPG_NO_LEADER, replica reads keep worki
   await client.close()
 })
 
+t.test('DCS down with failsafe_mode: the leader that still answers /primary keeps its lease', async (t) => {
+  const { client, patroni } = setup()
+  await client.query('SELECT 1')
+  for (const m of patroni.members) m.rest = 'dcs-down'
+  patroni.get('m1').primaryStatus = 200
+  await sleep(150)
+  t.ok(await client.query('INSERT 1'))
+  t.equal(client.stats().leader?.name, 'm1')
+  await client.close()
+})
+
 t.test('replica reads: lag bound, failover to the next replica, fallback to the leader', async (t) => {
   const { client, servers, events } = setup()
   servers.get('10.0.0.2:5432')!.onQuery = () => ({ rows: [{ from: 'm2' }] })
