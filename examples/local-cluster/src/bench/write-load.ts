@@ -1,0 +1,89 @@
+/** One way of sending a write: HaPgClient, haproxy, a pinned pool, a multi-host reconnect loop. */
+export interface Writer {
+  readonly label: string
+  /** Upserts row `id`; resolves only when the server acknowledged it. */
+  write(id: number): Promise<void>
+  close(): Promise<void>
+}
+
+/** One write as the load saw it. */
+export interface WriteOp {
+  readonly id: number
+  readonly start: number
+  end: number
+  ok: boolean
+  code?: string
+}
+
+export interface LoadReport {
+  readonly ops: readonly WriteOp[]
+  readonly acked: readonly number[]
+  readonly failed: number
+}
+
+/** The idempotent upsert every writer sends: running it twice leaves the same row. */
+export const UPSERT_SQL = (table: string): string => `INSERT INTO ${table} (id, at) VALUES ($1, now()) ON CONFLICT (id) DO UPDATE SET at = EXCLUDED.at`
+export const CREATE_SQL = (table: string): string => `CREATE TABLE IF NOT EXISTS ${table} (id bigint PRIMARY KEY, at timestamptz NOT NULL)`
+
+/**
+ * An open-loop write load: one upsert every `1000 / ratePerSec` ms, whatever happens to earlier ones
+ * (capped at `maxInFlight`), each with its own id. The acknowledgement log is `acked`.
+ */
+export class WriteLoad {
+  readonly #writer: Writer
+  readonly #periodMs: number
+  readonly #maxInFlight: number
+  readonly #ops: WriteOp[] = []
+  readonly #pending = new Set<Promise<void>>()
+  #timer: NodeJS.Timeout | undefined
+  #next: number
+
+  constructor(writer: Writer, options: { ratePerSec?: number; maxInFlight?: number; firstId?: number } = {}) {
+    this.#writer = writer
+    this.#periodMs = 1000 / (options.ratePerSec ?? 200)
+    this.#maxInFlight = options.maxInFlight ?? 400
+    this.#next = options.firstId ?? 1
+  }
+
+  start(): void {
+    this.#timer = setInterval(() => this.#tick(), this.#periodMs)
+  }
+
+  /** Stops issuing writes and waits for those in flight. */
+  async stop(): Promise<LoadReport> {
+    clearInterval(this.#timer)
+    await Promise.all(this.#pending)
+    return { ops: this.#ops, acked: this.#ops.filter((o) => o.ok).map((o) => o.id), failed: this.#ops.filter((o) => !o.ok).length }
+  }
+
+  #tick(): void {
+    if (this.#pending.size >= this.#maxInFlight) return
+    const op: WriteOp = { id: this.#next++, start: Date.now(), end: 0, ok: false }
+    this.#ops.push(op)
+    const p = this.#writer.write(op.id).then(
+      () => {
+        op.ok = true
+      },
+      (err: unknown) => {
+        op.code = String((err as { code?: unknown }).code ?? (err as Error).message)
+      },
+    ).finally(() => {
+      op.end = Date.now()
+      this.#pending.delete(p)
+    })
+    this.#pending.add(p)
+  }
+}
+
+/** The longest time between two consecutive acknowledgements after `from` (the client-visible write outage). */
+export function longestAckGap(ops: readonly WriteOp[], from: number): { gapMs: number; start: number; end: number } {
+  const acks = ops.filter((o) => o.ok).map((o) => o.end).sort((a, b) => a - b)
+  let best = { gapMs: 0, start: from, end: from }
+  let prev = acks.filter((t) => t <= from).at(-1) ?? from
+  for (const t of acks) {
+    if (t <= from) continue
+    if (t - prev > best.gapMs) best = { gapMs: t - prev, start: prev, end: t }
+    prev = t
+  }
+  return best
+}
