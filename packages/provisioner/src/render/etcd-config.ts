@@ -29,7 +29,8 @@ export interface EtcdMemberSpec {
 
 /**
  * Renders an etcd 3.4 YAML file for `etcd --config-file`. The v2 API stays off (Patroni uses its
- * `etcd3:` section), logging goes to stderr through zap. Start etcd with a clean environment: it
+ * `etcd3:` section) and the v3 grpc-gateway on (a config file would leave it off), logging goes
+ * to stderr through zap. Start etcd with a clean environment: it
  * also reads `ETCD_*` variables, and a stray one can make it exit.
  *
  * @throws {RenderError} `PROV_RENDER_INVALID_SPEC` for a bad name, URL or path, or when `name`
@@ -57,7 +58,7 @@ export function renderEtcdConfig(spec: EtcdMemberSpec): string {
   if (self?.peerUrl !== peerUrl) {
     throw new RenderError('PROV_RENDER_INVALID_SPEC', 'initialCluster', `must list ${name}=${peerUrl}`)
   }
-  const config: Record<string, string | number | boolean> = {
+  const config: Record<string, string | number | boolean | string[]> = {
     name,
     'data-dir': checkPath('dataDir', spec.dataDir),
     'listen-client-urls': checkList('listenClientUrls', spec.listenClientUrls ?? [clientUrl], checkHttpUrl).join(','),
@@ -68,8 +69,11 @@ export function renderEtcdConfig(spec: EtcdMemberSpec): string {
     'initial-cluster-state': spec.initialClusterState ?? 'new',
     'initial-cluster-token': checkNodeName('initialClusterToken', spec.initialClusterToken),
     'enable-v2': false,
+    // Patroni's etcd3 client speaks the grpc-gateway (/v3/...). The flag defaults to on, but a
+    // config file leaves it off unless set (measured: 404 on /v3/cluster/member/list).
+    'enable-grpc-gateway': true,
     logger: 'zap',
-    'log-outputs': 'stderr',
+    'log-outputs': ['stderr'], // a list: etcd 3.4 rejects a string here
   }
   if (spec.heartbeatIntervalMs !== undefined) {
     config['heartbeat-interval'] = checkPositiveInt('heartbeatIntervalMs', spec.heartbeatIntervalMs)

@@ -28,8 +28,9 @@ t.test('renders a member of a new 3-member cluster', async (t) => {
     'initial-cluster-state': 'new',
     'initial-cluster-token': 'birthday-etcd',
     'enable-v2': false,
+    'enable-grpc-gateway': true,
     logger: 'zap',
-    'log-outputs': 'stderr',
+    'log-outputs': ['stderr'],
   })
 })
 

@@ -25,6 +25,7 @@ t.test('renders the default node', async (t) => {
   t.equal(config.postgresql.pg_hba.at(-1), 'host replication all ::/0 reject')
   t.strictSame(config.tags, { nofailover: false, noloadbalance: false, clonefrom: false, nosync: false })
   t.strictSame(config.watchdog, { mode: 'automatic' })
+  t.strictSame(config.postgresql.basebackup, [{ checkpoint: 'fast' }])
   t.equal(config.namespace, '/service/')
 })
 

@@ -16,7 +16,9 @@ initial-cluster: etcd0=http://127.0.0.1:25001,etcd1=http://127.0.0.1:25003,etcd2
 initial-cluster-state: new
 initial-cluster-token: birthday-etcd
 enable-v2: false
+enable-grpc-gateway: true
 logger: zap
-log-outputs: stderr
+log-outputs:
+  - stderr
 
 `

@@ -97,6 +97,8 @@ postgresql:
     - host replication all 0.0.0.0/0 reject
     - host all all ::/0 reject
     - host replication all ::/0 reject
+  basebackup:
+    - checkpoint: fast
 watchdog:
   mode: "off"
 tags:
@@ -184,6 +186,8 @@ postgresql:
     - host replication all 0.0.0.0/0 reject
     - host all all ::/0 reject
     - host replication all ::/0 reject
+  basebackup:
+    - checkpoint: fast
 watchdog:
   mode: automatic
 tags:

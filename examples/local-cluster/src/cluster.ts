@@ -1,0 +1,270 @@
+import { rm } from 'node:fs/promises'
+import { LocalClusterError } from './errors.js'
+import type { ClusterLayout, NodeLayout } from './layout.js'
+import {
+  assertPatroniAlive, etcdRecord, killNode, patroniRecord, spawnEtcd, spawnPatroni, stopNode,
+} from './node-processes.js'
+import { getClusterMembers, probe, restCall } from './patroni-rest.js'
+import { signalProcess, terminate } from './processes.js'
+import { checkReady } from './readiness.js'
+import { readState, writeState, type ClusterState } from './state-file.js'
+import { waitFor } from './wait.js'
+
+/** A member as `status()` reports it (from Patroni's `GET /cluster`). */
+export interface MemberInfo {
+  name: string
+  /** REST base URL, e.g. `http://127.0.0.1:25020`. */
+  apiUrl: string
+  host: string
+  pgPort: number
+  role: 'leader' | 'replica' | 'sync_standby' | 'standby_leader' | (string & {})
+  state: string
+  timeline?: number
+  /** Replication lag in bytes; null when Patroni reports it unknown. */
+  lagBytes?: number | null
+}
+
+/** A running local cluster; see `startCluster`. */
+export interface LocalCluster extends AsyncDisposable {
+  readonly name: string
+  readonly patroniUrls: string[]
+  readonly credentials: {
+    superuser: { user: string; password: string }
+    app: { user: string; password: string; database: string }
+    restApi: { username: string; password: string }
+  }
+  env(): Record<string, string>
+  status(): Promise<MemberInfo[]>
+  waitReady(options?: { timeoutMs?: number }): Promise<void>
+  leader(): Promise<MemberInfo>
+  killLeader(): Promise<{ name: string; at: number }>
+  hangLeader(): Promise<{ name: string; at: number; resume(): Promise<void> }>
+  switchover(candidate?: string): Promise<{ from: string; to: string; at: number }>
+  killMember(name: string): Promise<void>
+  startMember(name: string): Promise<void>
+  stopEtcdMember(index: number): Promise<void>
+  startEtcdMember(index: number): Promise<void>
+  pgConnectionString(memberName: string, who?: 'app' | 'superuser'): string
+  close(options?: { removeData?: boolean }): Promise<void>
+}
+
+const apiUrl = (node: NodeLayout): string => `http://127.0.0.1:${node.restPort}`
+
+/** The LocalCluster over a layout and its state file. Every fault helper re-reads the state file first. */
+export class Cluster implements LocalCluster {
+  readonly name: string
+  readonly patroniUrls: string[]
+  readonly credentials: LocalCluster['credentials']
+  readonly #layout: ClusterLayout
+  readonly #log: (line: string) => void
+  #state: ClusterState
+  #closed: Promise<void> | undefined
+
+  constructor(layout: ClusterLayout, state: ClusterState, log: (line: string) => void) {
+    this.#layout = layout
+    this.#state = state
+    this.#log = log
+    this.name = layout.name
+    this.patroniUrls = layout.nodes.map(apiUrl)
+    const { superuser, app, restApi } = state.credentials
+    this.credentials = { superuser: { ...superuser }, app: { ...app }, restApi: { ...restApi } }
+  }
+
+  env(): Record<string, string> {
+    const { app } = this.#state.credentials
+    return { PATRONI_URLS: this.patroniUrls.join(','), PGUSER: app.user, PGPASSWORD: app.password, PGDATABASE: app.database }
+  }
+
+  async status(): Promise<MemberInfo[]> {
+    const members = await getClusterMembers(this.patroniUrls)
+    return members.map((m) => ({
+      name: m.name,
+      apiUrl: m.api_url.replace(/\/patroni$/, ''),
+      host: m.host,
+      pgPort: m.port,
+      role: m.role,
+      state: m.state,
+      ...(m.timeline === undefined ? {} : { timeline: m.timeline }),
+      lagBytes: typeof m.lag === 'number' ? m.lag : null,
+    }))
+  }
+
+  async waitReady(options: { timeoutMs?: number } = {}): Promise<void> {
+    this.#assertOpen()
+    const timeoutMs = options.timeoutMs ?? Math.max(60_000, this.#layout.timing.ttl * 4_000)
+    const state = await this.#reload()
+    const running = this.#layout.nodes.filter((n) => state.patroniPids[n.name] !== null)
+    const leader = await waitFor('the cluster to be ready (one /primary, all members streaming, a /sync)', async () => {
+      await assertPatroniAlive(running, state.patroniPids)
+      return await checkReady({
+        nodes: running,
+        synchronousMode: this.#layout.synchronousMode,
+        superuserConnectionString: (node) => this.pgConnectionString(node.name, 'superuser'),
+      })
+    }, { timeoutMs, intervalMs: 200 })
+    this.#log(`ready: leader ${leader}, ${running.length - 1} replicas streaming`)
+  }
+
+  async leader(): Promise<MemberInfo> {
+    const answers = await Promise.all(this.#layout.nodes.map(async (n) => ({ n, status: await probe(apiUrl(n), '/primary') })))
+    const primaries = answers.filter((a) => a.status === 200).map((a) => a.n.name)
+    if (primaries.length !== 1) {
+      throw new LocalClusterError('LC_NO_LEADER', `want exactly one node answering /primary 200, got [${primaries.join(', ')}]`)
+    }
+    const member = (await this.status()).find((m) => m.name === primaries[0])
+    if (member === undefined) throw new LocalClusterError('LC_NO_LEADER', `${primaries[0]} is not listed in /cluster`)
+    return member
+  }
+
+  async killLeader(): Promise<{ name: string; at: number }> {
+    const { name } = await this.leader()
+    const at = Date.now()
+    await this.killMember(name)
+    return { name, at }
+  }
+
+  async hangLeader(): Promise<{ name: string; at: number; resume(): Promise<void> }> {
+    const { name } = await this.leader()
+    const node = this.#node(name)
+    const record = patroniRecord(node, this.#pid(await this.#reload(), name))
+    const at = Date.now()
+    await signalProcess(record, 'SIGSTOP')
+    this.#log(`froze Patroni of ${name} (pid ${record.pid})`)
+    return { name, at, resume: async () => { await signalProcess(record, 'SIGCONT') } }
+  }
+
+  /** SIGCONT every recorded Patroni (harmless for running ones): ends a `hangLeader` from another process. */
+  async resumeAll(): Promise<string[]> {
+    const state = await this.#reload()
+    const resumed: string[] = []
+    for (const node of this.#layout.nodes) {
+      const pid = state.patroniPids[node.name]
+      if (typeof pid === 'number' && (await signalProcess(patroniRecord(node, pid), 'SIGCONT'))) resumed.push(node.name)
+    }
+    return resumed
+  }
+
+  async switchover(candidate?: string): Promise<{ from: string; to: string; at: number }> {
+    if (candidate !== undefined) this.#node(candidate)
+    await this.waitReady()
+    const from = (await this.leader()).name
+    const at = Date.now()
+    const res = await restCall(`${apiUrl(this.#node(from))}/switchover`, {
+      method: 'POST',
+      body: candidate === undefined ? { leader: from } : { leader: from, candidate },
+      auth: this.#state.credentials.restApi,
+      timeoutMs: 30_000,
+    })
+    if (res.status !== 200) {
+      throw new LocalClusterError('LC_SWITCHOVER_FAILED', `POST /switchover answered ${res.status}: ${res.body.slice(0, 200)}`)
+    }
+    const others = this.#layout.nodes.filter((n) => n.name !== from && (candidate === undefined || n.name === candidate))
+    const to = await waitFor(`a new leader after the switchover from ${from}`, async () => {
+      for (const node of others) if ((await probe(apiUrl(node), '/primary')) === 200) return node.name
+      return undefined
+    }, { timeoutMs: 60_000 })
+    this.#log(`switched over from ${from} to ${to}`)
+    return { from, to, at }
+  }
+
+  async killMember(name: string): Promise<void> {
+    const node = this.#node(name)
+    const state = await this.#reload()
+    await killNode(node, state.patroniPids[name] ?? null)
+    await this.#save({ ...state, patroniPids: { ...state.patroniPids, [name]: null } })
+    this.#log(`killed ${name} (Patroni and postmaster, SIGKILL)`)
+  }
+
+  async startMember(name: string): Promise<void> {
+    const node = this.#node(name)
+    const state = await this.#reload()
+    const old = state.patroniPids[name]
+    if (typeof old === 'number') await killNode(node, old)
+    const pid = await spawnPatroni(node)
+    await this.#save({ ...state, patroniPids: { ...state.patroniPids, [name]: pid } })
+    this.#log(`started Patroni of ${name} (pid ${pid})`)
+  }
+
+  async stopEtcdMember(index: number): Promise<void> {
+    const member = this.#etcd(index)
+    const state = await this.#reload()
+    const pid = state.etcdPids[index]
+    if (typeof pid === 'number') await terminate(etcdRecord(member, pid))
+    await this.#save({ ...state, etcdPids: state.etcdPids.map((p, i) => (i === index ? null : p)) })
+    this.#log(`stopped ${member.name}`)
+  }
+
+  async startEtcdMember(index: number): Promise<void> {
+    const member = this.#etcd(index)
+    const state = await this.#reload()
+    const old = state.etcdPids[index]
+    if (typeof old === 'number') await terminate(etcdRecord(member, old))
+    const pid = await spawnEtcd(member)
+    await this.#save({ ...state, etcdPids: state.etcdPids.map((p, i) => (i === index ? pid : p)) })
+    this.#log(`started ${member.name} (pid ${pid})`)
+  }
+
+  pgConnectionString(memberName: string, who: 'app' | 'superuser' = 'app'): string {
+    const node = this.#node(memberName)
+    const { app, superuser } = this.#state.credentials
+    const [user, password, database] = who === 'app' ? [app.user, app.password, app.database] : [superuser.user, superuser.password, 'postgres']
+    return `postgresql://${user}:${encodeURIComponent(password)}@127.0.0.1:${node.pgPort}/${database}`
+  }
+
+  async close(options: { removeData?: boolean } = {}): Promise<void> {
+    this.#closed ??= this.#stopAll()
+    await this.#closed
+    if (options.removeData === true) await rm(this.#layout.dataDir, { recursive: true, force: true })
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close()
+  }
+
+  async #stopAll(): Promise<void> {
+    const state = (await readState(this.#layout)) ?? this.#state
+    await Promise.all(this.#layout.nodes.map(async (node) => await stopNode(node, state.patroniPids[node.name] ?? null, 15_000)))
+    await Promise.all(this.#layout.etcd.map(async (member) => {
+      const pid = state.etcdPids[member.index]
+      if (typeof pid === 'number') await terminate(etcdRecord(member, pid))
+    }))
+    this.#log(`stopped cluster ${this.name}`)
+  }
+
+  #assertOpen(): void {
+    if (this.#closed !== undefined) throw new LocalClusterError('LC_CLOSED', `cluster ${this.name} is closed`)
+  }
+
+  #node(name: string): NodeLayout {
+    const node = this.#layout.nodes.find((n) => n.name === name)
+    if (node === undefined) {
+      throw new LocalClusterError('LC_UNKNOWN_MEMBER', `no member ${JSON.stringify(name)}; members: ${this.#layout.nodes.map((n) => n.name).join(', ')}`)
+    }
+    return node
+  }
+
+  #etcd(index: number): ClusterLayout['etcd'][number] {
+    const member = this.#layout.etcd[index]
+    if (member === undefined) {
+      throw new LocalClusterError('LC_UNKNOWN_MEMBER', `no etcd member ${index}; members: 0-${this.#layout.etcd.length - 1}`)
+    }
+    return member
+  }
+
+  #pid(state: ClusterState, name: string): number {
+    const pid = state.patroniPids[name]
+    if (typeof pid !== 'number') throw new LocalClusterError('LC_UNKNOWN_MEMBER', `${name} is not running`)
+    return pid
+  }
+
+  async #reload(): Promise<ClusterState> {
+    this.#assertOpen()
+    this.#state = (await readState(this.#layout)) ?? this.#state
+    return this.#state
+  }
+
+  async #save(state: ClusterState): Promise<void> {
+    this.#state = state
+    await writeState(this.#layout, state)
+  }
+}

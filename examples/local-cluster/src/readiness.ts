@@ -1,0 +1,38 @@
+import { probe } from './patroni-rest.js'
+import { queryOnce } from './pg-query.js'
+import type { NodeLayout } from './layout.js'
+
+/** What the readiness check needs to know about the cluster. */
+export interface ReadinessInput {
+  /** Nodes whose Patroni is supposed to run (killed ones left out). */
+  readonly nodes: readonly NodeLayout[]
+  readonly synchronousMode: boolean
+  readonly superuserConnectionString: (node: NodeLayout) => string
+}
+
+const apiUrl = (node: NodeLayout): string => `http://127.0.0.1:${node.restPort}`
+
+/**
+ * One readiness check (notes gotcha 6). Resolves with the leader's name when ready; otherwise
+ * throws an Error saying what is missing, which `waitFor` reports on timeout:
+ * exactly one node answers `GET /primary` 200; on it `pg_stat_replication` lists every other
+ * running node by `application_name` with `state = 'streaming'` (rows are not counted:
+ * pg_basebackup's WAL streams are `streaming` too); with synchronous mode one node answers `/sync` 200.
+ */
+export async function checkReady(input: ReadinessInput): Promise<string> {
+  const primaries = (await Promise.all(input.nodes.map(async (node) => ({ node, status: await probe(apiUrl(node), '/primary') }))))
+    .filter((p) => p.status === 200)
+  if (primaries.length !== 1) throw new Error(`${primaries.length} nodes answer /primary 200, want exactly 1`)
+  const leader = (primaries[0] as { node: NodeLayout }).node
+  const rows = await queryOnce<{ application_name: string; state: string }>(input.superuserConnectionString(leader),
+    'SELECT application_name, state FROM pg_catalog.pg_stat_replication')
+  const streaming = new Set(rows.filter((r) => r.state === 'streaming').map((r) => r.application_name))
+  const missing = input.nodes.filter((n) => n !== leader && !streaming.has(n.name)).map((n) => n.name)
+  if (missing.length > 0) throw new Error(`${missing.join(', ')} not streaming from ${leader.name} yet`)
+  const syncCandidates = input.nodes.filter((n) => n !== leader && !n.dr)
+  if (input.synchronousMode && syncCandidates.length > 0) {
+    const sync = await Promise.all(syncCandidates.map(async (n) => probe(apiUrl(n), '/sync')))
+    if (!sync.includes(200)) throw new Error('no node answers /sync 200 yet')
+  }
+  return leader.name
+}
