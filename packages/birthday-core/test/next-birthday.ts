@@ -105,10 +105,12 @@ t.test('exhaustive: every date of birth 1900-01-01..2100-12-31 against the oracl
   const dobs: string[] = []
   for (let ms = utcMs(1900, 1, 1); ms <= utcMs(2100, 12, 31); ms += DAY_MS) dobs.push(iso(ms))
   t.equal(dobs.length, 73_414)
+  // A handful of todays around leap days and year ends; the next test walks
+  // every today in 2023-2025 and 2099-2101 for the boundary birthdays.
   const todays = [
-    '2023-01-01', '2023-02-28', '2023-03-01', '2023-12-31',
-    '2024-01-01', '2024-02-28', '2024-02-29', '2024-03-01', '2024-12-31',
-    '2025-06-15', '2099-03-02', '2100-02-28', '2100-03-01', '2100-12-31',
+    '2023-02-28', '2023-03-01', '2023-12-31',
+    '2024-02-28', '2024-02-29', '2024-03-01',
+    '2100-02-28', '2100-03-01',
   ]
   for (const today of todays) {
     for (const rule of RULES) {
