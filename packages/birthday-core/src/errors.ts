@@ -15,7 +15,14 @@ export const BIRTHDAY_ERROR_CODES = [
   'BIRTHDAY_INVALID_CLOCK',
 ] as const
 
-/** A stable literal code carried by every {@link BirthdayError}. */
+/**
+ * A stable literal code carried by every {@link BirthdayError}.
+ *
+ * @example
+ * ```ts
+ * const code: BirthdayErrorCode = 'BIRTHDAY_INVALID_DATE'
+ * ```
+ */
 export type BirthdayErrorCode = (typeof BIRTHDAY_ERROR_CODES)[number]
 
 /**

@@ -13,10 +13,23 @@ import {
  * When someone born on 29 February celebrates in a common year:
  * `'mar1'` on 1 March (the day after 28 February, the default), `'feb28'` on
  * 28 February (the last day of February).
+ *
+ * @example
+ * ```ts
+ * const rule: LeapDayRule = 'feb28'
+ * daysUntilBirthday('2000-02-29', '2023-02-28', { leapDayRule: rule }) // 0
+ * ```
  */
 export type LeapDayRule = 'mar1' | 'feb28'
 
-/** Options for `daysUntilBirthday`. */
+/**
+ * Options for `daysUntilBirthday`.
+ *
+ * @example
+ * ```ts
+ * const options: DaysUntilBirthdayOptions = { leapDayRule: 'mar1' }
+ * ```
+ */
 export interface DaysUntilBirthdayOptions {
   /** See {@link LeapDayRule}. Default `'mar1'`. */
   readonly leapDayRule?: LeapDayRule | undefined

@@ -1,6 +1,14 @@
 import { limits } from './limits.js'
 
-/** The input field a {@link ValidationIssue} is about. */
+/**
+ * The input field a {@link ValidationIssue} is about; an HTTP layer can use
+ * it as the JSON pointer of the offending body member.
+ *
+ * @example
+ * ```ts
+ * const pointer = `/${issue.field}` // '/dateOfBirth'
+ * ```
+ */
 export type IssueField = 'username' | 'dateOfBirth' | 'timeZone'
 
 /**
@@ -52,10 +60,25 @@ export const ISSUES = {
   },
 } as const satisfies Record<string, { field: IssueField; message: string }>
 
-/** A stable literal code naming one kind of invalid input. */
+/**
+ * A stable literal code naming one kind of invalid input.
+ *
+ * @example
+ * ```ts
+ * const translations: Partial<Record<IssueCode, string>> = { DOB_NOT_IN_PAST: 'Das Geburtsdatum muss vor heute liegen.' }
+ * ```
+ */
 export type IssueCode = keyof typeof ISSUES
 
-/** Why an input was rejected. Returned in a failed {@link Result}, never thrown. */
+/**
+ * Why an input was rejected. Returned in a failed {@link Result}, never thrown.
+ *
+ * @example
+ * ```ts
+ * const r = parseUsername('a b')
+ * if (!r.ok) r.error // { code: 'USERNAME_INVALID_CHARACTERS', field: 'username', message: '...' }
+ * ```
+ */
 export interface ValidationIssue {
   /** Stable literal code; match on this, not on the message. */
   readonly code: IssueCode
@@ -68,6 +91,13 @@ export interface ValidationIssue {
 /**
  * The outcome of parsing untrusted input: either the parsed value or the
  * one issue that made the input invalid.
+ *
+ * @example
+ * ```ts
+ * const r: Result<string> = parseDateOfBirth(body.dateOfBirth, today)
+ * if (!r.ok) return badRequest(r.error)
+ * save(r.value)
+ * ```
  */
 export type Result<T> =
   | { readonly ok: true; readonly value: T }

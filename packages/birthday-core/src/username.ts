@@ -1,7 +1,14 @@
 import { limits } from './limits.js'
 import { fail, ok, type Result } from './result.js'
 
-/** A valid username. Frozen. */
+/**
+ * A valid username. Frozen.
+ *
+ * @example
+ * ```ts
+ * const u: Username = { name: 'Zoë', key: 'zoë' }
+ * ```
+ */
 export interface Username {
   /** The name as written, in Unicode NFC (for display and greetings). */
   readonly name: string

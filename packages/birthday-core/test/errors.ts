@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises'
 import t from 'tap'
 import { BIRTHDAY_ERROR_CODES, BirthdayError } from '../src/errors.js'
 
@@ -22,4 +23,9 @@ t.test('the code list is exactly the documented set', async (t) => {
     [...BIRTHDAY_ERROR_CODES].sort(),
     ['BIRTHDAY_INVALID_CLOCK', 'BIRTHDAY_INVALID_DATE', 'BIRTHDAY_INVALID_DAYS', 'BIRTHDAY_INVALID_OPTION'],
   )
+})
+
+t.test('the README lists every BirthdayError code', async (t) => {
+  const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8')
+  for (const code of BIRTHDAY_ERROR_CODES) t.match(readme, `\n| \`${code}\` |`, code)
 })

@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises'
 import t from 'tap'
 import { ISSUES, fail, ok, type IssueCode } from '../src/result.js'
 
@@ -46,4 +47,15 @@ t.test('fail() returns one shared frozen failure per code', async (t) => {
 
 t.test('ok() wraps a value', async (t) => {
   t.strictSame(ok(42), { ok: true, value: 42 })
+})
+
+t.test('the README lists every issue code with its field and exact message', async (t) => {
+  const readme = await readFile(new URL('../README.md', import.meta.url), 'utf8')
+  for (const code of codes) {
+    const { field, message } = ISSUES[code]
+    const row = readme.split('\n').find((line) => line.startsWith(`| \`${code}\` |`))
+    t.ok(row, `${code} has a row`)
+    t.match(row ?? '', `| \`${field}\` |`, `${code} field`)
+    t.ok(row?.endsWith(`| ${message} |`), `${code} message`)
+  }
 })
