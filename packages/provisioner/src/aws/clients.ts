@@ -1,0 +1,36 @@
+import type { EC2Client } from '@aws-sdk/client-ec2'
+import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2'
+import type { SSMClient } from '@aws-sdk/client-ssm'
+
+/** Client factories, one client per region. Tests pass in-memory fakes. */
+export interface AwsClients {
+  readonly ec2: (region: string) => EC2Client
+  readonly elbv2: (region: string) => ElasticLoadBalancingV2Client
+  readonly ssm: (region: string) => SSMClient
+}
+
+/** A structured, secret-free progress event. */
+export interface ProgressEvent {
+  readonly event: string
+  readonly key?: string
+  readonly region?: string
+  readonly detail?: string
+}
+
+/** What the engine needs from the outside world. Everything is injected. */
+export interface EngineDeps {
+  readonly clients: AwsClients
+  /** Waits between retries (default: a real, unref'd timer). */
+  readonly sleep?: (ms: number) => Promise<void>
+  /** Upper bound, in seconds, for each SDK waiter (default 600). */
+  readonly maxWaitSeconds?: number
+  /** Generates one secret value (default: 32 random bytes, base64url). */
+  readonly generateSecret?: () => string
+  /** Receives progress events (never secrets). */
+  readonly onProgress?: (event: ProgressEvent) => void
+}
+
+/** The default sleep: a timer that does not keep the process alive. */
+export function defaultSleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref())
+}

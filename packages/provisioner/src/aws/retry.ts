@@ -1,0 +1,46 @@
+import { ProvisionerError } from '../errors.js'
+
+const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'TooManyRequestsException', 'RequestThrottled', 'ServiceUnavailable'])
+const CREDENTIALS = new Set(['CredentialsProviderError', 'UnrecognizedClientException', 'InvalidClientTokenId', 'AuthFailure', 'ExpiredToken', 'ExpiredTokenException'])
+
+/** How a call is retried. */
+export interface RetryOptions {
+  readonly sleep: (ms: number) => Promise<void>
+  /** Retry `*.NotFound` (eventual consistency right after a create). */
+  readonly notFound?: boolean
+  /** Retry `DependencyViolation` (a dependent resource is still going away). */
+  readonly dependency?: boolean
+  readonly maxAttempts?: number
+}
+
+/** The error name of an SDK error, or `''`. */
+export function errorName(err: unknown): string {
+  return err instanceof Error ? err.name : ''
+}
+
+function retryable(name: string, o: RetryOptions): boolean {
+  return THROTTLING.has(name) || (o.notFound === true && name.endsWith('NotFound')) || (o.dependency === true && name === 'DependencyViolation')
+}
+
+/**
+ * Run one AWS call with capped exponential backoff (0.5 s doubling, at most
+ * 20 s) on throttling, and optionally on eventual-consistency errors.
+ * Failures become a {@link ProvisionerError} with the SDK error as `cause`.
+ */
+export async function withRetry<T>(label: string, fn: () => Promise<T>, o: RetryOptions): Promise<T> {
+  const max = o.maxAttempts ?? 8
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await fn()
+    } catch (err) {
+      const name = errorName(err)
+      if (attempt < max && retryable(name, o)) {
+        await o.sleep(Math.min(500 * 2 ** (attempt - 1), 20_000))
+        continue
+      }
+      if (err instanceof ProvisionerError) throw err
+      const code = CREDENTIALS.has(name) ? 'PROV_NO_CREDENTIALS' : 'PROV_AWS_CALL_FAILED'
+      throw new ProvisionerError(code, `${label} failed: ${name}: ${(err as Error).message}`, { cause: err, details: { call: label, awsError: name } })
+    }
+  }
+}

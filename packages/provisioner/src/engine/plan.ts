@@ -1,0 +1,100 @@
+import type { EngineDeps } from '../aws/clients.js'
+import { discover } from '../aws/discover.js'
+import { desiredResources } from '../plan/desired.js'
+import { nameTag, type DesiredResource, type ResourceKind } from '../plan/resources.js'
+import type { Stack } from '../stack/schema.js'
+import { EngineContext } from './context.js'
+import { reconcileActions } from './reconcile.js'
+
+/** What happens to one resource. */
+export type PlanAction = 'create' | 'update' | 'keep' | 'delete'
+
+/** One line of a plan. Never holds a secret value. */
+export interface PlanItem {
+  readonly action: PlanAction
+  readonly key: string
+  readonly kind: ResourceKind
+  readonly region: string
+  readonly id?: string
+  readonly changes: readonly string[]
+}
+
+/** A plan: the diff between the stack file and what the tags say exists. */
+export interface Plan {
+  readonly stack: string
+  readonly regions: { readonly primary: string; readonly dr: string }
+  readonly items: readonly PlanItem[]
+  readonly summary: Readonly<Record<PlanAction, number>>
+}
+
+/** Discover a stack's resources into the context (keyed by desired key, or `orphan:<name>`). */
+export async function discoverInto(ctx: EngineContext, desired: readonly DesiredResource[]): Promise<void> {
+  const keyOfName = new Map(desired.map((d) => (d.kind === 'secret' ? [`${d.region}:${d.parameter}`, d.key] : [nameTag(ctx.stack.name, d.key), d.key])))
+  const found = await discover(ctx.stack.name, [ctx.stack.primary.region, ctx.stack.dr.region], keyOfName, ctx.deps)
+  for (const a of found) ctx.actual.set(ctx.actual.has(a.key) ? `orphan:${a.id}` : a.key, a)
+}
+
+/**
+ * Compute the plan of a stack: discover by tags, then diff with the desired
+ * state. Makes only read calls.
+ *
+ * @example
+ * ```ts
+ * const plan = await planStack(stack, { clients })
+ * console.log(formatPlan(plan))
+ * ```
+ */
+export async function planStack(stack: Stack, deps: EngineDeps): Promise<Plan> {
+  const ctx = new EngineContext(stack, deps)
+  const desired = desiredResources(stack)
+  await discoverInto(ctx, desired)
+  const items: PlanItem[] = desired.map((d) => {
+    const a = ctx.actual.get(d.key)
+    if (a === undefined) return { action: 'create', key: d.key, kind: d.kind, region: d.region, changes: describeCreate(d) }
+    const changes = reconcileActions(ctx, d, a).map((x) => x.description)
+    return { action: changes.length > 0 ? 'update' : 'keep', key: d.key, kind: d.kind, region: d.region, id: a.id, changes }
+  })
+  const wanted = new Set(desired.map((d) => d.key))
+  for (const a of ctx.actual.values()) {
+    if (!wanted.has(a.key)) items.push({ action: 'delete', key: a.key, kind: a.kind, region: a.region, id: a.id, changes: [] })
+  }
+  const summary = { create: 0, update: 0, keep: 0, delete: 0 }
+  for (const i of items) summary[i.action]++
+  return { stack: stack.name, regions: { primary: stack.primary.region, dr: stack.dr.region }, items, summary }
+}
+
+function describeCreate(d: DesiredResource): string[] {
+  switch (d.kind) {
+    case 'secret':
+      return [`SecureString ${d.parameter} (generated, value never shown)`]
+    case 'vpc':
+    case 'subnet':
+      return [d.cidr]
+    case 'security-group':
+      return d.ingress.map((r) => `allow tcp/${r.fromPort === r.toPort ? r.fromPort : `${r.fromPort}-${r.toPort}`} from ${'cidr' in r.source ? r.source.cidr : r.source.sg}`)
+    case 'instance':
+      return [`${d.instanceType} ${d.privateIp}${d.publicIp ? ' +public IP' : ''}, gp3 ${d.volumeGiB} GiB encrypted, IMDSv2 required`]
+    case 'route-table':
+      return d.routes.map((r) => `route ${r.destination} -> ${r.target.key}`)
+    default:
+      return []
+  }
+}
+
+const SIGN: Record<PlanAction, string> = { create: '+', update: '~', keep: '=', delete: '-' }
+
+/**
+ * Render a plan for people: one line per resource with `+ ~ = -`, the
+ * changes indented below, then a summary.
+ */
+export function formatPlan(plan: Plan): string {
+  const width = Math.max(...plan.items.map((i) => i.key.length))
+  const lines = [`Plan for stack ${plan.stack} (primary ${plan.regions.primary}, DR ${plan.regions.dr})`]
+  for (const i of plan.items) {
+    lines.push(`${SIGN[i.action]} ${i.key.padEnd(width)}  ${i.kind.padEnd(16)} ${i.region}${i.id === undefined ? '' : `  ${i.id}`}`)
+    if (i.action !== 'keep') for (const c of i.changes) lines.push(`      ${c}`)
+  }
+  const s = plan.summary
+  lines.push(`${s.create} to create, ${s.update} to update, ${s.keep} unchanged, ${s.delete} to delete`)
+  return lines.join('\n')
+}

@@ -1,0 +1,51 @@
+import type { Stack } from '../stack/schema.js'
+import type { IngressRule } from './resources.js'
+import { addresses } from './addresses.js'
+
+/** PostgreSQL, Patroni REST and etcd client/peer ports. */
+export const PORTS = { ssh: 22, postgres: 5432, patroni: 8008, etcdClient: 2379, etcdPeer: 2380 } as const
+
+const tcp = (port: number, source: IngressRule['source'], description: string, toPort = port): IngressRule => ({
+  fromPort: port,
+  toPort,
+  source,
+  description,
+})
+
+/**
+ * The ingress rules of every security group, least privilege:
+ * only the ALB listener is open to the internet; SSH only from the bastion
+ * (the bastion only from the operator's CIDR); PostgreSQL and Patroni only
+ * from app hosts, DB hosts and the DR CIDR; etcd only among DB hosts.
+ */
+export function securityRules(stack: Stack): Readonly<Record<'alb' | 'bastion' | 'app' | 'db' | 'drDb', readonly IngressRule[]>> {
+  const a = addresses(stack)
+  const bastion = { sg: 'primary/sg/bastion' }
+  const app = { sg: 'primary/sg/app' }
+  const db = { sg: 'primary/sg/db' }
+  const drCidr = { cidr: stack.dr.cidr }
+  return {
+    alb: [tcp(stack.alb.listenerPort, { cidr: '0.0.0.0/0' }, 'ALB listener from the internet')],
+    bastion: [tcp(PORTS.ssh, { cidr: stack.operatorCidr }, 'SSH from the operator')],
+    app: [tcp(stack.app.port, { sg: 'primary/sg/alb' }, 'hello service from the ALB'), tcp(PORTS.ssh, bastion, 'SSH from the bastion')],
+    db: [
+      tcp(PORTS.postgres, app, 'PostgreSQL from app hosts'),
+      tcp(PORTS.postgres, db, 'PostgreSQL among DB hosts'),
+      tcp(PORTS.postgres, drCidr, 'PostgreSQL from the DR standby'),
+      tcp(PORTS.patroni, app, 'Patroni REST from app hosts'),
+      tcp(PORTS.patroni, db, 'Patroni REST among DB hosts'),
+      tcp(PORTS.patroni, drCidr, 'Patroni REST from the DR region'),
+      tcp(PORTS.etcdClient, db, 'etcd among DB hosts', PORTS.etcdPeer),
+      tcp(PORTS.ssh, bastion, 'SSH from the bastion'),
+    ],
+    // Security groups cannot reference groups across regions: use the
+    // primary's private subnet CIDRs and the bastion's fixed address.
+    drDb: [
+      ...a.primary.privateSubnets.flatMap((cidr, i) => [
+        tcp(PORTS.postgres, { cidr }, `PostgreSQL from primary private subnet ${i + 1}`),
+        tcp(PORTS.patroni, { cidr }, `Patroni REST from primary private subnet ${i + 1}`),
+      ]),
+      tcp(PORTS.ssh, { cidr: `${a.primary.bastion}/32` }, 'SSH from the bastion'),
+    ],
+  }
+}

@@ -1,0 +1,103 @@
+import { z } from 'zod'
+
+const cidr16 = z
+  .string()
+  .regex(/^(\d{1,3})\.(\d{1,3})\.0\.0\/16$/, 'must be an IPv4 /16 such as 10.10.0.0/16')
+  .refine((v) => v.split('.').slice(0, 2).every((o) => Number(o) <= 255), 'octets must be 0-255')
+
+const operatorCidr = z
+  .string()
+  .regex(/^(\d{1,3}\.){3}\d{1,3}\/(\d{1,2})$/, 'must be an IPv4 CIDR such as 203.0.113.7/32')
+  .refine((v) => Number(v.split('/')[1]) >= 16 && Number(v.split('/')[1]) <= 32, {
+    message: 'must be /16 to /32: SSH is never opened to the whole internet',
+  })
+
+const region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'must be an AWS region such as eu-west-1')
+const pgIdentifier = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case PostgreSQL identifier')
+const sha256 = z.string().regex(/^[0-9a-f]{64}$/, 'must be a hex sha256')
+
+/** The zod schema of a stack file. Unknown keys are errors: passwords can never be written into it. */
+export const stackSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{1,18}[a-z0-9]$/, 'must be 3-20 chars of a-z, 0-9 and -, starting with a letter'),
+    primary: z.strictObject({
+      region,
+      cidr: cidr16,
+      azs: z.tuple([z.string(), z.string(), z.string()]),
+    }),
+    dr: z.strictObject({ region, cidr: cidr16, az: z.string() }),
+    operatorCidr,
+    sshKeyName: z.string().min(1),
+    instanceTypes: z
+      .strictObject({ db: z.string(), app: z.string(), bastion: z.string() })
+      .default({ db: 't3.medium', app: 't3.small', bastion: 't3.micro' }),
+    database: z
+      .strictObject({
+        name: pgIdentifier.default('birthday'),
+        appUser: pgIdentifier
+          .refine((u) => u !== 'postgres', 'the app must not use the postgres superuser')
+          .default('birthday_app'),
+        volumeGiB: z.int().min(20).max(16384).default(50),
+        postgresMajor: z.literal([15, 16, 17]).default(15),
+        patroniVersion: z
+          .string()
+          .regex(/^\d+\.\d+\.\d+/, 'must be a pinned Patroni package version such as 4.0.4-1.pgdg120+1')
+          .refine((v) => {
+            const [maj, min] = v.split('.').map(Number) as [number, number]
+            return maj > 3 || (maj === 3 && min >= 1)
+          }, 'must be >= 3.1.0 (needs the fix from patroni PR #2689; Debian 12 ships 3.0.2)')
+          .default('4.0.4-1.pgdg120+1'),
+        synchronousMode: z.boolean().default(true),
+      })
+      .prefault({}),
+    app: z
+      .strictObject({
+        count: z.int().min(2, 'at least 2 app hosts (one AZ may fail)').max(12).default(2),
+        port: z.int().min(1024).max(65535).default(8080),
+        nodeVersion: z.string().regex(/^\d+\.\d+\.\d+$/, 'must be an exact Node.js version such as 20.19.0'),
+        nodeSha256: sha256,
+      }),
+    alb: z
+      .strictObject({
+        listenerPort: z.int().min(1).max(65535).default(443),
+        certificateArn: z.string().startsWith('arn:').optional(),
+        deregistrationDelaySeconds: z.int().min(0).max(300).default(15),
+      })
+      .prefault({})
+      .refine((a) => a.listenerPort !== 443 || a.certificateArn !== undefined, {
+        message: 'port 443 needs certificateArn (or use listenerPort 80 for HTTP)',
+        path: ['certificateArn'],
+      }),
+    backups: z.strictObject({
+      bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
+      bucketRegion: region.optional(),
+      instanceProfile: z.string().min(1),
+      retentionFull: z.int().min(1).max(30).default(2),
+    }),
+  })
+  .superRefine((s, ctx) => {
+    if (new Set(s.primary.azs).size !== 3) {
+      ctx.addIssue({ code: 'custom', path: ['primary', 'azs'], message: 'must be 3 distinct AZs (one etcd member each)' })
+    }
+    s.primary.azs.forEach((az, i) => {
+      if (!az.startsWith(s.primary.region)) {
+        ctx.addIssue({ code: 'custom', path: ['primary', 'azs', i], message: `must be in ${s.primary.region}` })
+      }
+    })
+    if (!s.dr.az.startsWith(s.dr.region)) {
+      ctx.addIssue({ code: 'custom', path: ['dr', 'az'], message: `must be in ${s.dr.region}` })
+    }
+    if (s.dr.region === s.primary.region) {
+      ctx.addIssue({ code: 'custom', path: ['dr', 'region'], message: 'must differ from primary.region' })
+    }
+    if (s.dr.cidr === s.primary.cidr) {
+      ctx.addIssue({ code: 'custom', path: ['dr', 'cidr'], message: 'must not overlap primary.cidr (VPC peering)' })
+    }
+  })
+
+/** A validated stack, with every default filled in. */
+export type Stack = z.output<typeof stackSchema>
+/** A stack file as written by the operator. */
+export type StackInput = z.input<typeof stackSchema>
