@@ -56,19 +56,23 @@ type CheckOutcome = { kind: 'done'; value: unknown } | { kind: 'threw'; cause: u
 
 const timedOut: CheckOutcome = { kind: 'timeout' }
 
-/** Runs `check` (which may throw synchronously or reject) against a timer that does not hold the process open. */
+/**
+ * Runs `check` (which may throw synchronously or reject) against a timer. The timer is
+ * not unref'd: a pending probe is in-flight work (with `inject` nothing else holds the
+ * process open), and it is cleared as soon as the check settles.
+ */
 async function checkWithTimeout(check: () => Promise<boolean>, ms: number): Promise<CheckOutcome> {
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<CheckOutcome>((resolve) => {
     timer = setTimeout(resolve, ms, timedOut)
-    timer.unref()
   })
-  try {
-    const value = Promise.resolve().then(check).then((v): CheckOutcome => ({ kind: 'done', value: v }))
-    return await Promise.race([value, timeout])
-  } catch (cause) {
-    return { kind: 'threw', cause }
-  } finally {
-    clearTimeout(timer)
-  }
+  const value = Promise.resolve()
+    .then(check)
+    .then(
+      (v): CheckOutcome => ({ kind: 'done', value: v }),
+      (cause: unknown): CheckOutcome => ({ kind: 'threw', cause }),
+    )
+  const outcome = await Promise.race([value, timeout])
+  clearTimeout(timer)
+  return outcome
 }

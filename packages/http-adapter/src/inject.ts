@@ -52,16 +52,8 @@ class MemorySocket extends Duplex {
     }
   }
 
-  // node:http calls these socket methods; in memory they have nothing to do.
+  /** node:http arms its keep-alive timer through this; in memory there is nothing to time out. */
   setTimeout(): this {
-    return this
-  }
-
-  setNoDelay(): this {
-    return this
-  }
-
-  setKeepAlive(): this {
     return this
   }
 }

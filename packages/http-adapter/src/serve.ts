@@ -79,6 +79,7 @@ class Lifecycle implements RunningServer {
   }
 
   #sequence: Promise<number> | undefined
+  #closed: Promise<void> | undefined
   #exitScheduled = false
 
   constructor(server: Server, app: App, options: ServeOptions, logger: Logger, drainDelayMs: number, shutdownTimeoutMs: number) {
@@ -98,7 +99,8 @@ class Lifecycle implements RunningServer {
   }
 
   close(): Promise<void> {
-    return this.#shutdown().then(() => undefined)
+    this.#closed ??= this.#shutdown().then(() => undefined)
+    return this.#closed
   }
 
   [Symbol.asyncDispose](): Promise<void> {
@@ -123,7 +125,7 @@ class Lifecycle implements RunningServer {
         server.closeAllConnections()
         resolve()
       }, this.#shutdownTimeoutMs)
-      deadlineTimer.unref()
+      // Not unref'd: the sequence must reach its end (and exit) even if onClose waits on nothing that holds the loop.
     })
     // 1. readiness turns 503, responses carry `Connection: close`
     this.#app.startDraining()
@@ -133,6 +135,7 @@ class Lifecycle implements RunningServer {
     // 3. stop accepting; 4. in-flight requests finish; 5. idle keep-alive sockets close
     const closed = new Promise<void>((resolve) => server.close(() => resolve()))
     server.closeIdleConnections()
+    logger.info({}, 'stopped accepting connections')
     const sweeper = setInterval(() => server.closeIdleConnections(), idleSweepMs).unref()
     await Promise.race([closed, deadline])
     clearInterval(sweeper)
