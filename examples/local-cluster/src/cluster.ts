@@ -76,6 +76,7 @@ export class Cluster implements LocalCluster {
   }
 
   async status(): Promise<MemberInfo[]> {
+    this.#assertOpen()
     const members = await getClusterMembers(this.patroniUrls)
     return members.map((m) => ({
       name: m.name,
@@ -106,6 +107,7 @@ export class Cluster implements LocalCluster {
   }
 
   async leader(): Promise<MemberInfo> {
+    this.#assertOpen()
     const answers = await Promise.all(this.#layout.nodes.map(async (n) => ({ n, status: await probe(apiUrl(n), '/primary') })))
     const primaries = answers.filter((a) => a.status === 200).map((a) => a.n.name)
     if (primaries.length !== 1) {

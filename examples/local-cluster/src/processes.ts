@@ -62,8 +62,8 @@ export async function signalProcess(record: ProcessRecord, signal: NodeJS.Signal
   try {
     process.kill(options.group === true ? -record.pid : record.pid, signal)
     return true
-  } catch /* c8 ignore next 3 */ {
-    // It exited between the check and the signal.
+  } catch {
+    // It exited between the check and the signal, or (with `group`) it leads no process group.
     return false
   }
 }
