@@ -1,0 +1,4 @@
+/** Quote one word for a POSIX shell. */
+export function shellQuote(word: string): string {
+  return `'${word.replaceAll("'", `'\\''`)}'`
+}

@@ -1,0 +1,81 @@
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import t from 'tap'
+import { ProvisionerError } from '../../src/errors.js'
+import { openSsh } from '../../src/ssh/session.js'
+import { startSshd } from '../fixtures/sshd.js'
+
+t.setTimeout(120_000)
+const keys = mkdtempSync(join(tmpdir(), 'prov-keys-'))
+const target = await startSshd({ clientKeyDir: keys })
+const bastion = await startSshd({ clientKeyDir: keys, logLevel: 'DEBUG1' })
+t.teardown(async () => {
+  await target.stop()
+  await bastion.stop()
+})
+const direct = () => openSsh({ host: '127.0.0.1', port: target.port, username: 'root', privateKey: target.clientKey })
+
+t.test('runs commands and returns stdout', async (t) => {
+  await using s = await direct()
+  const r = await s.run('echo hello; echo warn >&2')
+  t.equal(r.stdout, 'hello')
+  t.equal(r.stderr, 'warn')
+  t.equal((await s.run('cat', { stdin: 'from stdin' })).stdout, 'from stdin')
+})
+
+t.test('a non-zero exit is a typed error with stderr', async (t) => {
+  await using s = await direct()
+  const err = (await s.run('echo broken >&2; exit 3').catch((e: unknown) => e)) as ProvisionerError
+  t.ok(err instanceof ProvisionerError)
+  t.equal(err.code, 'PROV_SSH_COMMAND_FAILED')
+  t.equal(err.details['exitCode'], 3)
+  t.match(String(err.details['stderr']), /broken/)
+  t.equal(err.details['host'], '127.0.0.1')
+})
+
+t.test('uploads files and writes them only when the content changed', async (t) => {
+  await using s = await direct()
+  const dir = mkdtempSync(join(tmpdir(), 'prov-remote-'))
+  const path = join(dir, 'etc', 'patroni.yml')
+  t.equal(await s.writeFile(path, 'secret: a\n'), true, 'first write')
+  t.equal(readFileSync(path, 'utf8'), 'secret: a\n')
+  t.equal(statSync(path).mode & 0o777, 0o600, 'mode 0600 by default')
+  const ino = statSync(path).ino
+  const mtime = statSync(path).mtimeMs
+  t.equal(await s.writeFile(path, 'secret: a\n'), false, 'same content is not rewritten')
+  t.equal(statSync(path).ino, ino)
+  t.equal(statSync(path).mtimeMs, mtime)
+  t.equal(await s.writeFile(path, 'secret: a\n', { mode: 0o644 }), true, 'a mode change rewrites')
+  t.equal(statSync(path).mode & 0o777, 0o644)
+  t.equal(await s.writeFile(path, 'secret: b\n', { mode: 0o644, owner: 'root:root' }), true, 'new content rewrites')
+  t.equal(readFileSync(path, 'utf8'), 'secret: b\n')
+  const local = join(dir, 'local.tar')
+  writeFileSync(local, 'tarball bytes')
+  await s.uploadFile(local, join(dir, 'uploaded.tar'))
+  t.equal(readFileSync(join(dir, 'uploaded.tar'), 'utf8'), 'tarball bytes')
+  await t.rejects(s.uploadFile(join(dir, 'nope'), join(dir, 'x')), { code: 'PROV_SSH_COMMAND_FAILED' })
+})
+
+t.test('connects through the jump host (forwardOut + sock)', async (t) => {
+  await using s = await openSsh({
+    host: '127.0.0.1', port: target.port, username: 'root', privateKey: target.clientKey, sudo: true,
+    jump: { host: '127.0.0.1', port: bastion.port, username: 'root', privateKey: bastion.clientKey },
+  })
+  t.equal((await s.run("echo 'via bastion'")).stdout, 'via bastion', 'sudo -n sh -c quoting')
+  await s.close()
+  await s.close()
+  t.match(bastion.log(), new RegExp(`direct-tcpip.*port ${target.port}|${target.port}.*direct-tcpip|to 127\\.0\\.0\\.1 port ${target.port}`), 'the bastion forwarded the connection')
+})
+
+t.test('connection failures are PROV_SSH_CONNECT_FAILED', async (t) => {
+  await t.rejects(openSsh({ host: '127.0.0.1', port: 1, username: 'root', privateKey: target.clientKey }), { code: 'PROV_SSH_CONNECT_FAILED' })
+  await t.rejects(
+    openSsh({ host: '127.0.0.1', port: 1, username: 'root', privateKey: target.clientKey, jump: { host: '127.0.0.1', port: bastion.port, username: 'root', privateKey: bastion.clientKey } }),
+    { code: 'PROV_SSH_CONNECT_FAILED', details: { jump: '127.0.0.1' } },
+  )
+  await t.rejects(
+    openSsh({ host: '127.0.0.1', port: target.port, username: 'nobody-here', privateKey: target.clientKey, jump: { host: '127.0.0.1', port: bastion.port, username: 'root', privateKey: bastion.clientKey } }),
+    { code: 'PROV_SSH_CONNECT_FAILED' },
+  )
+})
