@@ -77,10 +77,6 @@ export class LeaderTracker {
     return this.#members
   }
 
-  get lastDecision(): LeaderDecision {
-    return this.#lastDecision
-  }
-
   /** Milliseconds since the current lease was granted, or undefined without a leader. */
   leaseAge(): number | undefined {
     return this.#leader === undefined ? undefined : this.#o.now() - this.#leaseStart
@@ -170,11 +166,11 @@ export class LeaderTracker {
     for (const url of learnedApiUrls(views)) this.#urls.add(url)
     if (views.every((v) => !v.ok)) {
       this.counters.discoveryFailures += 1
-      const failed = views.find((v) => !v.ok)
-      this.#o.hooks.discoveryFailed(new HaPgError('HAPG_DISCOVERY_FAILED', 'no Patroni member answered GET /cluster', { cause: failed?.ok === false ? failed.error : undefined }))
+      const failed = views[0] as { error: unknown }
+      this.#o.hooks.discoveryFailed(new HaPgError('HAPG_DISCOVERY_FAILED', 'no Patroni member answered GET /cluster', { cause: failed.error }))
     } else {
-      const freshest = views.find((v) => v.ok && v.body.members !== undefined)
-      if (freshest?.ok === true) this.#members = freshest.body.members ?? []
+      const freshest = views.find((v) => v.ok && v.body.members !== undefined) as { body: { members: PatroniMember[] } } | undefined
+      if (freshest !== undefined) this.#members = freshest.body.members
       await this.#learnTiming(asked[views.findIndex((v) => v.ok)] as string)
     }
     let decision = decideLeader(views)

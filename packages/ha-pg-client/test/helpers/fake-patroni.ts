@@ -88,7 +88,7 @@ export class FakePatroni {
     if (path === '/primary') {
       const leader = self?.role === 'leader'
       const status = self?.primaryStatus ?? (leader && rest === 'ok' ? 200 : 503)
-      return { statusCode: status, data: JSON.stringify({ role: self?.primaryRole ?? (leader ? 'master' : 'replica'), timeline: self?.timeline, state: 'running' }) }
+      return { statusCode: status, data: JSON.stringify({ role: self?.primaryRole === null ? undefined : (self?.primaryRole ?? (leader ? 'master' : 'replica')), timeline: self?.timeline, state: 'running' }) }
     }
     if (path === '/config') {
       return this.config === 'fail' ? { statusCode: 500, data: 'boom' } : { statusCode: 200, data: JSON.stringify(this.config) }

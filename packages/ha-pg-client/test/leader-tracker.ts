@@ -1,0 +1,77 @@
+import t from 'tap'
+import { LeaderTracker } from '../src/leader-tracker.js'
+import { PatroniApi } from '../src/patroni-api.js'
+import { FakePatroni, threeMembers } from './helpers/fake-patroni.js'
+
+const make = (patroni: FakePatroni) => {
+  const failures: unknown[] = []
+  const tracker = new LeaderTracker({
+    urls: ['http://127.0.0.1:8001'],
+    api: new PatroniApi({ timeoutMs: 100, dispatcher: patroni.agent }),
+    timing: { leaseMs: 400, discoveryIntervalMs: 50, failoverDeadlineMs: 300 },
+    now: Date.now,
+    random: () => 0.5,
+    hooks: { leaderChanged: () => {}, discoveryFailed: (e) => failures.push(e) },
+    waitPollMs: 10,
+  })
+  return { tracker, failures }
+}
+
+t.test('closed: refresh is a no-op, waits reject, the loop stops', async (t) => {
+  const { tracker } = make(new FakePatroni(threeMembers()))
+  tracker.start()
+  await tracker.close()
+  await tracker.refresh()
+  await t.rejects(tracker.waitForLease(Date.now() + 1000), { code: 'HAPG_CLOSED' })
+  await new Promise((r) => setTimeout(r, 80))
+})
+
+t.test('discovery failure carries the cause', async (t) => {
+  const patroni = new FakePatroni(threeMembers())
+  for (const m of patroni.members) m.rest = 'refused'
+  const { tracker, failures } = make(patroni)
+  await tracker.refresh()
+  t.match(failures, [{ code: 'HAPG_DISCOVERY_FAILED', cause: Error }])
+  t.equal(tracker.leaseAge(), undefined)
+  await tracker.close()
+})
+
+t.test('candidates that cannot be confirmed are not leased', async (t) => {
+  const patroni = new FakePatroni(threeMembers())
+  const { tracker } = make(patroni)
+  // /primary answers 200 but says replica
+  patroni.get('m1').primaryRole = 'replica'
+  patroni.get('m1').primaryStatus = 200
+  await tracker.refresh()
+  t.equal(tracker.leader, undefined)
+  // a member without host/port in /cluster
+  patroni.get('m1').primaryRole = 'master'
+  patroni.views.set('m1', [{ ...patroni.get('m1'), host: undefined as never }])
+  await tracker.refresh()
+  t.equal(tracker.leader, undefined)
+  // a /cluster answer without members keeps the previous member list
+  patroni.views.clear()
+  await tracker.refresh()
+  t.match(tracker.leader, { name: 'm1', timeline: 1 })
+  await tracker.close()
+})
+
+t.test('/primary without role or timeline: role defaults to master, timeline to the /cluster one, else 0', async (t) => {
+  const patroni = new FakePatroni(threeMembers())
+  patroni.get('m1').timeline = undefined as never
+  patroni.get('m1').primaryRole = null as never
+  const { tracker } = make(patroni)
+  await tracker.refresh()
+  t.match(tracker.leader, { name: 'm1', timeline: 0 })
+  await tracker.close()
+})
+
+t.test('close() during a background round stops the loop', async (t) => {
+  const patroni = new FakePatroni(threeMembers())
+  patroni.get('m1').rest = 'frozen'
+  const { tracker } = make(patroni)
+  tracker.start()
+  await new Promise((r) => setTimeout(r, 70))
+  await tracker.close()
+  t.pass('closed while the timer-driven round was in flight')
+})
