@@ -5,7 +5,7 @@ import type { DesiredOf, DesiredResource, HostRole } from './resources.js'
 import { securityRules } from './security-rules.js'
 
 /** The four generated secrets; values live only in SSM Parameter Store (SecureString). */
-export const SECRET_NAMES = ['superuser-password', 'replication-password', 'app-password', 'rest-password'] as const
+export const SECRET_NAMES = ['superuser-password', 'replication-password', 'rewind-password', 'app-password', 'rest-password'] as const
 /** One of {@link SECRET_NAMES}. */
 export type SecretName = (typeof SECRET_NAMES)[number]
 

@@ -45,7 +45,7 @@ t.test('apply on an empty account creates the whole stack', async (t) => {
   t.equal(tg.data['attributes']['deregistration_delay.timeout_seconds'], '15')
   t.equal((tg.data['targets'] as string[]).length, 2)
   const params = fake.ofType('parameter')
-  t.equal(params.length, 8, '4 secrets in each region')
+  t.equal(params.length, 10, '5 secrets in each region')
   t.ok(params.every((p) => p.data['type'] === 'SecureString'))
   const primary = params.find((p) => p.region === 'eu-west-1' && p.data['name'] === '/birthday-ha/bday-prod/app-password')!
   const dr = params.find((p) => p.region === 'eu-central-1' && p.data['name'] === '/birthday-ha/bday-prod/app-password')!
