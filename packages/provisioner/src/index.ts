@@ -1,1 +1,10 @@
-export const placeholder = true
+export { loadStack, type LoadStackResult, type StackIssue } from './stack/load-stack.js'
+export type { Stack, StackInput } from './stack/schema.js'
+export { planStack, type Plan, type PlanItem, type PlanAction } from './engine/plan.js'
+export { applyStack, type ApplyReport } from './engine/apply.js'
+export { destroyStack } from './engine/destroy.js'
+export { configureHosts, type ConfigureOptions, type ConfigureReport } from './host/configure.js'
+export { deployApp, type DeployOptions, type AppTarget } from './host/deploy.js'
+export { openSsh, type SshSession, type SshSessionFactory, type SshTarget } from './ssh/session.js'
+export { ProvisionerError, type ProvisionerErrorCode } from './errors.js'
+export type { AwsClients, EngineDeps, ProgressEvent } from './aws/clients.js'

@@ -119,8 +119,13 @@ async function waitLeader(db: readonly HostPlan[], s: (h: HostSpec) => SshSessio
   if (dryRun) return db[0]!
   let leader: HostPlan | undefined
   const ok = await pollUntil(async () => {
-    for (const p of db) if ((await restStatus(s(p.host), p.host.ip, '/primary')) === '200') leader = p
-    return leader !== undefined
+    for (const p of db) {
+      if ((await restStatus(s(p.host), p.host.ip, '/primary')) === '200') {
+        leader = p
+        return true
+      }
+    }
+    return false
   }, poll)
   if (!ok || leader === undefined) throw new ProvisionerError('PROV_NO_LEADER', 'no Patroni leader after bootstrap', { details: { hosts: db.map((p) => p.host.name) } })
   return leader

@@ -89,5 +89,5 @@ t.test('async mode does not wait for a sync standby', async (t) => {
   const s = makeStack((x) => void ((x.database ??= {}).synchronousMode = false))
   const async = JSON.stringify({ members: [{ name: 'db1', role: 'leader', state: 'running' }, { name: 'db2', role: 'replica', state: 'streaming' }, { name: 'db3', role: 'replica', state: 'streaming' }] })
   const { sessions } = script({ primary: () => '200', cluster: () => async })
-  t.equal((await configureHosts(s, { sessions, secrets, sleep: async () => {} })).leader, 'db3')
+  t.equal((await configureHosts(s, { sessions, secrets, sleep: async () => {} })).leader, 'db1')
 })

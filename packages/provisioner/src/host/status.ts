@@ -1,0 +1,57 @@
+import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2'
+import type { EngineDeps } from '../aws/clients.js'
+import { EngineContext } from '../engine/context.js'
+import { discoverInto } from '../engine/plan.js'
+import { desiredResources } from '../plan/desired.js'
+import type { SshSessionFactory } from '../ssh/session.js'
+import type { Stack } from '../stack/schema.js'
+import { stackHosts } from './host-plan.js'
+
+/** One host's role and health. */
+export interface HostStatus {
+  readonly name: string
+  readonly role: string
+  readonly ip: string
+  readonly instanceId?: string
+  /** Patroni's role and state (DB hosts), e.g. `leader/running`, or `unreachable`. */
+  readonly patroni?: string
+  /** ALB target health (app hosts). */
+  readonly target?: string
+}
+
+/** Read each host's role and health from Patroni's REST API (over SSH) and the ALB's target health. */
+export async function stackStatus(stack: Stack, deps: EngineDeps, sessions: SshSessionFactory): Promise<readonly HostStatus[]> {
+  const ctx = new EngineContext(stack, deps)
+  await discoverInto(ctx, desiredResources(stack))
+  const tg = ctx.actual.get('primary/tg/app')
+  const health = new Map<string, string>()
+  if (tg !== undefined) {
+    const r = await ctx.call('DescribeTargetHealth', () => deps.clients.elbv2(stack.primary.region).send(new DescribeTargetHealthCommand({ TargetGroupArn: tg.id })))
+    for (const d of r.TargetHealthDescriptions ?? []) health.set(d.Target!.Id!, d.TargetHealth!.State!)
+  }
+  const out: HostStatus[] = []
+  for (const h of stackHosts(stack)) {
+    const instanceId = ctx.actual.get(h.key)?.id
+    const base = { name: h.name, role: h.role, ip: h.ip, ...(instanceId === undefined ? {} : { instanceId }) }
+    if (h.role === 'app') {
+      out.push({ ...base, target: instanceId === undefined ? 'missing' : (health.get(instanceId) ?? 'unregistered') })
+      continue
+    }
+    let patroni = 'unreachable'
+    if (instanceId !== undefined) {
+      try {
+        const s = await sessions({ host: h.ip, name: h.name })
+        try {
+          const j = JSON.parse((await s.run(`curl -s -m 3 http://${h.ip}:8008/patroni`)).stdout) as { role?: string; state?: string }
+          patroni = `${j.role}/${j.state}`
+        } finally {
+          await s.close()
+        }
+      } catch {
+        patroni = 'unreachable'
+      }
+    }
+    out.push({ ...base, patroni })
+  }
+  return out
+}

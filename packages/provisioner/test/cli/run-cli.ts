@@ -1,0 +1,99 @@
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import t from 'tap'
+import { EXIT, runCli } from '../../src/cli/run-cli.js'
+import { dryRunSessions } from '../../src/ssh/dry-run.js'
+import { FakeAws } from '../fixtures/fake-aws.js'
+import { exampleInput } from '../fixtures/stack.js'
+
+const dir = mkdtempSync(join(tmpdir(), 'cli-'))
+const stackFile = join(dir, 'stack.json')
+writeFileSync(stackFile, JSON.stringify(exampleInput))
+writeFileSync(join(dir, 'id'), 'KEY')
+writeFileSync(join(dir, 'app.tar.gz'), 'x')
+const badFile = join(dir, 'bad.json')
+writeFileSync(badFile, JSON.stringify({ ...exampleInput, operatorCidr: '0.0.0.0/0', app: { ...exampleInput.app, count: 1 } }))
+
+function io(fake = new FakeAws(), respond: (host: string, cmd: string) => string = (_h, cmd) => (cmd.includes('/cluster') ? JSON.stringify({ members: [{ name: 'db1', role: 'leader' }, { name: 'db2', role: 'sync_standby', state: 'streaming' }, { name: 'db3', role: 'replica', state: 'streaming' }] }) : cmd.includes('/readyz') || cmd.includes('/primary') || cmd.includes('/standby-leader') ? '200' : cmd.includes('/patroni') ? '{"role":"primary","state":"running"}' : '')) {
+  const stdout: string[] = []
+  const stderr: string[] = []
+  const sshUsed: string[] = []
+  return {
+    fake, stdout, stderr, sshUsed,
+    io: {
+      clients: fake.clients,
+      sessions: (o: { bastion: string; privateKey: string; username: string }) => {
+        sshUsed.push(`${o.username}@${o.bastion} key=${o.privateKey}`)
+        return dryRunSessions({ secrets: [], print: () => {}, respond })
+      },
+      stdout: (s: string) => void stdout.push(s),
+      stderr: (s: string) => void stderr.push(s),
+      sleep: async () => {},
+      renderer: 'silent' as const,
+      env: { HOME: dir },
+    },
+  }
+}
+
+t.test('usage errors exit 2', async (t) => {
+  const x = io()
+  t.equal(await runCli([], x.io), EXIT.usage)
+  t.equal(await runCli(['plan'], x.io), EXIT.usage)
+  t.equal(await runCli(['frobnicate', '--stack', stackFile], x.io), EXIT.usage)
+  t.equal(await runCli(['plan', '--bogus'], x.io), EXIT.usage)
+  t.equal(await runCli(['--help'], x.io), EXIT.ok)
+  t.match(x.stdout.join(''), /usage: birthday-ha-provision/)
+})
+
+t.test('an invalid stack file is reported field by field (exit 2)', async (t) => {
+  const x = io()
+  t.equal(await runCli(['plan', '--stack', badFile], x.io), EXIT.usage)
+  t.match(x.stderr.join(''), /operatorCidr: must be \/16 to \/32[\s\S]*app\.count: at least 2/)
+  t.equal(await runCli(['plan', '--stack', badFile, '--json'], x.io), EXIT.usage)
+  t.match(JSON.parse(x.stdout.at(-1)!), { error: 'PROV_INVALID_STACK', issues: [{ path: 'operatorCidr' }, { path: 'app.count' }] })
+})
+
+t.test('plan, apply (with dry-run hosts), status, deploy, promote-dr, destroy', async (t) => {
+  const x = io()
+  t.equal(await runCli(['plan', '--stack', stackFile], x.io), EXIT.ok)
+  t.match(x.stdout.at(-1), /to create/)
+  t.equal(await runCli(['status', '--stack', stackFile], x.io), EXIT.failure, 'status before apply: no bastion')
+  t.match(x.stderr.at(-1), /PROV_MISSING_RESOURCE/)
+  t.equal(await runCli(['apply', '--stack', stackFile, '--dry-run'], x.io), EXIT.ok)
+  t.match(x.stdout.join(''), /\[db1\] write \/etc\/birthday-ha\/patroni.yml/)
+  for (const s of x.fake.secretsSeen) t.notOk(x.stdout.join('').includes(s), 'no secret printed')
+  t.equal(await runCli(['apply', '--stack', stackFile, '--json', '--skip-hosts'], x.io), EXIT.ok)
+  t.match(JSON.parse(x.stdout.at(-1)!), { aws: { created: [], deleted: [] } })
+  t.equal(await runCli(['apply', '--stack', stackFile, '--identity', join(dir, 'id')], x.io), EXIT.ok)
+  t.match(x.sshUsed.at(-1), /^admin@203\.0\.113\.\d+ key=KEY$/)
+  t.match(x.stdout.at(-1), /hosts configured, leader db1/)
+  t.equal(await runCli(['status', '--stack', stackFile, '--json', '--identity', join(dir, 'id')], x.io), EXIT.ok)
+  const rows = JSON.parse(x.stdout.at(-1)!)
+  t.match(rows, [{ name: 'db1', patroni: 'primary/running' }, {}, {}, {}, { name: 'app1', target: 'healthy' }, {}])
+  t.equal(await runCli(['status', '--stack', stackFile, '--identity', join(dir, 'id')], x.io), EXIT.ok)
+  t.match(x.stdout.at(-1), /app1\s+app\s+10\.10\.10\.20\s+healthy/)
+  t.equal(await runCli(['deploy', '--stack', stackFile, '--identity', join(dir, 'id')], x.io), EXIT.usage)
+  t.equal(await runCli(['deploy', '--stack', stackFile, '--identity', join(dir, 'id'), '--artifact', join(dir, 'app.tar.gz'), '--release', 'r1'], x.io), EXIT.ok)
+  t.match(x.stdout.at(-1), /released r1 on app-1, app-2/)
+  t.equal(await runCli(['promote-dr', '--stack', stackFile, '--identity', join(dir, 'id')], x.io), EXIT.usage, 'needs --yes')
+  t.equal(await runCli(['promote-dr', '--stack', stackFile, '--identity', join(dir, 'id'), '--yes'], x.io), EXIT.ok)
+  t.equal(await runCli(['destroy', '--stack', stackFile], x.io), EXIT.usage, 'needs --yes')
+  t.equal(await runCli(['destroy', '--stack', stackFile, '--yes'], x.io), EXIT.ok)
+  t.same(x.fake.live(), [])
+  t.equal(await runCli(['destroy', '--stack', stackFile, '--yes', '--json'], x.io), EXIT.ok)
+  t.equal(await runCli(['deploy', '--stack', stackFile, '--identity', join(dir, 'id'), '--artifact', 'a', '--release', 'r'], x.io), EXIT.failure)
+})
+
+t.test('exit codes: credentials 3, unhealthy host 4', async (t) => {
+  const x = io()
+  x.fake.fail('DescribeVpcs', 'CredentialsProviderError')
+  t.equal(await runCli(['plan', '--stack', stackFile], x.io), EXIT.credentials)
+  const y = io(new FakeAws(), () => '503')
+  t.equal(await runCli(['apply', '--stack', stackFile, '--identity', join(dir, 'id')], { ...y.io, sleep: async () => {} }), EXIT.unhealthy)
+  const z = io()
+  await runCli(['apply', '--stack', stackFile, '--skip-hosts'], z.io)
+  const w = io(z.fake, () => '503')
+  t.equal(await runCli(['promote-dr', '--stack', stackFile, '--yes', '--identity', join(dir, 'id'), '--json'], w.io), EXIT.unhealthy)
+  t.match(JSON.parse(w.stdout.at(-1)!), { error: 'PROV_HOST_UNHEALTHY' })
+})

@@ -1,0 +1,6 @@
+import t from 'tap'
+import * as index from '../src/index.js'
+
+t.test('the public API is pinned', async (t) => {
+  t.strictSame(Object.keys(index).sort(), ['ProvisionerError', 'applyStack', 'configureHosts', 'deployApp', 'destroyStack', 'loadStack', 'openSsh', 'planStack'])
+})
