@@ -37,6 +37,14 @@ const UNKNOWN_SQLSTATES = new Set([
   '08P01', // protocol_violation
 ])
 
+/**
+ * Connection refusals that retrying cannot fix: wrong credentials or a missing database.
+ * They never ran, but waiting out the failover deadline on them only hides a configuration error.
+ */
+function isConfigurationError(code: string): boolean {
+  return code.startsWith('28') || code === '3D000' // invalid_authorization_specification / invalid_password; invalid_catalog_name
+}
+
 const TOPOLOGY_CODES: Record<string, ErrorClass['outcome']> = {
   HAPG_NOT_WRITABLE: 'never-ran',
   HAPG_STATEMENT_TIMEOUT: 'unknown',
@@ -60,6 +68,7 @@ export function classifyError(err: unknown, phase: 'connect' | 'statement' = 'st
     return outcome === undefined ? { outcome: 'failed', topology: false, code } : { outcome, topology: true, code }
   }
   if (NEVER_RAN_SQLSTATES.has(code) || CONNECT_ERRNOS.has(code)) return { outcome: 'never-ran', topology: true, code }
+  if (isConfigurationError(code)) return { outcome: 'failed', topology: false, code }
   if (phase === 'connect') return { outcome: 'never-ran', topology: true, code }
   if (UNKNOWN_SQLSTATES.has(code) || MIDFLIGHT_ERRNOS.has(code)) {
     return { outcome: 'unknown', topology: true, code }

@@ -224,7 +224,7 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
       const key = `${member.name}@${member.host}:${member.port}`
       let pool = this.#pools.get(key)
       if (pool === undefined) {
-        pool = this.#newPool({ ...(this.#options as PatroniModeOptions).pg, host: member.host, port: member.port }, member.name, 'replica')
+        pool = this.#newPool(this.#memberConfig(member.host as string, member.port as number), member.name, 'replica')
         this.#pools.set(key, pool)
       }
       try {
@@ -245,7 +245,7 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
 
   #onLeaderChanged(from: LeaderEpoch | undefined, to: LeaderEpoch): void {
     const old = this.#leaderPool
-    this.#leaderPool = this.#newPool({ ...(this.#options as PatroniModeOptions).pg, host: to.host, port: to.port }, to.name, 'leader')
+    this.#leaderPool = this.#newPool(this.#memberConfig(to.host, to.port), to.name, 'leader')
     if (old !== undefined) this.#retire(old, 'leader-changed')
     this.#log.info({ msg: 'leader changed', from: from?.name ?? null, to: to.name, timeline: to.timeline })
     this.emit('leaderChanged', { from: from?.name ?? null, to: to.name, timeline: to.timeline })
@@ -261,6 +261,12 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
     this.#retiring.add(done)
     void done.then(() => this.#retiring.delete(done))
     this.emit('poolRetired', { member: pool.target.member, reason })
+  }
+
+  /** Connection options for one member. The password is stored non-enumerable, so a spread would drop it. */
+  #memberConfig(host: string, port: number): pg.PoolConfig {
+    const base = (this.#options as PatroniModeOptions).pg
+    return { ...base, ...(base.password !== undefined && { password: base.password }), host, port }
   }
 
   #newPool(config: pg.PoolConfig, member: string, role: 'leader' | 'replica'): MemberPool {

@@ -8,6 +8,10 @@ export class FencedClient extends pg.Client {
 
   constructor(config?: string | pg.ClientConfig) {
     super(config)
+    // pg-pool listens for 'error' only while a client is idle. A checked-out client whose server ends
+    // the session (demotion, pg_terminate_backend) would emit an unhandled 'error' and crash the
+    // process; its statement rejects with the same error, which is where callers see it.
+    this.on('error', () => {})
     this.connection.on('parameterStatus', (msg: { parameterName: string; parameterValue: string }) => {
       if (msg.parameterName === 'in_hot_standby') this.hotStandby = msg.parameterValue === 'on'
     })

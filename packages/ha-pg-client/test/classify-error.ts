@@ -41,8 +41,11 @@ t.test('the SQLSTATE / errno table', async (t) => {
   }
 })
 
-t.test('any error while connecting never ran', async (t) => {
-  t.strictSame(classifyError(withCode('28P01'), 'connect'), { outcome: 'never-ran', topology: true, code: '28P01' })
+t.test('any error while connecting never ran, but configuration errors are not retried', async (t) => {
+  t.strictSame(classifyError(withCode('XX000'), 'connect'), { outcome: 'never-ran', topology: true, code: 'XX000' })
+  for (const code of ['28P01', '28000', '3D000']) {
+    t.strictSame(classifyError(withCode(code), 'connect'), { outcome: 'failed', topology: false, code }, code)
+  }
   t.strictSame(classifyError(new Error('Connection terminated due to connection timeout'), 'connect'), { outcome: 'never-ran', topology: true, code: 'unknown' })
 })
 

@@ -9,6 +9,8 @@ t.test('discovers the leader from /cluster and writes to it', async (t) => {
   const res = await client.query('INSERT 1', [1])
   t.match(res, { rows: [] })
   t.equal(pools[0]?.key, '10.0.0.1:5432')
+  // The password is kept non-enumerable in the options, yet each member's pool must still get it.
+  t.equal(pools[0]?.config.password, 'secret')
   t.match(events, [['leaderChanged', { from: null, to: 'm1', timeline: 1 }]])
   // the third member was learned from /cluster
   await sleep(150)

@@ -2,6 +2,12 @@ import t from 'tap'
 import { FencedClient, MemberPool, ensureWritable } from '../src/member-pool.js'
 import { fakePool } from './helpers/fake-pg.js'
 
+t.test("a FencedClient's 'error' event never crashes the process", async (t) => {
+  const c = new FencedClient({ host: '127.0.0.1', port: 1 })
+  t.ok(c.listenerCount('error') >= 1)
+  t.doesNotThrow(() => c.emit('error', new Error('terminating connection due to administrator command')))
+})
+
 t.test('FencedClient tracks in_hot_standby from ParameterStatus', async (t) => {
   const c = new FencedClient({ host: '127.0.0.1', port: 1 })
   t.equal(c.hotStandby, undefined)
