@@ -23,5 +23,6 @@ process.exitCode = await runCli(process.argv.slice(2), {
   stdout: (t) => void process.stdout.write(t),
   stderr: (t) => void process.stderr.write(t),
   env: process.env,
+  renderer: 'default',
 })
 /* c8 ignore stop */

@@ -29,18 +29,19 @@ function retryable(name: string, o: RetryOptions): boolean {
  */
 export async function withRetry<T>(label: string, fn: () => Promise<T>, o: RetryOptions): Promise<T> {
   const max = o.maxAttempts ?? 8
-  for (let attempt = 1; ; attempt++) {
+  const attempt = async (n: number): Promise<T> => {
     try {
       return await fn()
     } catch (err) {
       const name = errorName(err)
-      if (attempt < max && retryable(name, o)) {
-        await o.sleep(Math.min(500 * 2 ** (attempt - 1), 20_000))
-        continue
+      if (n < max && retryable(name, o)) {
+        await o.sleep(Math.min(500 * 2 ** (n - 1), 20_000))
+        return attempt(n + 1)
       }
       if (err instanceof ProvisionerError) throw err
       const code = CREDENTIALS.has(name) ? 'PROV_NO_CREDENTIALS' : 'PROV_AWS_CALL_FAILED'
-      throw new ProvisionerError(code, `${label} failed: ${name}: ${(err as Error).message}`, { cause: err, details: { call: label, awsError: name } })
+      throw new ProvisionerError(code, `${label} failed: ${name}: ${String((err as Error).message)}`, { cause: err, details: { call: label, awsError: name } })
     }
   }
+  return attempt(1)
 }

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { Listr } from 'listr2'
-import type { AwsClients, EngineDeps } from '../aws/clients.js'
+import { defaultSleep, type AwsClients, type EngineDeps } from '../aws/clients.js'
 import { applyStack } from '../engine/apply.js'
 import { destroyStack } from '../engine/destroy.js'
 import { formatPlan, planStack } from '../engine/plan.js'
@@ -39,8 +39,8 @@ export interface CliIo {
   readonly stdout: (text: string) => void
   readonly stderr: (text: string) => void
   readonly sleep?: (ms: number) => Promise<void>
-  readonly renderer?: 'default' | 'simple' | 'silent'
-  readonly env?: Readonly<Record<string, string | undefined>>
+  readonly renderer: 'default' | 'simple' | 'silent'
+  readonly env: Readonly<Record<string, string | undefined>>
 }
 
 function exitCodeOf(code: ProvisionerErrorCode): number {
@@ -85,16 +85,19 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return EXIT.usage
   }
   const stack = loaded.stack
-  const deps: EngineDeps = { clients: io.clients, ...(io.sleep === undefined ? {} : { sleep: io.sleep }) }
+  const sleep = io.sleep ?? defaultSleep
+  const deps: EngineDeps = { clients: io.clients, sleep }
   const out = (human: string, machine: unknown) => io.stdout(v.json === true ? `${JSON.stringify(machine)}\n` : `${human}\n`)
-  const renderer = v.json === true ? 'silent' : (io.renderer ?? 'default')
+  const renderer = v.json === true ? 'silent' : io.renderer
   const ssh = async (): Promise<SshSessionFactory> => {
     const ctx = new EngineContext(stack, deps)
     await discoverInto(ctx, desiredResources(stack))
     const bastion = ctx.actual.get('primary/host/bastion')?.facts['publicIp'] as string | undefined
     if (bastion === undefined) throw new ProvisionerError('PROV_MISSING_RESOURCE', 'the bastion does not exist yet: run apply first')
-    const home = io.env?.['HOME'] ?? ''
-    const privateKey = await readFile(v.identity ?? `${home}/.ssh/id_ed25519`, 'utf8')
+    const file = v.identity ?? `${io.env['HOME'] ?? '/root'}/.ssh/id_ed25519`
+    const privateKey = await readFile(file, 'utf8').catch((err: unknown) => {
+      throw new ProvisionerError('PROV_SSH_CONNECT_FAILED', `cannot read the SSH identity ${file}`, { cause: err })
+    })
     return io.sessions({ bastion, privateKey, username: v['ssh-user'] ?? 'admin' })
   }
   try {
@@ -130,14 +133,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
         const done = await deployApp({
           elbv2: io.clients.elbv2(stack.primary.region), targetGroupArn: tg.id, port: stack.app.port, sessions, artifact: v.artifact, version: v.release,
           targets: apps.map((a) => ({ name: a.key.slice('primary/host/'.length), instanceId: a.id, ip: a.facts['privateIp'] as string })),
-          ...(io.sleep === undefined ? {} : { sleep: io.sleep }),
+          sleep,
           onProgress: (e) => v.json === true || io.stderr(`${e.key}: ${e.detail}\n`),
         })
         out(`released ${v.release} on ${done.join(', ')}`, { released: v.release, hosts: done })
         return EXIT.ok
       }
       default: {
-        await promoteDr(stack, { sessions: await ssh(), confirm: v.yes === true, ...(io.sleep === undefined ? {} : { sleep: io.sleep }) })
+        await promoteDr(stack, { sessions: await ssh(), confirm: v.yes === true, sleep })
         out(`DR host promoted: ${stack.dr.region} is now the primary`, { promoted: true })
         return EXIT.ok
       }
@@ -165,7 +168,7 @@ async function apply(
       {
         title: `converge AWS (${stack.primary.region} + ${stack.dr.region})`,
         task: async (_ctx, task) => {
-          result.aws = await applyStack(stack, { ...deps, onProgress: (e) => void (task.output = `${e.event} ${e.key ?? ''} ${e.detail ?? ''}`) })
+          result.aws = await applyStack(stack, { ...deps, onProgress: (e) => void (task.output = [e.event, e.key, e.detail].filter(Boolean).join(' ')) })
         },
       },
       {
@@ -175,19 +178,15 @@ async function apply(
           const secrets = await readSecrets(stack, deps)
           const sessions = v['dry-run'] === true ? dryRunSessions({ secrets: Object.values(secrets), print: (l) => io.stdout(`${l}\n`) }) : await ssh()
           result.hosts = await configureHosts(stack, {
-            sessions, secrets, dryRun: v['dry-run'] === true, ...(deps.sleep === undefined ? {} : { sleep: deps.sleep }),
-            onProgress: (e) => void (task.output = e.detail ?? e.event),
+            sessions, secrets, dryRun: v['dry-run'] === true, sleep: deps.sleep!,
+            onProgress: (e) => void (task.output = String(e.detail)),
           })
         },
       },
     ],
     { renderer, fallbackRenderer: 'simple', exitOnError: true, rendererOptions: { collapseErrors: false } },
   )
-  try {
-    await tasks.run()
-  } catch (err) {
-    throw err instanceof ProvisionerError ? err : new ProvisionerError('PROV_AWS_CALL_FAILED', (err as Error).message, { cause: err })
-  }
+  await tasks.run()
   const aws = result.aws!
   out(`created ${aws.created.length}, updated ${aws.updated.length}, unchanged ${aws.kept.length}, deleted ${aws.deleted.length}${result.hosts === undefined ? '' : `; hosts configured, leader ${result.hosts.leader}, ${result.hosts.written.length} files written`}`, result)
   return EXIT.ok

@@ -40,8 +40,6 @@ const spec = (ResourceType: string, Tags: Tag[]) => [{ ResourceType, Tags }] as 
 
 /** Read a secret's value (decrypted) from one region. */
 export async function readSecret(ctx: EngineContext, region: string, name: string): Promise<string> {
-  const cached = ctx.secretValues.get(name)
-  if (cached !== undefined) return cached
   const res = await ctx.call('GetParameter', () => ctx.deps.clients.ssm(region).send(new GetParameterCommand({ Name: name, WithDecryption: true })))
   const value = res.Parameter!.Value!
   ctx.secretValues.set(name, value)

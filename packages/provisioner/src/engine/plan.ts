@@ -31,7 +31,11 @@ export interface Plan {
 export async function discoverInto(ctx: EngineContext, desired: readonly DesiredResource[]): Promise<void> {
   const keyOfName = new Map(desired.map((d) => (d.kind === 'secret' ? [`${d.region}:${d.parameter}`, d.key] : [nameTag(ctx.stack.name, d.key), d.key])))
   const found = await discover(ctx.stack.name, [ctx.stack.primary.region, ctx.stack.dr.region], keyOfName, ctx.deps)
-  for (const a of found) ctx.actual.set(ctx.actual.has(a.key) ? `orphan:${a.id}` : a.key, a)
+  for (const a of found) {
+    // Two resources with one Name (e.g. made by hand): the second is an orphan, deleted by apply.
+    const b = ctx.actual.has(a.key) ? { ...a, key: `orphan:${a.id}` } : a
+    ctx.actual.set(b.key, b)
+  }
 }
 
 /**

@@ -59,8 +59,7 @@ async function each<T>(items: readonly T[], fn: (item: T) => Promise<void>): Pro
 export async function configureHosts(stack: Stack, o: ConfigureOptions): Promise<ConfigureReport> {
   const sleep = o.sleep ?? defaultSleep
   const poll = { attempts: o.pollAttempts ?? 60, intervalMs: o.pollIntervalMs ?? 5000, sleep }
-  const progress = (event: string, key?: string, detail?: string) =>
-    o.onProgress?.({ event, ...(key === undefined ? {} : { key }), ...(detail === undefined ? {} : { detail }) })
+  const step = (detail: string) => o.onProgress?.({ event: 'step', detail })
   const plans = stackHosts(stack).map((h) => hostPlan(stack, h, o.secrets))
   const sessions = new Map<string, SshSession>()
   const written: string[] = []
@@ -71,10 +70,10 @@ export async function configureHosts(stack: Stack, o: ConfigureOptions): Promise
     const db = byRole('db')
     const dr = byRole('dr-db')[0]!
 
-    progress('step', undefined, '1 install packages')
+    step('1 install packages')
     await each(plans, async (p) => void (await s(p.host).run(p.install)))
 
-    progress('step', undefined, '2 upload configs')
+    step('2 upload configs')
     const changed = new Map<string, boolean>()
     await each(plans, async (p) => {
       let any = false
@@ -88,10 +87,10 @@ export async function configureHosts(stack: Stack, o: ConfigureOptions): Promise
       if (any) await s(p.host).run('systemctl daemon-reload')
     })
 
-    progress('step', undefined, '3 start etcd')
+    step('3 start etcd')
     await each([...db, dr], async (p) => void (await s(p.host).run('systemctl enable --now birthday-etcd')))
 
-    progress('step', undefined, '4 start Patroni')
+    step('4 start Patroni')
     const first = db[0]!
     await s(first.host).run('systemctl enable --now birthday-patroni')
     const leader = await waitLeader(db, s, o.dryRun === true, poll)
@@ -99,7 +98,7 @@ export async function configureHosts(stack: Stack, o: ConfigureOptions): Promise
     // Reload Patroni where its config changed (a no-op when nothing changed).
     for (const p of db) if (changed.get(p.host.key) === true) await s(p.host).run('systemctl reload birthday-patroni')
 
-    progress('step', undefined, '5 verify')
+    step('5 verify')
     if (o.dryRun !== true) await verifyCluster(stack, leader, db, s, poll)
     const stanza = stanzaOf(stack)
     await s(leader.host).run(`sudo -u postgres pgbackrest --stanza=${stanza} stanza-create && sudo -u postgres pgbackrest --stanza=${stanza} check`)

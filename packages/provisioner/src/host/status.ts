@@ -1,4 +1,3 @@
-import { DescribeTargetHealthCommand } from '@aws-sdk/client-elastic-load-balancing-v2'
 import type { EngineDeps } from '../aws/clients.js'
 import { EngineContext } from '../engine/context.js'
 import { discoverInto } from '../engine/plan.js'
@@ -24,11 +23,8 @@ export async function stackStatus(stack: Stack, deps: EngineDeps, sessions: SshS
   const ctx = new EngineContext(stack, deps)
   await discoverInto(ctx, desiredResources(stack))
   const tg = ctx.actual.get('primary/tg/app')
-  const health = new Map<string, string>()
-  if (tg !== undefined) {
-    const r = await ctx.call('DescribeTargetHealth', () => deps.clients.elbv2(stack.primary.region).send(new DescribeTargetHealthCommand({ TargetGroupArn: tg.id })))
-    for (const d of r.TargetHealthDescriptions ?? []) health.set(d.Target!.Id!, d.TargetHealth!.State!)
-  }
+  // Discovery already read the target group's health.
+  const health = new Map(((tg?.facts['targets'] ?? []) as { id: string; state: string }[]).map((x) => [x.id, x.state]))
   const out: HostStatus[] = []
   for (const h of stackHosts(stack)) {
     const instanceId = ctx.actual.get(h.key)?.id

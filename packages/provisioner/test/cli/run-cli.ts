@@ -60,6 +60,10 @@ t.test('plan, apply (with dry-run hosts), status, deploy, promote-dr, destroy', 
   t.match(x.stdout.at(-1), /to create/)
   t.equal(await runCli(['status', '--stack', stackFile], x.io), EXIT.failure, 'status before apply: no bastion')
   t.match(x.stderr.at(-1), /PROV_MISSING_RESOURCE/)
+  t.equal(await runCli(['apply', '--stack', stackFile, '--skip-hosts'], { ...x.io, sleep: undefined }), EXIT.ok)
+  t.equal(await runCli(['status', '--stack', stackFile, '--identity', join(dir, 'missing')], x.io), EXIT.failure)
+  t.match(x.stderr.at(-1), /PROV_SSH_CONNECT_FAILED: cannot read the SSH identity/)
+  t.equal(await runCli(['status', '--stack', stackFile], { ...x.io, env: {} }), EXIT.failure, 'default identity under /root')
   t.equal(await runCli(['apply', '--stack', stackFile, '--dry-run'], x.io), EXIT.ok)
   t.match(x.stdout.join(''), /\[db1\] write \/etc\/birthday-ha\/patroni.yml/)
   for (const s of x.fake.secretsSeen) t.notOk(x.stdout.join('').includes(s), 'no secret printed')
@@ -96,4 +100,17 @@ t.test('exit codes: credentials 3, unhealthy host 4', async (t) => {
   const w = io(z.fake, () => '503')
   t.equal(await runCli(['promote-dr', '--stack', stackFile, '--yes', '--identity', join(dir, 'id'), '--json'], w.io), EXIT.unhealthy)
   t.match(JSON.parse(w.stdout.at(-1)!), { error: 'PROV_HOST_UNHEALTHY' })
+})
+
+t.test('deploy without a target group; unexpected errors propagate', async (t) => {
+  const x = io()
+  await runCli(['apply', '--stack', stackFile, '--skip-hosts'], x.io)
+  const tg = x.fake.ofType('tg')[0]!
+  tg.data['state'] = 'deleted'
+  const args = ['deploy', '--stack', stackFile, '--identity', join(dir, 'id'), '--artifact', join(dir, 'app.tar.gz'), '--release', 'r']
+  t.equal(await runCli(args, x.io), EXIT.failure)
+  t.match(x.stderr.at(-1), /PROV_MISSING_RESOURCE: the target group/)
+  tg.data['state'] = undefined
+  const broken = { ...x.io, sessions: () => () => Promise.reject(new TypeError('bug')) }
+  await t.rejects(runCli(args, broken), TypeError)
 })

@@ -32,6 +32,8 @@ t.test('a non-zero exit is a typed error with stderr', async (t) => {
   t.equal(err.details['exitCode'], 3)
   t.match(String(err.details['stderr']), /broken/)
   t.equal(err.details['host'], '127.0.0.1')
+  const killed = (await s.run('kill -9 $$').catch((e: unknown) => e)) as ProvisionerError
+  t.match(killed, { code: 'PROV_SSH_COMMAND_FAILED', message: /exited SIGKILL/, details: { exitCode: -1 } })
 })
 
 t.test('uploads files and writes them only when the content changed', async (t) => {
@@ -69,6 +71,8 @@ t.test('connects through the jump host (forwardOut + sock)', async (t) => {
 })
 
 t.test('connection failures are PROV_SSH_CONNECT_FAILED', async (t) => {
+  await t.rejects(openSsh({ host: '127.0.0.1', username: 'root', privateKey: target.clientKey }), { code: 'PROV_SSH_CONNECT_FAILED' }, 'port 22 by default: nothing listens there')
+  await t.rejects(openSsh({ host: '127.0.0.1', username: 'root', privateKey: target.clientKey, jump: { host: '127.0.0.1', port: bastion.port, username: 'root', privateKey: bastion.clientKey } }), { code: 'PROV_SSH_CONNECT_FAILED' })
   await t.rejects(openSsh({ host: '127.0.0.1', port: 1, username: 'root', privateKey: target.clientKey }), { code: 'PROV_SSH_CONNECT_FAILED' })
   await t.rejects(
     openSsh({ host: '127.0.0.1', port: 1, username: 'root', privateKey: target.clientKey, jump: { host: '127.0.0.1', port: bastion.port, username: 'root', privateKey: bastion.clientKey } }),
