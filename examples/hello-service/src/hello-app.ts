@@ -1,0 +1,40 @@
+import { collectDefaultMetrics, Registry } from 'prom-client'
+import { createApp, type App, type Logger } from '@birthday-ha/http-adapter'
+import type { LeapDayRule } from '@birthday-ha/birthday-core'
+import { BirthdayStore } from './birthday-store.js'
+import type { Database } from './database.js'
+import { registerDatabaseMetrics } from './database-metrics.js'
+import { helloRoutes } from './hello-routes.js'
+
+export interface HelloAppOptions {
+  database: Database
+  logger?: Logger
+  bodyLimitBytes?: number
+  leapDayRule?: LeapDayRule
+  now?: () => number
+}
+
+/**
+ * The hello API as an http-adapter App: the routes, readiness from the database
+ * (a confirmed, writable leader), and the database client's failover metrics.
+ */
+export function createHelloApp(options: HelloAppOptions): App {
+  const { database } = options
+  const registry = new Registry()
+  collectDefaultMetrics({ register: registry })
+  registerDatabaseMetrics(registry, database)
+  return createApp({
+    routes: helloRoutes({
+      store: new BirthdayStore(database),
+      ...(options.now && { now: options.now }),
+      ...(options.leapDayRule && { leapDayRule: options.leapDayRule }),
+    }),
+    readiness: async () => {
+      await database.ping({ timeoutMs: 1_000 })
+      return true
+    },
+    registry,
+    ...(options.logger && { logger: options.logger }),
+    ...(options.bodyLimitBytes !== undefined && { bodyLimitBytes: options.bodyLimitBytes }),
+  })
+}

@@ -1,0 +1,19 @@
+import type { QueryConfig, QueryResult, QueryResultRow } from 'pg'
+
+/** Per-call hints, understood by @birthday-ha/ha-pg-client and ignored by a plain pg.Pool. */
+export interface QueryHints {
+  /** The statement may be run twice with the same effect, so it can be retried when its outcome is unknown. */
+  idempotent?: boolean
+}
+
+/**
+ * What the service needs from a database: `pg.Pool#query`'s shape. Both a
+ * plain `pg.Pool` and `HaPgClient` satisfy it.
+ */
+export interface Queryable {
+  query<R extends QueryResultRow = QueryResultRow>(
+    textOrConfig: string | QueryConfig,
+    values?: unknown[],
+    hints?: QueryHints,
+  ): Promise<QueryResult<R>>
+}
