@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http'
 import { performance } from 'node:perf_hooks'
 import { collectDefaultMetrics, Registry } from 'prom-client'
@@ -6,7 +6,7 @@ import { builtinRoutes, RawBody } from './builtin-routes.js'
 import { clientErrorListener } from './client-error.js'
 import { HttpError } from './errors.js'
 import { inject, type InjectRequest, type InjectResponse } from './inject.js'
-import { createLogger, type Logger } from './logger.js'
+import { createLogger, isLevelEnabled, type Logger } from './logger.js'
 import { HttpMetrics } from './metrics.js'
 import { toProblem } from './problem.js'
 import { Context, type RequestContext } from './request-context.js'
@@ -68,9 +68,25 @@ const unmatched = '(unmatched)'
 const requestIdPattern = /^[\w.:/+=@-]{1,128}$/
 const bodylessStatuses: ReadonlySet<number> = new Set([204, 304])
 
+/** Generated ids: a random per-process prefix and a counter; unique, short, and cheaper than a UUID. */
+const requestIdPrefix = randomBytes(6).toString('hex')
+let requestCounter = 0
+
+/**
+ * A well-formed incoming `x-request-id` (first one wins), else a generated id.
+ * Scans rawHeaders so that node does not build `req.headers` for requests that never read it.
+ */
 function requestIdOf(req: IncomingMessage): string {
-  const incoming = req.headers['x-request-id']
-  return typeof incoming === 'string' && requestIdPattern.test(incoming) ? incoming : randomUUID()
+  const raw = req.rawHeaders
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i] as string
+    if (name.length === 12 && name.toLowerCase() === 'x-request-id') {
+      const incoming = raw[i + 1] as string
+      if (requestIdPattern.test(incoming)) return incoming
+      break
+    }
+  }
+  return `${requestIdPrefix}-${(++requestCounter).toString(36)}`
 }
 
 function positiveInteger(name: string, value: number): number {
@@ -85,12 +101,16 @@ class HttpApp implements App {
   readonly #logger: Logger
   readonly #metrics: HttpMetrics
   readonly #bodyLimit: number
+  readonly #logInfo: boolean
+  readonly #logDebug: boolean
   #draining = false
   #injectServer: Server | undefined
 
   constructor(options: AppOptions) {
     this.#bodyLimit = positiveInteger('bodyLimitBytes', options.bodyLimitBytes ?? 16_384)
     this.#logger = options.logger ?? createLogger()
+    this.#logInfo = isLevelEnabled(this.#logger, 'info')
+    this.#logDebug = isLevelEnabled(this.#logger, 'debug')
     if (options.registry === undefined) {
       this.registry = new Registry()
       collectDefaultMetrics({ register: this.registry })
@@ -239,6 +259,7 @@ class HttpApp implements App {
     const method = req.method as string
     this.#metrics.inFlight--
     this.#metrics.observe(method, route, status, ms / 1000)
+    if (quiet ? !this.#logDebug : !this.#logInfo) return
     const fields = { reqId: requestId, method, route, status, duration_ms: Math.round(ms * 1000) / 1000 }
     if (quiet) this.#logger.debug(fields, 'request completed')
     else this.#logger.info(fields, 'request completed')

@@ -32,7 +32,6 @@ export class Context implements RequestContext {
   readonly method: string
   readonly path: string
   readonly params: Readonly<Record<string, string>>
-  readonly headers: IncomingHttpHeaders
   readonly route: string
   readonly requestId: string
   readonly #req: IncomingMessage
@@ -57,13 +56,17 @@ export class Context implements RequestContext {
     this.method = req.method as string
     this.path = path
     this.params = paramNames.length === 0 ? noParams : buildParams(paramNames, values)
-    this.headers = req.headers
     this.route = route
     this.requestId = requestId
     this.#req = req
     this.#rawQuery = rawQuery
     this.#logger = logger
     this.#bodyLimit = bodyLimit
+  }
+
+  /** node builds this object on first access, so it is not touched unless a handler asks. */
+  get headers(): IncomingHttpHeaders {
+    return this.#req.headers
   }
 
   get query(): URLSearchParams {

@@ -1,5 +1,5 @@
-import t from 'tap'
-import { createLogger, type LogLevel } from '../src/logger.js'
+import t, { type Test } from 'tap'
+import { createLogger, flushStdout, isLevelEnabled, type Logger, type LogLevel } from '../src/logger.js'
 
 function capture(level?: LogLevel) {
   const lines: string[] = []
@@ -91,20 +91,62 @@ t.test('bigints become strings; unserializable fields never throw', async (t) =>
   ])
 })
 
-t.test('defaults: stdout, Date.now', async (t) => {
-  const written: string[] = []
+function interceptStdout(t: Test): { chunks: string[]; restore: () => void } {
+  const chunks: string[] = []
+  const original = process.stdout.write.bind(process.stdout)
   const intercept = t.intercept(process.stdout, 'write', {
-    value: (chunk: string) => {
-      written.push(chunk)
-      return true
-    },
+    // tap reports through stdout too; only our JSON lines are captured.
+    value: (chunk: string) => (String(chunk).startsWith('{"time":') ? chunks.push(chunk) > 0 : original(chunk)),
   })
+  return { chunks, restore: () => intercept.restore() }
+}
+
+t.test('defaults: stdout, batched per event-loop turn, Date.now', async (t) => {
+  const out = interceptStdout(t)
   const before = Date.now()
-  createLogger().info({ x: 1 }, 'to stdout')
-  intercept.restore()
-  t.equal(written.length, 1)
-  t.ok(written[0]?.endsWith('\n'))
-  const line = JSON.parse(written[0] as string) as { time: number; msg: string }
-  t.equal(line.msg, 'to stdout')
-  t.ok(line.time >= before && line.time <= Date.now())
+  const logger = createLogger()
+  logger.info({ x: 1 }, 'first')
+  logger.info({ x: 2 }, 'second')
+  t.strictSame(out.chunks, [], 'nothing written synchronously')
+  await new Promise((r) => setImmediate(r))
+  out.restore()
+  t.equal(out.chunks.length, 1, 'one write for both lines')
+  const lines = (out.chunks[0] ?? '').split('\n')
+  t.equal(lines.pop(), '', 'every line ends with a newline')
+  t.strictSame(lines.map((l) => (JSON.parse(l) as { msg: string }).msg), ['first', 'second'])
+  const time = (JSON.parse(lines[0] ?? '') as { time: number }).time
+  t.ok(time >= before && time <= Date.now())
+  t.ok(process.listeners('exit').includes(flushStdout), 'pending lines are flushed on exit')
+})
+
+t.test('a large backlog is written at once; flushing nothing writes nothing', async (t) => {
+  const out = interceptStdout(t)
+  const logger = createLogger()
+  const big = 'x'.repeat(40_000)
+  logger.info({ big }, 'a')
+  t.equal(out.chunks.length, 0)
+  logger.info({ big }, 'b')
+  t.equal(out.chunks.length, 1, 'flushed once 64 KiB are pending')
+  flushStdout()
+  await new Promise((r) => setImmediate(r))
+  out.restore()
+  t.equal(out.chunks.length, 1)
+})
+
+t.test('flushStdout writes synchronously what is pending', async (t) => {
+  const out = interceptStdout(t)
+  createLogger().warn({}, 'now')
+  flushStdout()
+  out.restore()
+  t.equal(out.chunks.length, 1)
+  t.match(out.chunks[0], /"msg":"now"/)
+})
+
+t.test('isLevelEnabled: our loggers answer by level, others always yes', async (t) => {
+  t.equal(isLevelEnabled(createLogger({ level: 'warn', write: () => {} }), 'info'), false)
+  t.equal(isLevelEnabled(createLogger({ level: 'info', write: () => {} }), 'info'), true)
+  t.equal(isLevelEnabled(createLogger({ level: 'info', write: () => {} }), 'debug'), false)
+  t.equal(isLevelEnabled(createLogger({ level: 'debug', write: () => {} }).child({ a: 1 }), 'debug'), true)
+  const foreign: Logger = { debug: () => {}, info: () => {}, warn: () => {}, error: () => {}, child: () => foreign }
+  t.equal(isLevelEnabled(foreign, 'debug'), true)
 })

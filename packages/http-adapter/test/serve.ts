@@ -237,10 +237,13 @@ t.test('an onClose slower than the deadline does not hold the shutdown', async (
 
 t.test('the default logger writes to stdout', async (t) => {
   const written: string[] = []
-  const intercept = t.intercept(process.stdout, 'write', { value: (chunk: string) => { written.push(chunk); return true } })
+  const original = process.stdout.write.bind(process.stdout)
+  const intercept = t.intercept(process.stdout, 'write', { value: (chunk: string) => (String(chunk).startsWith('{"time":') ? written.push(chunk) > 0 : original(chunk)) })
   const app = createApp({ routes: [], logger: captureLogger().logger, registry: new Registry() })
   const running = await serve(app, { port: 0, signals: false, drainDelayMs: 0 })
   await running.close()
+  await new Promise((r) => setImmediate(r))
   intercept.restore()
-  t.match(JSON.parse(written[0] ?? '{}'), { msg: 'listening', url: running.url })
+  const lines = written.join('').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
+  t.match(lines[0], { msg: 'listening', url: running.url })
 })
