@@ -38,12 +38,16 @@ export async function migrate(
 ): Promise<number[]> {
   return db.withTransaction(async (tx) => {
     await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY])
-    await tx.query(`
-      CREATE TABLE IF NOT EXISTS schema_migrations (
-        version    integer PRIMARY KEY,
-        name       text NOT NULL,
-        applied_at timestamptz NOT NULL DEFAULT now()
-      )`)
+    // Checked before creating: a role without CREATE on the schema can still start on a migrated database.
+    const { rows: exists } = await tx.query<{ present: boolean }>("SELECT to_regclass('schema_migrations') IS NOT NULL AS present")
+    if (!exists[0]?.present) {
+      await tx.query(`
+        CREATE TABLE schema_migrations (
+          version    integer PRIMARY KEY,
+          name       text NOT NULL,
+          applied_at timestamptz NOT NULL DEFAULT now()
+        )`)
+    }
     const { rows } = await tx.query<{ version: number }>('SELECT version FROM schema_migrations')
     const applied = new Set(rows.map((row) => row.version))
     const done: number[] = []
