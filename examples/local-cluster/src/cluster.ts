@@ -2,7 +2,7 @@ import { rm } from 'node:fs/promises'
 import { LocalClusterError } from './errors.js'
 import type { ClusterLayout, NodeLayout } from './layout.js'
 import {
-  assertPatroniAlive, etcdRecord, killNode, patroniRecord, spawnEtcd, spawnPatroni, stopNode,
+  assertPatroniAlive, etcdRecord, killNode, patroniRecord, spawnEtcd, spawnPatroni, stopEtcdMembers, stopNode,
 } from './node-processes.js'
 import { getClusterMembers, probe, restCall } from './patroni-rest.js'
 import { signalProcess, terminate } from './processes.js'
@@ -162,8 +162,8 @@ export class Cluster implements LocalCluster {
     }
     const others = this.#layout.nodes.filter((n) => n.name !== from && (candidate === undefined || n.name === candidate))
     const to = await waitFor(`a new leader after the switchover from ${from}`, async () => {
-      for (const node of others) if ((await probe(apiUrl(node), '/primary')) === 200) return node.name
-      return undefined
+      const answers = await Promise.all(others.map(async (node) => await probe(apiUrl(node), '/primary')))
+      return others[answers.indexOf(200)]?.name
     }, { timeoutMs: 60_000 })
     this.#log(`switched over from ${from} to ${to}`)
     return { from, to, at }
@@ -225,12 +225,20 @@ export class Cluster implements LocalCluster {
 
   async #stopAll(): Promise<void> {
     const state = (await readState(this.#layout)) ?? this.#state
-    await Promise.all(this.#layout.nodes.map(async (node) => await stopNode(node, state.patroniPids[node.name] ?? null, 15_000)))
-    await Promise.all(this.#layout.etcd.map(async (member) => {
-      const pid = state.etcdPids[member.index]
-      if (typeof pid === 'number') await terminate(etcdRecord(member, pid))
-    }))
-    this.#log(`stopped cluster ${this.name}`)
+    // Replicas first, then the leader: stopped together, a sync standby waits for a release from a
+    // primary that is going away too (measured: 10+ s instead of ~4 s).
+    const primary = await Promise.all(this.#layout.nodes.map(async (node) => (await probe(apiUrl(node), '/primary', 500)) === 200))
+    const started = Date.now()
+    const stop = async (nodes: NodeLayout[]): Promise<void> => {
+      await Promise.all(nodes.map(async (node) => {
+        await stopNode(node, state.patroniPids[node.name] ?? null, 15_000)
+        this.#log(`stopped ${node.name} after ${Date.now() - started} ms`)
+      }))
+    }
+    await stop(this.#layout.nodes.filter((_, i) => primary[i] !== true))
+    await stop(this.#layout.nodes.filter((_, i) => primary[i] === true))
+    await stopEtcdMembers(this.#layout, state.etcdPids, 10_000)
+    this.#log(`stopped cluster ${this.name} in ${Date.now() - started} ms`)
   }
 
   #assertOpen(): void {

@@ -83,3 +83,31 @@ export async function stopNode(node: NodeLayout, patroniPid: number | null, grac
   const postmaster = await readPostmasterPid(node.dataDir)
   if (postmaster !== undefined) await terminate(postmaster, graceMs)
 }
+
+/** Index of the etcd member that reports itself raft leader, or -1 when none answers so. */
+async function etcdLeaderIndex(layout: ClusterLayout): Promise<number> {
+  const answers = await Promise.all(layout.etcd.map(async (member) => {
+    const res = await restCall(`http://127.0.0.1:${member.clientPort}/v3/maintenance/status`,
+      { method: 'POST', body: {}, timeoutMs: 500 }).catch(() => undefined)
+    const status = JSON.parse(res?.body ?? '{}') as { header?: { member_id?: string }; leader?: string }
+    return status.leader !== undefined && status.header?.member_id === status.leader
+  }))
+  return answers.indexOf(true)
+}
+
+/**
+ * Stops the recorded etcd members: followers first, then the leader. Stopped together, the
+ * leader spends ~7 s trying to hand leadership to followers that are going away (measured);
+ * in this order the whole stop takes ~100 ms.
+ */
+export async function stopEtcdMembers(layout: ClusterLayout, pids: readonly (number | null)[], graceMs: number): Promise<void> {
+  const leader = await etcdLeaderIndex(layout)
+  const stop = async (members: readonly EtcdLayout[]): Promise<void> => {
+    await Promise.all(members.map(async (member) => {
+      const pid = pids[member.index]
+      if (typeof pid === 'number') await terminate(etcdRecord(member, pid), graceMs)
+    }))
+  }
+  await stop(layout.etcd.filter((m) => m.index !== leader))
+  await stop(layout.etcd.filter((m) => m.index === leader))
+}

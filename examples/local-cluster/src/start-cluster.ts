@@ -3,7 +3,7 @@ import { createServer } from 'node:net'
 import { Cluster, type LocalCluster } from './cluster.js'
 import { LocalClusterError } from './errors.js'
 import { resolveLayout, type ClusterLayout, type ClusterOptions } from './layout.js'
-import { etcdRecord, patroniRecord, spawnEtcd, spawnPatroni, waitEtcdHealthy } from './node-processes.js'
+import { patroniRecord, spawnEtcd, spawnPatroni, stopEtcdMembers, waitEtcdHealthy } from './node-processes.js'
 import { readPostmasterPid, terminate } from './processes.js'
 import { generateCredentials, readState, writeState, type ClusterState } from './state-file.js'
 import { ensureSystemPackages } from './system-packages.js'
@@ -43,10 +43,7 @@ async function cleanStale(layout: ClusterLayout, log: (line: string) => void): P
     const postmaster = await readPostmasterPid(node.dataDir)
     if (postmaster !== undefined) await terminate(postmaster, 5_000)
   }))
-  await Promise.all(staleLayout.etcd.map(async (member) => {
-    const pid = state?.etcdPids[member.index]
-    if (typeof pid === 'number') await terminate(etcdRecord(member, pid), 5_000)
-  }))
+  await stopEtcdMembers(staleLayout, state?.etcdPids ?? [], 5_000)
   await rm(layout.dataDir, { recursive: true, force: true })
 }
 

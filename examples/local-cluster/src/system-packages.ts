@@ -27,8 +27,8 @@ const defaultDeps: PackageDeps = {
   run: async (command, args) => {
     await promisify(execFile)(command, [...args], { env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' }, maxBuffer: 64 << 20 })
   },
-  /* c8 ignore stop */
   log: () => {},
+  /* c8 ignore stop */
 }
 
 /** {@link ensureSystemPackages} with injected I/O. */
