@@ -69,7 +69,7 @@ async function oneFault(cluster: LocalCluster, fault: Fault, run: number, haprox
   const rows: Row[] = []
   for (const [i, w] of writers.entries()) {
     const r = reports[i] as LoadReport
-    const missing = await missingAcked(cluster.pgConnectionString(now.name, 'superuser'), tables[i] as string, r.acked)
+    const missing = await missingAcked(cluster.pgConnectionString(now.name), tables[i] as string, r.acked)
     rows.push({
       fault, writer: w.label, promotionMs: promotedAt - at, outageMs: longestAckGap(r.ops, at - 1_000).gapMs, failed: r.failed,
       lost: takenBack ? 0 : missing.length, lostToBug: takenBack ? missing.length : 0,

@@ -1,8 +1,8 @@
 /** One way of sending a write: HaPgClient, haproxy, a pinned pool, a multi-host reconnect loop. */
 export interface Writer {
   readonly label: string
-  /** Upserts row `id`; resolves only when the server acknowledged it. */
-  write(id: number): Promise<void>
+  /** Upserts row `id`; resolves only when the server acknowledged it, optionally with the acknowledging server's port. */
+  write(id: number): Promise<number | void>
   close(): Promise<void>
 }
 
@@ -13,6 +13,8 @@ export interface WriteOp {
   end: number
   ok: boolean
   code?: string
+  /** The PostgreSQL port that acknowledged the write, when the writer reports it. */
+  server?: number
 }
 
 export interface LoadReport {
@@ -22,7 +24,13 @@ export interface LoadReport {
 }
 
 /** The idempotent upsert every writer sends: running it twice leaves the same row. */
-export const UPSERT_SQL = (table: string): string => `INSERT INTO ${table} (id, at) VALUES ($1, now()) ON CONFLICT (id) DO UPDATE SET at = EXCLUDED.at`
+export const UPSERT_SQL = (table: string): string => `INSERT INTO ${table} (id, at) VALUES ($1, now()) ON CONFLICT (id) DO UPDATE SET at = EXCLUDED.at RETURNING inet_server_port() AS port`
+
+/** The acknowledging server's port from an {@link UPSERT_SQL} result. */
+export const ackPort = (result: { rows: { port?: unknown }[] }): number | undefined => {
+  const port = Number(result.rows[0]?.port)
+  return Number.isInteger(port) && port > 0 ? port : undefined
+}
 export const CREATE_SQL = (table: string): string => `CREATE TABLE IF NOT EXISTS ${table} (id bigint PRIMARY KEY, at timestamptz NOT NULL)`
 
 /**
@@ -61,8 +69,9 @@ export class WriteLoad {
     const op: WriteOp = { id: this.#next++, start: Date.now(), end: 0, ok: false }
     this.#ops.push(op)
     const p = this.#writer.write(op.id).then(
-      () => {
+      (server) => {
         op.ok = true
+        if (typeof server === 'number') op.server = server
       },
       (err: unknown) => {
         op.code = String((err as { code?: unknown }).code ?? (err as Error).message)

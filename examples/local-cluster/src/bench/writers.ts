@@ -1,6 +1,6 @@
 import pg from 'pg'
 import { HaPgClient } from '@birthday-ha/ha-pg-client'
-import { UPSERT_SQL, type Writer } from './write-load.js'
+import { UPSERT_SQL, ackPort, type Writer } from './write-load.js'
 
 export interface Target {
   readonly host: string
@@ -18,7 +18,7 @@ export function haPgClientWriter(table: string, patroniUrls: string[], auth: { u
   return {
     label: 'HaPgClient',
     client,
-    write: async (id) => void (await client.query(UPSERT_SQL(table), [id], { idempotent: true })),
+    write: async (id) => ackPort(await client.query(UPSERT_SQL(table), [id], { idempotent: true })),
     close: () => client.close(),
   }
 }
@@ -29,7 +29,7 @@ export function plainPoolWriter(label: string, table: string, target: Target, cr
   pool.on('error', () => {}) // idle clients die on failover; without a listener Node would crash
   return {
     label,
-    write: async (id) => void (await pool.query(UPSERT_SQL(table), [id])),
+    write: async (id) => ackPort(await pool.query(UPSERT_SQL(table), [id])),
     close: () => pool.end(),
   }
 }
@@ -78,7 +78,7 @@ export function multiHostWriter(table: string, hosts: readonly Target[], creds: 
       const c = client
       if (c === undefined) throw Object.assign(new Error('not connected'), { code: 'DISCONNECTED' })
       try {
-        await c.query(UPSERT_SQL(table), [id])
+        return ackPort(await c.query(UPSERT_SQL(table), [id]))
       } catch (err) {
         const code = (err as { code?: string }).code
         if (code === undefined || code.startsWith('08') || code.startsWith('57P') || code === '25006') drop(c)
