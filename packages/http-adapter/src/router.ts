@@ -103,18 +103,37 @@ export class Router<T> {
   find(rawPath: string): PathMatch<T> | null {
     const hit = this.#static.get(rawPath)
     if (hit !== undefined) return hit
-    let segments = rawPath.slice(1).split('/')
-    let path = rawPath
-    if (rawPath.includes('%')) {
-      segments = segments.map(decodeSegment)
-      path = '/' + segments.join('/')
-    }
     const values: string[] = []
+    if (!rawPath.includes('%')) {
+      const endpoint = walkRaw(this.#root, rawPath, 1, values)
+      return endpoint === null ? null : { endpoint, values, path: rawPath }
+    }
+    const segments = rawPath.slice(1).split('/').map(decodeSegment)
     const endpoint = walk(this.#root, segments, 0, values)
-    return endpoint === null ? null : { endpoint, values, path }
+    return endpoint === null ? null : { endpoint, values, path: '/' + segments.join('/') }
   }
 }
 
+/** The common case, no percent-encoding: walks the path in place, slicing one segment at a time. */
+function walkRaw<T>(node: TrieNode<T>, path: string, start: number, values: string[]): Endpoint<T> | null {
+  const slash = path.indexOf('/', start)
+  const end = slash === -1 ? path.length : slash
+  const segment = path.slice(start, end)
+  const child = node.statics.get(segment)
+  if (child !== undefined) {
+    const found = end === path.length ? child.endpoint : walkRaw(child, path, end + 1, values)
+    if (found !== null) return found
+  }
+  if (node.param !== null && segment !== '') {
+    values.push(segment)
+    const found = end === path.length ? node.param.endpoint : walkRaw(node.param, path, end + 1, values)
+    if (found !== null) return found
+    values.pop()
+  }
+  return null
+}
+
+/** Walks already split and decoded segments. */
 function walk<T>(node: TrieNode<T>, segments: readonly string[], index: number, values: string[]): Endpoint<T> | null {
   if (index === segments.length) return node.endpoint
   const segment = segments[index] as string

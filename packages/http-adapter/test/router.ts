@@ -48,6 +48,15 @@ t.test('static beats param, with backtracking into the param branch', async (t) 
   t.equal(miss, null)
 })
 
+t.test('the same precedence and backtracking on percent-encoded paths', async (t) => {
+  t.equal(router.find('/a/%62/c')?.endpoint.pattern, '/a/b/c')
+  const m = router.find('/a/%62/d')
+  t.equal(m?.endpoint.pattern, '/a/:x/d')
+  t.strictSame(m?.values, ['b'])
+  t.equal(router.find('/a/%62/zzz'), null)
+  t.equal(router.find('/hello/%41/'), null)
+})
+
 t.test('percent-encoding: decoded per segment after splitting', async (t) => {
   const m = router.find('/hello/a%2Fb%20c')
   t.strictSame(m?.values, ['a/b c'], '%2F stays inside the param')
