@@ -33,6 +33,10 @@ export interface LeaderTrackerOptions {
 const PRIMARY_ROLES = new Set(['master', 'primary'])
 /** After a majority of views answered, how long to wait for the stragglers (a frozen Patroni never answers). */
 const SETTLE_MS = 30
+/** Without a lease, how long a round waits for the candidate's `GET /primary` before the next round may start. */
+const CONFIRM_WAIT_MS = 100
+
+type Confirmable = PatroniMember & { readonly api_url: string; readonly host: string; readonly port: number }
 
 /**
  * Finds and leases the leader. Discovery asks every member's `/cluster` in parallel, picks a candidate
@@ -51,6 +55,9 @@ export class LeaderTracker {
   #members: readonly PatroniMember[] = []
   #lastDecision: LeaderDecision = { kind: 'none', reason: 'unreachable' }
   #inflight: Promise<void> | undefined
+  readonly #confirming = new Map<string, Promise<void>>()
+  /** Callers napping in waitForLease; a grant wakes them at once. */
+  readonly #wakers = new Set<() => void>()
   #timer: NodeJS.Timeout | undefined
   #closed = false
   #leaderlessSince: number | undefined
@@ -131,7 +138,7 @@ export class LeaderTracker {
       if (now >= deadline) {
         throw new HaPgError('HAPG_FAILOVER_TIMEOUT', `no confirmed leader within the failover deadline (${this.#describe()})`)
       }
-      await sleep(Math.min(this.#o.waitPollMs ?? 50, Math.max(1, deadline - now)))
+      await this.#nap(Math.min(this.#o.waitPollMs ?? 50, Math.max(1, deadline - now)))
     }
   }
 
@@ -147,6 +154,20 @@ export class LeaderTracker {
     this.#closed = true
     if (this.#timer !== undefined) clearTimeout(this.#timer)
     await this.#inflight
+    await Promise.all(this.#confirming.values())
+  }
+
+  /** Sleeps `ms`, or less if a lease is granted meanwhile. A ref'd timer on purpose: a waiting caller keeps the process alive, for a bounded time. */
+  #nap(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const wake = (): void => {
+        clearTimeout(timer)
+        this.#wakers.delete(wake)
+        resolve()
+      }
+      const timer = setTimeout(wake, ms)
+      this.#wakers.add(wake)
+    })
   }
 
   #schedule(): void {
@@ -174,29 +195,62 @@ export class LeaderTracker {
       await this.#learnTiming(asked[views.findIndex((v) => v.ok)] as string)
     }
     let decision = decideLeader(views)
-    const known = this.#leader
-    if (decision.kind === 'none' && decision.reason === 'dcs-unavailable' && known !== undefined) {
-      // failsafe_mode: without a DCS the leader keeps its role while it reaches every member; ask it directly.
-      const member = { name: known.name, role: 'leader', state: 'running', api_url: known.apiUrl, host: known.host, port: known.port, timeline: known.timeline }
-      if ((await this.#o.api.primary(known.apiUrl)).ok) decision = { kind: 'candidate', member, votes: 0, unanimous: true }
-    }
+    if (decision.kind === 'none' && (decision.reason === 'unreachable' || decision.reason === 'dcs-unavailable')) decision = await this.#withoutDcs(asked)
     this.#lastDecision = decision
     if (decision.kind !== 'candidate') return this.revoke()
     const member = decision.member
     if (this.#leader !== undefined && this.#leader.name !== member.name) this.revoke()
     if (member.api_url === undefined || member.host === undefined || member.port === undefined) return this.revoke()
+    const confirmation = this.#confirm(decision, member as Confirmable)
+    // With a valid lease this is a background renewal: wait for it. Without one, callers are waiting:
+    // do not let a frozen candidate (its /primary never answers) hold up the next round. The
+    // confirmation goes on by itself and grants the lease if it succeeds.
+    if (this.#leader !== undefined && this.hasLease(this.#leader)) return await confirmation
+    await raceTimer(confirmation, CONFIRM_WAIT_MS)
+  }
+
+  /**
+   * No member answered `/cluster`. Patroni 3.0.2 cannot answer it without its DCS (the request fails or
+   * hangs), but `/primary` still answers from the node's own state. With `failsafe_mode` the leader
+   * keeps its role (and answers 200) while it reaches every member: it stays the candidate. If a
+   * majority answers `/primary` at all, the members are up and their DCS is not: `dcs-unavailable`.
+   */
+  async #withoutDcs(urls: readonly string[]): Promise<LeaderDecision> {
+    const answers = await quorumSettled(urls.map((url) => this.#o.api.primary(url)))
+    const known = new Map(this.#members.filter((m) => m.api_url !== undefined).map((m) => [apiBase(m.api_url as string), m] as const))
+    const leader = this.#leader
+    if (leader !== undefined) known.set(leader.apiUrl, { name: leader.name, role: 'leader', state: 'running', api_url: leader.apiUrl, host: leader.host, port: leader.port, timeline: leader.timeline })
+    const primary = urls.findIndex((url, i) => answers[i]?.ok === true && known.has(url))
+    if (primary >= 0) return { kind: 'candidate', member: known.get(urls[primary] as string) as PatroniMember, votes: 0, unanimous: false }
+    const answered = answers.filter((a) => a.status !== undefined).length
+    return { kind: 'none', reason: answered * 2 > urls.length ? 'dcs-unavailable' : 'unreachable' }
+  }
+
+  /** `GET /primary` on the candidate, at most one in flight per member; grants or revokes the lease. */
+  #confirm(decision: LeaderDecision & { kind: 'candidate' }, member: Confirmable): Promise<void> {
+    const url = apiBase(member.api_url)
+    const inflight = this.#confirming.get(url)
+    if (inflight !== undefined) return inflight
     const sentAt = this.#o.now()
-    const answer = await this.#o.api.primary(apiBase(member.api_url))
-    if (!answer.ok) {
-      // 503 means "not the primary": end the lease now. A timeout proves nothing; the lease lapses by itself.
-      if (answer.status !== undefined) this.revoke()
-      return
-    }
-    if (!PRIMARY_ROLES.has(answer.body.role ?? 'master')) return this.revoke()
-    const timeline = answer.body.timeline ?? member.timeline ?? 0
-    // Never go back to a lower timeline, unless every member agrees (the 3.0.2 "old leader takes the key back" case).
-    if (timeline < this.#maxTimeline && !decision.unanimous) return this.revoke()
-    this.#grant({ name: member.name, host: member.host, port: member.port, timeline, apiUrl: apiBase(member.api_url) }, sentAt)
+    const generation = this.#epochs
+    const run = (async () => {
+      const answer = await this.#o.api.primary(url)
+      // Another leader was granted meanwhile: this late answer says nothing about it.
+      if (this.#epochs !== generation && this.#leader?.name !== member.name) return
+      if (!answer.ok) {
+        // 503 means "not the primary": end the lease now. A timeout proves nothing; the lease lapses by itself.
+        if (answer.status !== undefined) this.revoke()
+        return
+      }
+      if (!PRIMARY_ROLES.has(answer.body.role ?? 'master')) return this.revoke()
+      // While a node shuts down (switchover), Patroni may answer without a timeline: that is no new epoch.
+      const timeline = answer.body.timeline ?? member.timeline ?? (this.#leader?.name === member.name ? this.#leader.timeline : 0)
+      // Never go back to a lower timeline, unless every member agrees (the 3.0.2 "old leader takes the key back" case).
+      if (timeline < this.#maxTimeline && !decision.unanimous) return this.revoke()
+      this.#grant({ name: member.name, host: member.host, port: member.port, timeline, apiUrl: url }, sentAt)
+    })().finally(() => this.#confirming.delete(url))
+    this.#confirming.set(url, run)
+    return run
   }
 
   #grant(next: Omit<LeaderEpoch, 'id'>, sentAt: number): void {
@@ -211,6 +265,7 @@ export class LeaderTracker {
     }
     this.#maxTimeline = next.timeline
     this.#leaseStart = Math.max(this.#leaseStart, sentAt)
+    for (const wake of this.#wakers) wake()
     if (this.#leaderlessSince !== undefined) {
       this.#leaderlessTotal += Math.max(0, this.#o.now() - this.#leaderlessSince)
       this.#leaderlessSince = undefined
@@ -259,7 +314,11 @@ function quorumSettled<T>(calls: Promise<RestResult<T>>[]): Promise<RestResult<T
   })
 }
 
-/** A ref'd timer on purpose: a caller awaiting a leader keeps the process alive, for a bounded time. */
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms))
+/** Resolves when `p` settles or after `ms`, whichever comes first; the timer never outlives it. */
+async function raceTimer(p: Promise<void>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined
+  await Promise.race([p, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))])
+  clearTimeout(timer)
 }
+
+

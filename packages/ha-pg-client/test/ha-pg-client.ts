@@ -235,6 +235,36 @@ t.test('DCS down with failsafe_mode: the leader that still answers /primary keep
   await client.close()
 })
 
+t.test('DCS lost (Patroni 3.0.2: /cluster fails, /primary answers): HAPG_NO_LEADER fast, or the failsafe leader keeps writing', async (t) => {
+  const { client, patroni } = setup({ failoverDeadlineMs: 1_000 })
+  await client.query('SELECT 1')
+  for (const m of patroni.members) m.rest = 'dcs-lost'
+  patroni.get('m1').primaryStatus = 200 // failsafe_mode: the leader reaches every member and keeps its role
+  await sleep(150)
+  t.ok(await client.query('INSERT 1'))
+  t.equal(client.stats().leader?.name, 'm1')
+  patroni.get('m1').primaryStatus = 503 // without failsafe_mode the leader demotes itself
+  await sleep(150) // a background round sees it and ends the lease
+  await t.rejects(client.query('INSERT 2'), { code: 'HAPG_NO_LEADER' })
+  for (const m of patroni.members) m.rest = 'refused'
+  await t.rejects(client.query('INSERT 3'), { code: 'HAPG_FAILOVER_TIMEOUT' }, 'nobody answers at all: a network problem, not the DCS')
+  await client.close()
+})
+
+t.test('DCS lost: a /primary 200 from a member /cluster never described is no candidate', async (t) => {
+  const { client, patroni } = setup({ failoverDeadlineMs: 1_000 })
+  patroni.add({ name: 'm4', origin: 'http://127.0.0.1:8004', host: '10.0.0.4', port: 5432, role: 'replica', state: 'streaming', timeline: 1 })
+  patroni.views.set('m1', patroni.members.filter((m) => m.name !== 'm4')) // the member list comes from m1's view; m4's URL from m2's
+  await client.query('SELECT 1')
+  await sleep(150)
+  for (const m of patroni.members) m.rest = 'dcs-lost'
+  patroni.get('m1').primaryStatus = 503
+  patroni.get('m4').primaryStatus = 200
+  await sleep(150)
+  await t.rejects(client.query('INSERT 1'), { code: 'HAPG_NO_LEADER' })
+  await client.close()
+})
+
 t.test('replica reads: lag bound, failover to the next replica, fallback to the leader', async (t) => {
   const { client, servers, events } = setup()
   servers.get('10.0.0.2:5432')!.onQuery = () => ({ rows: [{ from: 'm2' }] })

@@ -3,7 +3,7 @@ import { LeaderTracker } from '../src/leader-tracker.js'
 import { PatroniApi } from '../src/patroni-api.js'
 import { FakePatroni, threeMembers } from './helpers/fake-patroni.js'
 
-const make = (patroni: FakePatroni) => {
+const make = (patroni: FakePatroni, waitPollMs = 10) => {
   const failures: unknown[] = []
   const tracker = new LeaderTracker({
     urls: ['http://127.0.0.1:8001'],
@@ -12,7 +12,7 @@ const make = (patroni: FakePatroni) => {
     now: Date.now,
     random: () => 0.5,
     hooks: { leaderChanged: () => {}, discoveryFailed: (e) => failures.push(e) },
-    waitPollMs: 10,
+    waitPollMs,
   })
   return { tracker, failures }
 }
@@ -74,4 +74,48 @@ t.test('close() during a background round stops the loop', async (t) => {
   await new Promise((r) => setTimeout(r, 70))
   await tracker.close()
   t.pass('closed while the timer-driven round was in flight')
+})
+
+t.test('a frozen candidate does not hold up rounds; its late answer is ignored once another leader is granted', async (t) => {
+  const patroni = new FakePatroni(threeMembers())
+  const { tracker } = make(patroni)
+  await tracker.refresh()
+  t.match(tracker.leader, { name: 'm1' })
+  patroni.get('m1').rest = 'frozen'
+  await new Promise((r) => setTimeout(r, 450)) // the 400 ms lease lapses
+  const started = Date.now()
+  await tracker.refresh() // m2 and m3 still name m1; its /primary never answers
+  t.ok(Date.now() - started < 600, `the round returned before the REST timeout (${Date.now() - started} ms)`)
+  await tracker.refresh() // the confirmation in flight is shared, not sent twice
+  t.equal(patroni.calls.filter((c) => c === 'http://127.0.0.1:8001/primary').length, 2, 'one /primary for the first lease, one still in flight')
+  const waiting = tracker.waitForLease(Date.now() + 5_000)
+  patroni.get('m2').primaryDelayMs = 250 // longer than a round waits: the grant lands while the caller naps
+  patroni.promote('m2', 2)
+  const leased = await waiting
+  t.match(leased, { name: 'm2', timeline: 2 })
+  await tracker.close() // waits for m1's late (timed-out) answer, which must not revoke m2
+  t.equal(tracker.leader?.name, 'm2')
+  t.ok(Number.isFinite(tracker.leaseAge() as number), 'the late answer did not revoke m2')
+})
+
+t.test('the leader answering without a timeline (shutting down) keeps its epoch: no pool churn', async (t) => {
+  const patroni = new FakePatroni(threeMembers())
+  const { tracker } = make(patroni)
+  await tracker.refresh()
+  const first = tracker.leader
+  t.match(first, { name: 'm1', timeline: 1 })
+  patroni.get('m1').timeline = undefined as never // seen live: pg1->pg1 on "timeline 0" during a switchover
+  await tracker.refresh()
+  t.equal(tracker.leader, first, 'same epoch object')
+  await tracker.close()
+})
+
+t.test('a lease granted while a caller naps wakes it at once', async (t) => {
+  const patroni = new FakePatroni(threeMembers())
+  patroni.get('m1').primaryDelayMs = 250 // longer than a round waits without a lease (100 ms)
+  const { tracker } = make(patroni, 5_000)
+  const started = Date.now()
+  t.match(await tracker.waitForLease(Date.now() + 10_000), { name: 'm1' })
+  t.ok(Date.now() - started < 2_000, 'woken by the grant, not by the 5 s poll')
+  await tracker.close()
 })

@@ -10,10 +10,12 @@ export interface SimMember {
   timeline: number
   lag?: number | string
   /** how this member's REST API behaves */
-  rest?: 'ok' | 'frozen' | 'refused' | 'dcs-down'
+  rest?: 'ok' | 'frozen' | 'refused' | 'dcs-down' | 'dcs-lost'
   /** override /primary's status (e.g. 503 while the leader key moves) */
   primaryStatus?: number
   primaryRole?: string
+  /** delay /primary answers by this many ms */
+  primaryDelayMs?: number
 }
 
 /** A simulated Patroni cluster behind an undici MockAgent. */
@@ -68,6 +70,8 @@ export class FakePatroni {
     if (rest === 'frozen') return { statusCode: 200, data: () => new Promise(() => {}) }
     if (path === '/cluster') {
       if (rest === 'dcs-down') return { statusCode: 503, data: '' }
+      // Patroni 3.0.2 without its DCS: the /cluster handler raises and the connection closes without an answer
+      if (rest === 'dcs-lost') return { statusCode: 0, error: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) }
       const members = (self === undefined ? undefined : this.views.get(self.name)) ?? this.members
       return {
         statusCode: 200,
@@ -88,7 +92,9 @@ export class FakePatroni {
     if (path === '/primary') {
       const leader = self?.role === 'leader'
       const status = self?.primaryStatus ?? (leader && rest === 'ok' ? 200 : 503)
-      return { statusCode: status, data: JSON.stringify({ role: self?.primaryRole === null ? undefined : (self?.primaryRole ?? (leader ? 'master' : 'replica')), timeline: self?.timeline, state: 'running' }) }
+      const body = JSON.stringify({ role: self?.primaryRole === null ? undefined : (self?.primaryRole ?? (leader ? 'master' : 'replica')), timeline: self?.timeline, state: 'running' })
+      const delay = self?.primaryDelayMs
+      return { statusCode: status, data: delay === undefined ? body : () => new Promise((resolve) => setTimeout(() => resolve(body), delay)) }
     }
     if (path === '/config') {
       return this.config === 'fail' ? { statusCode: 500, data: 'boom' } : { statusCode: 200, data: JSON.stringify(this.config) }
