@@ -55,7 +55,7 @@ async function oneFault(cluster: LocalCluster, fault: Fault, run: number, haprox
       await h.resume()
     }
   }
-  const promoted = await Promise.race([watch.stop().then(async (f) => f), sleep(90_000).then(() => undefined)])
+  const promoted = await watch.wait(90_000) // before: stop() right after the fault, so kill -9/SIGSTOP never had a promotion time
   const promotedAt = promoted?.at ?? Number.NaN
   await sleep(8_000) // let every writer recover (haproxy needs rise 2 × 3 s)
   if (fault === 'SIGSTOP') await after()

@@ -1,5 +1,5 @@
 /** Polls every member's `GET /primary` (50 ms) and records when a member other than `from` first answers 200. */
-export function watchPromotion(patroniUrls: readonly string[], from: string, urlOf: (name: string) => string): { stop(): Promise<{ url: string; at: number } | undefined> } {
+export function watchPromotion(patroniUrls: readonly string[], from: string, urlOf: (name: string) => string): { wait(timeoutMs: number): Promise<{ url: string; at: number } | undefined>; stop(): Promise<{ url: string; at: number } | undefined> } {
   let found: { url: string; at: number } | undefined
   let stopped = false
   const fromUrl = urlOf(from)
@@ -16,6 +16,14 @@ export function watchPromotion(patroniUrls: readonly string[], from: string, url
     }
   })()
   return {
+    /** Waits until a promotion was seen or `timeoutMs` passed, then stops polling. */
+    wait: async (timeoutMs: number) => {
+      const until = Date.now() + timeoutMs
+      while (found === undefined && Date.now() < until) await new Promise((r) => setTimeout(r, 50))
+      stopped = true
+      await loop
+      return found
+    },
     stop: async () => {
       stopped = true
       await loop
