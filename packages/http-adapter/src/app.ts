@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto'
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http'
 import { performance } from 'node:perf_hooks'
 import { collectDefaultMetrics, Registry } from 'prom-client'
@@ -9,27 +8,19 @@ import { inject, type InjectRequest, type InjectResponse } from './inject.js'
 import { createLogger, isLevelEnabled, type Logger } from './logger.js'
 import { HttpMetrics } from './metrics.js'
 import { toProblem } from './problem.js'
-import { Context, type RequestContext } from './request-context.js'
+import { Context } from './request-context.js'
+import { requestIdOf } from './request-id.js'
+import type { Handler, HandlerResult, Route } from './route.js'
 import { Router } from './router.js'
 
-/** What a handler returns. `body` is JSON-serialized; leave it out for an empty response (e.g. 204). */
-export interface HandlerResult {
-  readonly status: number
-  readonly body?: unknown
-  readonly headers?: Readonly<Record<string, string>>
-}
-
-/** A route handler; throw an HttpError for a 4xx/5xx problem response. */
-export type Handler = (ctx: RequestContext) => Promise<HandlerResult> | HandlerResult
-
-/** A route: an upper-case method and a path whose `:name` segments are parameters. */
-export interface Route {
-  readonly method: string
-  readonly path: string
-  readonly handler: Handler
-}
-
-/** Options of {@link createApp}. */
+/**
+ * Options of {@link createApp}.
+ *
+ * @example
+ * ```ts
+ * const options: AppOptions = { routes, readiness: () => db.ping(), bodyLimitBytes: 4096 }
+ * ```
+ */
 export interface AppOptions {
   readonly routes: readonly Route[]
   /** Readiness check behind `GET /readyz`; 503 when it resolves to anything but `true`, throws or is too slow. */
@@ -44,7 +35,15 @@ export interface AppOptions {
   readonly registry?: Registry
 }
 
-/** An HTTP application: a node:http request listener plus lifecycle and in-memory testing. */
+/**
+ * An HTTP application: a node:http request listener plus lifecycle and in-memory testing.
+ *
+ * @example
+ * ```ts
+ * const server = http.createServer(app.handle)
+ * const res = await app.inject({ method: 'GET', url: '/healthz' })
+ * ```
+ */
 export interface App {
   /** A node:http request listener. */
   readonly handle: (req: IncomingMessage, res: ServerResponse) => void
@@ -65,29 +64,7 @@ interface Entry {
 
 const jsonContentType = 'application/json; charset=utf-8'
 const unmatched = '(unmatched)'
-const requestIdPattern = /^[\w.:/+=@-]{1,128}$/
 const bodylessStatuses: ReadonlySet<number> = new Set([204, 304])
-
-/** Generated ids: a random per-process prefix and a counter; unique, short, and cheaper than a UUID. */
-const requestIdPrefix = randomBytes(6).toString('hex')
-let requestCounter = 0
-
-/**
- * A well-formed incoming `x-request-id` (first one wins), else a generated id.
- * Scans rawHeaders so that node does not build `req.headers` for requests that never read it.
- */
-function requestIdOf(req: IncomingMessage): string {
-  const raw = req.rawHeaders
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i] as string
-    if (name.length === 12 && name.toLowerCase() === 'x-request-id') {
-      const incoming = raw[i + 1] as string
-      if (requestIdPattern.test(incoming)) return incoming
-      break
-    }
-  }
-  return `${requestIdPrefix}-${(++requestCounter).toString(36)}`
-}
 
 function positiveInteger(name: string, value: number): number {
   if (!Number.isSafeInteger(value) || value <= 0) throw new RangeError(`${name} must be a positive integer, got ${String(value)}`)

@@ -25,7 +25,14 @@ export const errorCodes = {
   HTTP_ERROR: { code: 'HTTP_ERROR', status: null, summary: 'Default code of an `HttpError` whose status has no code of its own.' },
 } as const
 
-/** One of the package's own error codes. */
+/**
+ * One of the package's own error codes.
+ *
+ * @example
+ * ```ts
+ * const code: ErrorCode = 'HTTP_NOT_FOUND'
+ * ```
+ */
 export type ErrorCode = keyof typeof errorCodes
 
 const defaultCodeByStatus: ReadonlyMap<number, ErrorCode> = new Map([
@@ -40,7 +47,14 @@ const defaultCodeByStatus: ReadonlyMap<number, ErrorCode> = new Map([
   [503, 'HTTP_UNAVAILABLE'],
 ])
 
-/** Options of {@link HttpError}; every field is optional. */
+/**
+ * Options of {@link HttpError}; every field is optional.
+ *
+ * @example
+ * ```ts
+ * const options: HttpErrorOptions = { code: 'HELLO_BAD_DATE', detail: 'dateOfBirth must be before today' }
+ * ```
+ */
 export interface HttpErrorOptions {
   /** Short, human-readable summary; default: the HTTP reason phrase. */
   readonly title?: string

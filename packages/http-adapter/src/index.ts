@@ -1,6 +1,7 @@
-export { createApp, type App, type AppOptions, type Handler, type HandlerResult, type Route } from './app.js'
+export { createApp, type App, type AppOptions } from './app.js'
 export { errorCodes, HttpError, type ErrorCode, type HttpErrorOptions } from './errors.js'
 export type { InjectRequest, InjectResponse } from './inject.js'
 export { createLogger, type Logger, type LoggerOptions, type LogLevel } from './logger.js'
 export type { RequestContext } from './request-context.js'
+export type { Handler, HandlerResult, Route } from './route.js'
 export { serve, type RunningServer, type ServeOptions } from './serve.js'

@@ -1,7 +1,14 @@
 import { request as httpRequest, type Server } from 'node:http'
 import { Duplex } from 'node:stream'
 
-/** A request for {@link App.inject}. */
+/**
+ * A request for {@link App.inject}.
+ *
+ * @example
+ * ```ts
+ * const req: InjectRequest = { method: 'PUT', url: '/hello/ada', headers: { 'content-type': 'application/json' }, body: '{"dateOfBirth":"2000-01-01"}' }
+ * ```
+ */
 export interface InjectRequest {
   readonly method: string
   /** Path and query, e.g. `/hello/ada?x=1`. */
@@ -10,7 +17,15 @@ export interface InjectRequest {
   readonly body?: string | Buffer
 }
 
-/** The response of {@link App.inject}. */
+/**
+ * The response of {@link App.inject}.
+ *
+ * @example
+ * ```ts
+ * const res: InjectResponse = await app.inject({ method: 'GET', url: '/nope' })
+ * console.log(res.status, res.headers['content-type'], res.json())
+ * ```
+ */
 export interface InjectResponse {
   readonly status: number
   /** Lower-cased response headers. */

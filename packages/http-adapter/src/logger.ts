@@ -1,4 +1,12 @@
-/** A structured logger: each call writes one JSON line. */
+/**
+ * A structured logger: each call writes one JSON line. Any object of this shape works
+ * (e.g. a pino logger).
+ *
+ * @example
+ * ```ts
+ * logger.warn({ err, attempt: 3 }, 'retrying')
+ * ```
+ */
 export interface Logger {
   debug(obj: object, msg?: string): void
   info(obj: object, msg?: string): void
@@ -8,10 +16,25 @@ export interface Logger {
   child(bindings: object): Logger
 }
 
-/** The levels of {@link createLogger}; `silent` writes nothing. */
+/**
+ * The levels of {@link createLogger}; `silent` writes nothing.
+ *
+ * @example
+ * ```ts
+ * const level: LogLevel = process.env['LOG_LEVEL'] === 'debug' ? 'debug' : 'info'
+ * ```
+ */
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent'
 
-/** Options of {@link createLogger}. */
+/**
+ * Options of {@link createLogger}.
+ *
+ * @example
+ * ```ts
+ * const lines: string[] = []
+ * const options: LoggerOptions = { level: 'debug', write: (line) => lines.push(line), now: () => 0 }
+ * ```
+ */
 export interface LoggerOptions {
   /** Lowest level written; default `info`. */
   readonly level?: LogLevel

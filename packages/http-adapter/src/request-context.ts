@@ -2,7 +2,18 @@ import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
 import { readJsonBody } from './json-body.js'
 import type { Logger } from './logger.js'
 
-/** What a handler sees of a request. */
+/**
+ * What a handler sees of a request.
+ *
+ * @example
+ * ```ts
+ * const handler = async (ctx: RequestContext) => {
+ *   const body = await ctx.json()
+ *   ctx.log.info({ user: ctx.params['username'] }, 'saving')
+ *   return { status: 204 }
+ * }
+ * ```
+ */
 export interface RequestContext {
   readonly method: string
   /** The percent-decoded pathname. */
@@ -64,7 +75,6 @@ export class Context implements RequestContext {
     this.#bodyLimit = bodyLimit
   }
 
-  /** node builds this object on first access, so it is not touched unless a handler asks. */
   get headers(): IncomingHttpHeaders {
     return this.#req.headers
   }

@@ -5,7 +5,14 @@ import type { App } from './app.js'
 import { clientErrorListener } from './client-error.js'
 import { createLogger, type Logger } from './logger.js'
 
-/** Options of {@link serve}; all optional. */
+/**
+ * Options of {@link serve}; all optional.
+ *
+ * @example
+ * ```ts
+ * const options: ServeOptions = { port: 8080, host: '0.0.0.0', drainDelayMs: 10_000, onClose: () => pool.end() }
+ * ```
+ */
 export interface ServeOptions {
   /** Default 3000; 0 picks a free port. */
   readonly port?: number
@@ -33,7 +40,15 @@ export interface ServeOptions {
   readonly logger?: Logger
 }
 
-/** A listening server. */
+/**
+ * A listening server.
+ *
+ * @example
+ * ```ts
+ * await using running = await serve(app, { port: 0, signals: false })
+ * await fetch(`${running.url}/healthz`)
+ * ```
+ */
 export interface RunningServer {
   /** E.g. `http://127.0.0.1:3000`. */
   readonly url: string
