@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { HttpError } from './errors.js'
 import type { Logger } from './logger.js'
-import { problemContentType, problemJson } from './problem.js'
+import { toProblem } from './problem.js'
 
 /** node:http's parser and timeout errors we answer with a specific status; the rest get 400. */
 const byNodeCode: ReadonlyMap<string, { status: number; code: string; detail: string }> = new Map([
@@ -29,9 +29,10 @@ export function clientErrorListener(logger: Logger): (err: Error & { code?: stri
       return
     }
     const { status, code, detail } = byNodeCode.get(err.code ?? '') ?? malformed
-    const body = problemJson(new HttpError(status, { code, detail }))
+    // No ServerResponse exists for a request node could not parse: the problem goes straight to the socket.
+    const { body, headers } = toProblem(new HttpError(status, { code, detail }))
     const head = `HTTP/1.1 ${String(status)} ${STATUS_CODES[status] as string}\r\n` +
-      `Content-Type: ${problemContentType}\r\nContent-Length: ${String(Buffer.byteLength(body))}\r\nConnection: close\r\n\r\n`
+      `Content-Type: ${headers['content-type'] as string}\r\nContent-Length: ${String(Buffer.byteLength(body))}\r\nConnection: close\r\n\r\n`
     logger.info({ status, code, parserCode: err.code }, 'client error')
     socket.end(head + body, () => socket.destroy())
   }
