@@ -108,7 +108,11 @@ class HttpApp implements App {
     ]
     this.#router = new Router(entries)
     this.handle = (req, res) => {
-      this.#dispatch(req, res)
+      // node emits 'request' for every pipelined request as soon as it is parsed; its response only gets the
+      // socket once the one before it finished. Starting it then keeps a GET pipelined after a PUT from
+      // reading the state before the PUT (RFC 9112 9.3.2: only safe requests may be processed in parallel).
+      if (res.socket === null) res.once('socket', () => this.#dispatch(req, res))
+      else this.#dispatch(req, res)
     }
   }
 
