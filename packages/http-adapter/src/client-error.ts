@@ -1,4 +1,4 @@
-import { STATUS_CODES } from 'node:http'
+import { STATUS_CODES, type ServerResponse } from 'node:http'
 import type { Duplex } from 'node:stream'
 import { HttpError } from './errors.js'
 import type { Logger } from './logger.js'
@@ -12,20 +12,43 @@ const byNodeCode: ReadonlyMap<string, { status: number; code: string; detail: st
 ])
 const malformed = { status: 400, code: 'HTTP_BAD_REQUEST', detail: 'The request is not valid HTTP.' }
 
+/** The in-flight response node:http keeps on the socket, as far as we use it. */
+interface InFlight {
+  headersSent?: boolean
+  /** Its request; `complete` once node parsed all of it. */
+  req?: { complete?: boolean }
+}
+
 /** The part of the socket node:http exposes to a 'clientError' listener that we use. */
-type ClientSocket = Duplex & { _httpMessage?: { headersSent?: boolean } | null }
+type ClientSocket = Duplex & { _httpMessage?: InFlight | null }
+
+/** Sockets whose in-flight response was told to close the connection; later errors on them are ignored. */
+const closingAfterResponse = new WeakSet<Duplex>()
 
 /**
  * A `clientError` listener: instead of node's bare status line, answers malformed
  * HTTP with a problem+json 400, header overflow with 431, a header or request
  * timeout with 408, and closes the connection. A socket that is gone, or whose
  * current response has already started, is destroyed without a reply, as node does.
+ * An error in a request pipelined behind one still being answered gets no reply:
+ * that answer goes out first, with `Connection: close`.
  */
 export function clientErrorListener(logger: Logger): (err: Error & { code?: string }, socket: ClientSocket) => void {
   return (err, socket) => {
+    if (closingAfterResponse.has(socket)) return
     if (err.code === 'ECONNRESET' || !socket.writable || socket._httpMessage?.headersSent === true) {
       logger.debug({ err }, 'connection error')
       socket.destroy()
+      return
+    }
+    const inFlight = socket._httpMessage
+    if (inFlight?.req?.complete === true) {
+      const response = inFlight as ServerResponse // a request that node parsed completely has a real response
+      // The error is in a later request, pipelined behind one still being answered: a problem written now
+      // would be read as that answer (though its request ran). Send that answer, then close instead.
+      logger.debug({ err }, 'client error behind a response in progress: closing after it')
+      closingAfterResponse.add(socket)
+      response.setHeader('connection', 'close')
       return
     }
     const { status, code, detail } = byNodeCode.get(err.code ?? '') ?? malformed
