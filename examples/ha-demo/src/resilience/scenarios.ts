@@ -116,6 +116,8 @@ export const appKillScenario: Scenario<AppKillOutcome> = {
   id: 6, title: 'SIGKILL of one app instance', target: 'only requests in flight on it fail',
   async act({ topology, load, log }) {
     const victim = topology.state.apps[topology.state.apps.length - 1] as (typeof topology.state.apps)[number]
+    // Kill while requests are in flight (at ~100 req/s and ~5 ms each there often are none).
+    await waitUntil('requests in flight', async () => load.inFlight >= 2, { timeoutMs: 5_000, intervalMs: 1 }).catch(() => undefined)
     const inFlight = load.inFlight
     const at = Date.now()
     await killAppInstance(victim)
