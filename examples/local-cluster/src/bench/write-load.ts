@@ -3,6 +3,8 @@ export interface Writer {
   readonly label: string
   /** Upserts row `id`; resolves only when the server acknowledged it, optionally with the acknowledging server's port. */
   write(id: number): Promise<number | void>
+  /** Resolves once the writer can write (e.g. the multi-host session is connected). */
+  ready?(): Promise<void>
   close(): Promise<void>
 }
 
@@ -93,6 +95,51 @@ export function longestAckGap(ops: readonly WriteOp[], from: number): { gapMs: n
     if (t <= from) continue
     if (t - prev > best.gapMs) best = { gapMs: t - prev, start: prev, end: t }
     prev = t
+  }
+  return best
+}
+
+/** A client-visible write outage: from the start of the first failed or stalled write to the first acknowledgement after recovery. */
+export interface Outage {
+  /** Milliseconds; `Infinity` when the writer never acknowledged a write again before `until` ("no recovery"); 0 when no write went bad. */
+  readonly ms: number
+  readonly start?: number
+  readonly end?: number
+  /** A write taking longer than this (ms) counted as stalled, from its start. */
+  readonly stallThresholdMs: number
+}
+
+/**
+ * The longest write outage among writes that were in flight at `from` or started in `[from, until]`.
+ *
+ * A write is *bad* if it failed, or if its acknowledgement took longer than `stallThresholdMs`:
+ * twice the p99 latency of the writes acknowledged in the 3 s before `from`, at least `minStallMs`
+ * (default 100 ms, which keeps the shared machine's scheduling noise out). Consecutive bad writes
+ * (by start time) form one run; its outage lasts from the first bad write's start to the
+ * acknowledgement of the first good write after the run (the first acknowledgement after recovery).
+ * A run with no good write after it before `until` is "no recovery" (`Infinity`), not 0: a writer
+ * that never acknowledges again has the longest outage, not the shortest.
+ */
+export function writeOutage(ops: readonly WriteOp[], from: number, until: number, minStallMs = 100): Outage {
+  const before = ops.filter((o) => o.ok && o.end <= from && o.start >= from - 3_000).map((o) => o.end - o.start).sort((a, b) => a - b)
+  const p99 = before.length === 0 ? 0 : (before[Math.min(before.length - 1, Math.floor(before.length * 0.99))] as number)
+  const stallThresholdMs = Math.max(minStallMs, 2 * p99)
+  const window = ops.filter((o) => (o.start >= from || o.end === 0 || o.end > from) && o.start <= until).sort((a, b) => a.start - b.start)
+  const bad = (o: WriteOp): boolean => !o.ok || o.end === 0 || o.end - o.start > stallThresholdMs
+  let best: Outage = { ms: 0, stallThresholdMs }
+  for (let i = 0; i < window.length; ) {
+    const first = window[i] as WriteOp
+    if (!bad(first)) {
+      i++
+      continue
+    }
+    let j = i
+    while (j < window.length && bad(window[j] as WriteOp)) j++
+    const recovered = window[j]
+    const end = recovered !== undefined && recovered.end <= until ? recovered.end : Number.POSITIVE_INFINITY
+    const ms = end - first.start
+    if (ms > best.ms) best = Number.isFinite(end) ? { ms, start: first.start, end, stallThresholdMs } : { ms, start: first.start, stallThresholdMs }
+    i = j
   }
   return best
 }
