@@ -6,7 +6,7 @@ export type CliCommand =
   | { readonly command: 'up'; readonly options: ClusterOptions }
   | { readonly command: 'down' | 'status' | 'env' | 'kill-leader' | 'hang-leader' | 'resume'; readonly options: ClusterOptions }
   | { readonly command: 'switchover'; readonly options: ClusterOptions; readonly candidate?: string }
-  | { readonly command: 'kill-member' | 'start-member'; readonly options: ClusterOptions; readonly member: string }
+  | { readonly command: 'kill-member' | 'start-member' | 'reinit-member'; readonly options: ClusterOptions; readonly member: string }
   | { readonly command: 'stop-etcd-member' | 'start-etcd-member'; readonly options: ClusterOptions; readonly index: number }
 
 /** The result of {@link parseCliArgs}: a command or a usage error (bad input is a result, not a throw). */
@@ -25,6 +25,7 @@ commands:
   resume                    SIGCONT every Patroni (ends a hang-leader)
   switchover [--candidate X]
   kill-member NAME | start-member NAME
+  reinit-member NAME        wipe a replica and clone it from the leader (e.g. stuck after hang-leader)
   stop-etcd-member N | start-etcd-member N
 
 every command takes --name X (default birthday) to pick the cluster`
@@ -91,7 +92,7 @@ export function parseCliArgs(argv: readonly string[]): ParseResult {
     case 'switchover':
       if (rest.length > 0) return noArgs()
       return { ok: true, value: { command, options, ...(values.candidate === undefined ? {} : { candidate: values.candidate }) } }
-    case 'kill-member': case 'start-member':
+    case 'kill-member': case 'start-member': case 'reinit-member':
       if (rest.length !== 1) return fail(`${command} takes one member name`)
       return { ok: true, value: { command, options, member: rest[0] as string } }
     case 'stop-etcd-member': case 'start-etcd-member': {

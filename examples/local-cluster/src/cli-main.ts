@@ -56,7 +56,7 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
       break
     }
     case 'resume':
-      io.out(`resumed: ${(await cluster.resumeAll()).join(', ') || '(nothing running)'}`)
+      io.out(`resumed: [${(await cluster.resumeAll()).join(', ')}]`)
       break
     case 'switchover': {
       const { from, to } = await cluster.switchover(cmd.candidate)
@@ -70,6 +70,10 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     case 'start-member':
       await cluster.startMember(cmd.member)
       io.out(`started ${cmd.member}; wait for it with: npm run cluster -- status`)
+      break
+    case 'reinit-member':
+      await cluster.reinitMember(cmd.member)
+      io.out(`reinitialized ${cmd.member}`)
       break
     case 'stop-etcd-member':
       await cluster.stopEtcdMember(cmd.index)

@@ -5,8 +5,9 @@ import {
   assertPatroniAlive, etcdRecord, killNode, patroniRecord, spawnEtcd, spawnPatroni, stopEtcdMembers, stopNode,
 } from './node-processes.js'
 import { getClusterMembers, probe, restCall } from './patroni-rest.js'
-import { signalProcess, terminate } from './processes.js'
-import { checkReady } from './readiness.js'
+import { isAlive, readPostmasterPid, signalProcess, terminate } from './processes.js'
+import { checkReady, SyncNotReady } from './readiness.js'
+import { isSyncKeyStale, readSyncKey, repairSyncKey } from './sync-key.js'
 import { readState, writeState, type ClusterState } from './state-file.js'
 import { waitFor } from './wait.js'
 
@@ -42,6 +43,8 @@ export interface LocalCluster extends AsyncDisposable {
   switchover(candidate?: string): Promise<{ from: string; to: string; at: number }>
   killMember(name: string): Promise<void>
   startMember(name: string): Promise<void>
+  /** `POST /reinitialize` (force): Patroni wipes the replica and clones it from the leader; resolves once its new postmaster runs. */
+  reinitMember(name: string): Promise<void>
   stopEtcdMember(index: number): Promise<void>
   startEtcdMember(index: number): Promise<void>
   pgConnectionString(memberName: string, who?: 'app' | 'superuser'): string
@@ -95,15 +98,33 @@ export class Cluster implements LocalCluster {
     const timeoutMs = options.timeoutMs ?? Math.max(60_000, this.#layout.timing.ttl * 4_000)
     const state = await this.#reload()
     const running = this.#layout.nodes.filter((n) => state.patroniPids[n.name] !== null)
+    let staleSince: number | undefined
     const leader = await waitFor('the cluster to be ready (one /primary, all members streaming, a /sync)', async () => {
       await assertPatroniAlive(running, state.patroniPids)
       return await checkReady({
         nodes: running,
         synchronousMode: this.#layout.synchronousMode,
         superuserConnectionString: (node) => this.pgConnectionString(node.name, 'superuser'),
+      }).catch(async (err: unknown) => {
+        if (err instanceof SyncNotReady) staleSince = await this.#repairStaleSyncKey(err.leader, staleSince)
+        throw err
       })
     }, { timeoutMs, intervalMs: 200 })
     this.#log(`ready: leader ${leader}, ${running.length - 1} replicas streaming`)
+  }
+
+  /**
+   * Patroni 3.0.2 wedge (see sync-key.ts): when the `/sync` key has named another node than the
+   * leader for a grace period, repair it through the REST API. Returns the new `staleSince`.
+   */
+  async #repairStaleSyncKey(leader: string, staleSince: number | undefined): Promise<number | undefined> {
+    const etcdUrls = this.#layout.etcd.map((m) => `http://127.0.0.1:${m.clientPort}`)
+    if (!isSyncKeyStale(await readSyncKey(etcdUrls, this.name), leader)) return undefined
+    const since = staleSince ?? Date.now()
+    if (Date.now() - since < Math.max(5_000, 3_000 * this.#layout.timing.loop_wait)) return since
+    this.#log(`the /sync key names another node than leader ${leader} (Patroni 3.0.2 bug): toggling synchronous_mode to repair it`)
+    await repairSyncKey({ etcdUrls, scope: this.name, leaderApiUrl: apiUrl(this.#node(leader)), auth: this.#state.credentials.restApi })
+    return undefined
   }
 
   async leader(): Promise<MemberInfo> {
@@ -114,6 +135,7 @@ export class Cluster implements LocalCluster {
       throw new LocalClusterError('LC_NO_LEADER', `want exactly one node answering /primary 200, got [${primaries.join(', ')}]`)
     }
     const member = (await this.status()).find((m) => m.name === primaries[0])
+    /* c8 ignore next */ // a transient race: a new primary that /cluster does not list yet
     if (member === undefined) throw new LocalClusterError('LC_NO_LEADER', `${primaries[0]} is not listed in /cluster`)
     return member
   }
@@ -185,6 +207,23 @@ export class Cluster implements LocalCluster {
     const pid = await spawnPatroni(node)
     await this.#save({ ...state, patroniPids: { ...state.patroniPids, [name]: pid } })
     this.#log(`started Patroni of ${name} (pid ${pid})`)
+  }
+
+  async reinitMember(name: string): Promise<void> {
+    const node = this.#node(name)
+    const before = (await readPostmasterPid(node.dataDir))?.pid
+    const res = await restCall(`${apiUrl(node)}/reinitialize`, {
+      method: 'POST', body: { force: true }, auth: this.#state.credentials.restApi, timeoutMs: 10_000,
+    })
+    if (res.status !== 200) {
+      throw new LocalClusterError('LC_REST_FAILED', `POST /reinitialize on ${name} answered ${res.status}: ${res.body.slice(0, 200)}`)
+    }
+    this.#log(`reinitializing ${name}: Patroni wipes it and clones it from the leader`)
+    // The answer comes before the work: done once a new postmaster runs on the fresh clone.
+    await waitFor(`${name} to run a new postmaster after the reinit`, async () => {
+      const now = await readPostmasterPid(node.dataDir)
+      return now !== undefined && now.pid !== before && (await isAlive(now))
+    }, { timeoutMs: 120_000 })
   }
 
   async stopEtcdMember(index: number): Promise<void> {

@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process'
 import { closeSync, openSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { LocalClusterError } from './errors.js'
 import { waitFor } from './wait.js'
 
@@ -46,10 +47,20 @@ async function procState(pid: number): Promise<{ state: string; cmdline: string 
   }
 }
 
-/** True when the recorded process still runs (zombies count as gone) and is still ours (marker in its cmdline). */
+/**
+ * True when the recorded process still runs (zombies count as gone) and is still ours (marker in
+ * its cmdline). While a process is inside execve (setpriv → env → patroni) its cmdline reads
+ * empty for a moment, so an empty one is read again for up to ~200 ms before deciding.
+ */
 export async function isAlive(record: ProcessRecord): Promise<boolean> {
-  const proc = await procState(record.pid)
-  return proc !== undefined && proc.state !== 'Z' && proc.cmdline.includes(record.marker)
+  const running = (proc: Awaited<ReturnType<typeof procState>>): proc is { state: string; cmdline: string } =>
+    proc !== undefined && proc.state !== 'Z'
+  let proc = await procState(record.pid)
+  for (let attempt = 1; running(proc) && proc.cmdline === '' && attempt < 10; attempt++) {
+    await sleep(20)
+    proc = await procState(record.pid)
+  }
+  return running(proc) && proc.cmdline.includes(record.marker)
 }
 
 /**

@@ -12,6 +12,16 @@ export interface ReadinessInput {
 
 const apiUrl = (node: NodeLayout): string => `http://127.0.0.1:${node.restPort}`
 
+/** Thrown by {@link checkReady} when only the sync standby is missing; names the leader. */
+export class SyncNotReady extends Error {
+  readonly leader: string
+
+  constructor(leader: string) {
+    super('no node answers /sync 200 yet')
+    this.leader = leader
+  }
+}
+
 /**
  * One readiness check (notes gotcha 6). Resolves with the leader's name when ready; otherwise
  * throws an Error saying what is missing, which `waitFor` reports on timeout:
@@ -32,7 +42,7 @@ export async function checkReady(input: ReadinessInput): Promise<string> {
   const syncCandidates = input.nodes.filter((n) => n !== leader && !n.dr)
   if (input.synchronousMode && syncCandidates.length > 0) {
     const sync = await Promise.all(syncCandidates.map(async (n) => probe(apiUrl(n), '/sync')))
-    if (!sync.includes(200)) throw new Error('no node answers /sync 200 yet')
+    if (!sync.includes(200)) throw new SyncNotReady(leader.name)
   }
   return leader.name
 }

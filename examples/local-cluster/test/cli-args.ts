@@ -25,6 +25,7 @@ t.test('commands without arguments', async (t) => {
 t.test('member and etcd commands', async (t) => {
   t.strictSame(parseCliArgs(['kill-member', 'pg2']), { ok: true, value: { command: 'kill-member', options: {}, member: 'pg2' } })
   t.strictSame(parseCliArgs(['start-member', 'pg2']), { ok: true, value: { command: 'start-member', options: {}, member: 'pg2' } })
+  t.strictSame(parseCliArgs(['reinit-member', 'pg1']), { ok: true, value: { command: 'reinit-member', options: {}, member: 'pg1' } })
   t.strictSame(parseCliArgs(['stop-etcd-member', '1']), { ok: true, value: { command: 'stop-etcd-member', options: {}, index: 1 } })
   t.strictSame(parseCliArgs(['start-etcd-member', '0']), { ok: true, value: { command: 'start-etcd-member', options: {}, index: 0 } })
 })

@@ -1,6 +1,7 @@
 import t from 'tap'
 import { spawn } from 'node:child_process'
 import { once } from 'node:events'
+import { waitFor } from '../src/wait.js'
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -34,8 +35,10 @@ t.test('spawns detached with a clean env, logs to a file, and stops by recorded 
 })
 
 t.test('SIGKILLs a process that ignores SIGTERM after the grace period', async (t) => {
-  const pid = await spawnDetached('/bin/sh', ['-c', 'trap "" TERM; while :; do sleep 0.05; done'], join(dir, 'stubborn.log'), { PATH: CLEAN_PATH })
+  const log = join(dir, 'stubborn.log')
+  const pid = await spawnDetached('/bin/sh', ['-c', 'trap "" TERM; echo trapped; while :; do sleep 0.05; done'], log, { PATH: CLEAN_PATH })
   const record = { pid, marker: 'trap' }
+  await waitFor('the trap to be set', async () => (await readFile(log, 'utf8')).includes('trapped'), { timeoutMs: 10_000, intervalMs: 10 })
   const started = Date.now()
   await terminate(record, 300)
   t.notOk(await isAlive(record))
@@ -65,8 +68,12 @@ t.test('a missing command rejects with LC_PROCESS_EXITED', async (t) => {
   await t.rejects(spawnDetached('/nonexistent/binary', [], join(dir, 'x.log'), {}), { code: 'LC_PROCESS_EXITED' })
 })
 
-t.test('isAlive: no such PID', async (t) => {
+t.test('isAlive: no such PID; an empty cmdline (kthreadd, or a process inside execve) is re-read, then not ours', async (t) => {
   t.notOk(await isAlive({ pid: 2 ** 22 + 1, marker: '' }))
+  t.match(await readFile('/proc/2/stat', 'utf8'), /^2 \(kthreadd\)/, 'PID 2 is the kernel thread daemon here')
+  const started = Date.now()
+  t.notOk(await isAlive({ pid: 2, marker: 'patroni.yml' }))
+  t.ok(Date.now() - started >= 150, 'it re-read the empty cmdline before deciding')
 })
 
 t.test('readPostmasterPid reads the first line of postmaster.pid', async (t) => {

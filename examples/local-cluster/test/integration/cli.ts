@@ -13,7 +13,11 @@ import { recordedProcesses } from './fixtures/recorded.js'
 const name = 'it-cli'
 const layout = resolveLayout({ name, basePort: 25300 })
 const cliJs = fileURLToPath(new URL('../../dist/cli.js', import.meta.url))
-t.teardown(async () => { await runCli(['down', '--name', name], { out: () => {}, err: () => {} }) })
+// On failure: stop the processes but keep the data dir (logs) for inspection; the next run wipes it.
+t.teardown(async () => {
+  if (t.passing()) await runCli(['down', '--name', name], { out: () => {}, err: () => {} })
+  else await (await attachCluster({ name })).close()
+})
 
 interface Run { code: number; out: string; err: string }
 
@@ -78,13 +82,21 @@ t.test('switchover, kill-leader, start-member, hang-leader and resume', async (t
   t.match(any, { code: 0, out: /^switched over from pg\d to pg\d$/ })
   const target = (await (await attachCluster({ name })).status()).find((m) => m.role !== 'leader')!.name
   t.match(await cli('switchover', '--candidate', target), { code: 0, out: new RegExp(`to ${target}$`) })
+  // Killing a leader ~1 s after its promotion can make Patroni 3.0.2 reuse a timeline ID (see the
+  // README): let the replicas stream from it first.
+  await (await attachCluster({ name })).waitReady()
   const killed = await cli('kill-leader')
   t.match(killed, { code: 0, out: `killed leader ${target} at ` })
+  // Restarted within the TTL, a killed leader would simply keep its key: wait for the failover first.
+  await (await attachCluster({ name })).waitReady()
   t.match(await cli('start-member', target), { code: 0, out: `started ${target}; wait for it with: npm run cluster -- status` })
+  await (await attachCluster({ name })).waitReady()
+  const reinit = await cli('reinit-member', target)
+  t.match(reinit, { code: 0, out: `reinitialized ${target}` }, reinit.err)
   await (await attachCluster({ name })).waitReady()
   const hung = await cli('hang-leader')
   t.match(hung, { code: 0, out: /^froze Patroni of leader pg\d at .*; end it with: npm run cluster -- resume$/ })
-  t.match(await cli('resume'), { code: 0, out: 'resumed: pg1, pg2, pg3' })
+  t.match(await cli('resume'), { code: 0, out: 'resumed: [pg1, pg2, pg3]' })
 })
 
 t.test('bad input exits 2, failures exit 1, each with one message', async (t) => {

@@ -1,7 +1,7 @@
 // A 3-node cluster on 1 etcd member (fast profile), reused for every check in this file.
 import t from 'tap'
 import { attachCluster, startCluster, type MemberInfo } from '../../src/index.js'
-import { probe } from '../../src/patroni-rest.js'
+import { probe, restCall } from '../../src/patroni-rest.js'
 import { queryOnce } from '../../src/pg-query.js'
 import { isAlive } from '../../src/processes.js'
 import { waitFor } from '../../src/wait.js'
@@ -104,19 +104,39 @@ t.test('hang-leader: another node takes over; after resume the cluster is ready 
   }, { timeoutMs: 60_000 })
   t.not(next.name, hung.name)
   await hung.resume()
-  const ready = await cluster.waitReady({ timeoutMs: 30_000 }).then(() => true, (err: unknown) => err)
-  if (ready !== true) {
-    // Known Patroni 3.0.2 bug (patroni#2779, fixed by PR #2783 after 3.0.2): after a node was
-    // starved, the leader's etcd3 cache can hold a stale revision of the /sync key, and it then logs
-    // "Synchronous replication key updated by someone else" every loop, never naming a sync standby.
-    // Restarting etcd breaks every watch stream, so each Patroni rebuilds its cache.
-    t.match(ready, { code: 'LC_TIMEOUT', message: /no node answers \/sync 200/ }, 'only the stale-cache symptom is tolerated')
-    t.comment('stale etcd3 cache in Patroni 3.0.2 after the resume: restarting etcd to heal it')
-    await cluster.stopEtcdMember(0)
-    await cluster.startEtcdMember(0)
+  // waitReady also repairs the /sync wedge Patroni 3.0.2 can leave after a resume (tested below).
+  const ready = await cluster.waitReady({ timeoutMs: 30_000 }).then(() => undefined, (err: unknown) => err as Error)
+  if (ready !== undefined) {
+    // Patroni 3.0.2 (notes #11, measured here too): the resumed leader may take the leader key
+    // back; the node promoted meanwhile is then on a newer timeline than the leader ("highest
+    // timeline N of the primary is behind recovery timeline N+1") and never streams again.
+    // Reinitializing it is the operator's fix; only that symptom is tolerated.
+    const stuck = /last error: (.+) not streaming from/.exec(ready.message)
+    t.ok(stuck, `only a replica that cannot follow is tolerated: ${ready.message}`)
+    for (const name of (stuck?.[1] ?? '').split(', ')) {
+      t.comment(`Patroni 3.0.2 handed the key back to ${hung.name}; reinitializing ${name}`)
+      await cluster.reinitMember(name)
+    }
     await cluster.waitReady()
   }
   t.pass(`leader after resume: ${(await cluster.leader()).name} (Patroni 3.0.2 may hand the key back, notes #11)`)
+})
+
+t.test('waitReady repairs a /sync key left naming another node (the Patroni 3.0.2 wedge seen after a resume)', async (t) => {
+  const leader = await cluster.leader()
+  const other = (await cluster.status()).find((m) => m.role === 'replica' || m.role === 'sync_standby')!.name
+  const b64 = (s: string): string => Buffer.from(s).toString('base64')
+  // What the resumed old leader left behind in the measured runs: its own name, no sync standby.
+  await restCall('http://127.0.0.1:25100/v3/kv/put', {
+    method: 'POST', body: { key: b64('/service/it-one/sync'), value: b64(JSON.stringify({ leader: other, sync_standby: null })) },
+  })
+  await waitFor('no node to answer /sync', async () =>
+    (await Promise.all(cluster.patroniUrls.map(async (url) => await probe(url, '/sync')))).every((s) => s !== 200), { timeoutMs: 10_000 })
+  await cluster.waitReady()
+  t.ok(logs.some((line) => line.startsWith(`the /sync key names another node than leader ${leader.name} (Patroni 3.0.2 bug)`)), 'repaired')
+  const members = await cluster.status()
+  t.equal(members.filter((m) => m.role === 'sync_standby').length, 1, 'a sync standby again')
+  t.equal((await cluster.leader()).name, leader.name, 'the leader did not change')
 })
 
 t.test('close() stops every recorded process, is idempotent, and the cluster refuses further use', async (t) => {

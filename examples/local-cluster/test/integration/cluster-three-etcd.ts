@@ -3,7 +3,8 @@ import t from 'tap'
 import { startCluster, startHaproxy, type MemberInfo } from '../../src/index.js'
 import { probe, restCall } from '../../src/patroni-rest.js'
 import { queryOnce } from '../../src/pg-query.js'
-import { isAlive } from '../../src/processes.js'
+import { fileURLToPath } from 'node:url'
+import { isAlive, readPostmasterPid } from '../../src/processes.js'
 import { waitFor } from '../../src/wait.js'
 import { recordedProcesses } from './fixtures/recorded.js'
 
@@ -37,6 +38,16 @@ t.test('the DR node streams too, is tagged nofailover, and never becomes sync st
   t.ok(rows.some((r) => r.application_name === 'pg-dr'), 'pg-dr streams from the leader')
   await t.rejects(cluster.switchover('pg-dr'), { code: 'LC_SWITCHOVER_FAILED' })
   t.equal(cluster.patroniUrls.length, 4)
+})
+
+t.test('reinitMember re-clones a replica from the leader; the leader refuses', async (t) => {
+  const dataDir = '.data/local-cluster/it-three/nodes/pg-dr/data'
+  const before = await readPostmasterPid(fileURLToPath(new URL(`../../../../${dataDir}`, import.meta.url)))
+  await cluster.reinitMember('pg-dr')
+  const after = await readPostmasterPid(fileURLToPath(new URL(`../../../../${dataDir}`, import.meta.url)))
+  t.not(after?.pid, before?.pid, 'a new postmaster runs on the fresh clone')
+  await cluster.waitReady() // pg-dr streams again
+  await t.rejects(cluster.reinitMember((await cluster.leader()).name), { code: 'LC_REST_FAILED', message: /answered 503/ })
 })
 
 t.test('stopping the etcd leader keeps the Patroni leader; the member comes back', async (t) => {

@@ -1,6 +1,6 @@
 // A Patroni that cannot start makes startCluster fail fast with its log, and leaves no process.
 import t from 'tap'
-import { chmod, mkdir, rm } from 'node:fs/promises'
+import { chmod, mkdir, readFile, rm } from 'node:fs/promises'
 import { startCluster } from '../../src/index.js'
 import { isAlive } from '../../src/processes.js'
 import { recordedProcesses } from './fixtures/recorded.js'
@@ -16,5 +16,9 @@ t.test('postgres cannot reach its config: LC_PROCESS_EXITED, everything stopped'
   t.match(err, { code: 'LC_PROCESS_EXITED', message: /^Patroni of pg\d exited; see \/tmp\/lc-start-failure\/cluster\/nodes\/pg\d\/patroni.log:\n/ })
   const records = await recordedProcesses(options)
   t.ok(records.length >= 1, 'etcd at least was recorded')
-  for (const r of records) t.notOk(await isAlive(r), `pid ${r.pid} is gone`)
+  for (const r of records) {
+    const alive = await isAlive(r)
+    const proc = alive ? await readFile(`/proc/${r.pid}/stat`, 'utf8').catch(() => '') : ''
+    t.notOk(alive, `pid ${r.pid} (${r.marker}) is gone ${proc}`)
+  }
 })

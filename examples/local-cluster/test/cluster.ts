@@ -1,0 +1,49 @@
+// The Cluster over a state file whose processes are all gone: every helper stays safe and bounded.
+import t from 'tap'
+import { mkdtemp, rm, stat } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Cluster } from '../src/cluster.js'
+import { resolveLayout } from '../src/layout.js'
+import { attachCluster } from '../src/start-cluster.js'
+import { generateCredentials, readState, writeState, type ClusterState } from '../src/state-file.js'
+
+const dir = await mkdtemp(join(tmpdir(), 'lc-cluster-'))
+t.teardown(async () => await rm(dir, { recursive: true, force: true }))
+// Ports nothing listens on: every REST probe fails fast.
+const layout = resolveLayout({ dataDir: dir, basePort: 25460, etcdMembers: 1 })
+const state: ClusterState = {
+  version: 1, name: 'birthday', basePort: 25460, etcdMembers: 1, drReplica: false,
+  timing: layout.timing, synchronousMode: true, credentials: generateCredentials(),
+  etcdPids: [null], patroniPids: {},
+}
+
+t.test('helpers on a cluster whose processes are gone, and without a state file', async (t) => {
+  const logs: string[] = []
+  const cluster = new Cluster(layout, state, (line) => logs.push(line))
+  t.strictSame(cluster.patroniUrls, ['http://127.0.0.1:25480', 'http://127.0.0.1:25481', 'http://127.0.0.1:25482'])
+  t.equal(cluster.pgConnectionString('pg2', 'superuser'),
+    `postgresql://postgres:${encodeURIComponent(state.credentials.superuser.password)}@127.0.0.1:25471/postgres`)
+  await t.rejects(cluster.leader(), { code: 'LC_NO_LEADER', message: 'want exactly one node answering /primary 200, got []' })
+  await t.rejects(cluster.status(), { code: 'LC_REST_FAILED' })
+  await t.rejects(cluster.hangLeader(), { code: 'LC_NO_LEADER' })
+  await cluster.killMember('pg1') // nothing runs: a no-op that records pg1 as stopped
+  t.strictSame((await readState(layout))?.patroniPids, { pg1: null })
+  await rm(layout.stateFile)
+  await t.rejects(cluster.waitReady({ timeoutMs: 200 }), { code: 'LC_TIMEOUT', message: /0 nodes answer \/primary 200/ })
+  await cluster.stopEtcdMember(0)
+  await cluster.close()
+  await cluster.close({ removeData: true })
+  await t.rejects(stat(dir), { code: 'ENOENT' })
+  t.match(logs, ['killed pg1 (Patroni and postmaster, SIGKILL)', 'stopped etcd0', /^stopped pg1 after/, /^stopped pg2 after/, /^stopped pg3 after/, /^stopped cluster birthday in \d+ ms$/])
+})
+
+t.test('attachCluster by dataDir alone reads ports and members from the state file', async (t) => {
+  const other = await mkdtemp(join(tmpdir(), 'lc-attach-'))
+  t.teardown(async () => await rm(other, { recursive: true, force: true }))
+  await t.rejects(attachCluster({ dataDir: other }), { code: 'LC_NO_STATE', message: /start one with: npm run cluster -- up/ })
+  await writeState(resolveLayout({ dataDir: other }), { ...state, basePort: 25500, drReplica: true })
+  const cluster = await attachCluster({ dataDir: other, name: 'birthday' })
+  t.strictSame(cluster.patroniUrls.at(-1), 'http://127.0.0.1:25523')
+  t.equal(cluster.env().PGUSER, 'birthday_app')
+})
