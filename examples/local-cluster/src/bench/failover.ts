@@ -1,7 +1,8 @@
 // npm run bench:failover — the same ~200 upserts/s load through HaPgClient, haproxy (Patroni docs
 // config), a pool pinned to the first leader and a libpq-style multi-host client, through a switchover,
 // a kill -9 of the leader and a SIGSTOP of the leader's Patroni. BENCH_RUNS (default 1) repeats it; the
-// table shows medians. BENCH_RATE sets the per-writer rate (default 200/s).
+// table shows medians and every run. BENCH_RATE sets the per-writer rate (default 200/s); BENCH_OPS_DIR
+// saves every writer's raw write log per fault (re-analyse with dist/bench/analyse.js <dir>).
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { startCluster, startHaproxy, type LocalCluster, type MemberInfo } from '../index.js'

@@ -114,11 +114,12 @@ export interface Outage {
  *
  * A write is *bad* if it failed, or if its acknowledgement took longer than `stallThresholdMs`:
  * twice the p99 latency of the writes acknowledged in the 3 s before `from`, at least `minStallMs`
- * (default 100 ms, which keeps the shared machine's scheduling noise out). Consecutive bad writes
- * (by start time) form one run; its outage lasts from the first bad write's start to the
- * acknowledgement of the first good write after the run (the first acknowledgement after recovery).
- * A run with no good write after it before `until` is "no recovery" (`Infinity`), not 0: a writer
- * that never acknowledges again has the longest outage, not the shortest.
+ * (default 100 ms, which keeps the shared machine's scheduling noise out). Consecutive bad writes (by
+ * start time) form a run. A run's outage lasts from its first write's start to the *recovery*: the
+ * first acknowledgement of a write started since, after which no write started fails (a backlog
+ * that drains slowly after the recovery is not outage; a writer that acknowledges a few stragglers
+ * and then fails again has not recovered). With no recovery before `until` it is "no recovery"
+ * (`Infinity`), not 0: a writer that never acknowledges again has the longest outage.
  */
 export function writeOutage(ops: readonly WriteOp[], from: number, until: number, minStallMs = 100): Outage {
   const before = ops.filter((o) => o.ok && o.end <= from && o.start >= from - 3_000).map((o) => o.end - o.start).sort((a, b) => a - b)
@@ -126,20 +127,19 @@ export function writeOutage(ops: readonly WriteOp[], from: number, until: number
   const stallThresholdMs = Math.max(minStallMs, 2 * p99)
   const window = ops.filter((o) => (o.start >= from || o.end === 0 || o.end > from) && o.start <= until).sort((a, b) => a.start - b.start)
   const bad = (o: WriteOp): boolean => !o.ok || o.end === 0 || o.end - o.start > stallThresholdMs
+  // Recovery must come after the start of the last failed write.
+  const lastFailStart = Math.max(Number.NEGATIVE_INFINITY, ...window.filter((o) => !o.ok).map((o) => o.start))
   let best: Outage = { ms: 0, stallThresholdMs }
-  for (let i = 0; i < window.length; ) {
+  for (let i = 0; i < window.length; i++) {
     const first = window[i] as WriteOp
-    if (!bad(first)) {
-      i++
-      continue
+    if (!bad(first) || (i > 0 && bad(window[i - 1] as WriteOp))) continue
+    let end = Number.POSITIVE_INFINITY
+    for (let j = i; j < window.length; j++) {
+      const o = window[j] as WriteOp
+      if (o.ok && o.end > 0 && o.end > lastFailStart && o.end <= until && o.end < end) end = o.end
     }
-    let j = i
-    while (j < window.length && bad(window[j] as WriteOp)) j++
-    const recovered = window[j]
-    const end = recovered !== undefined && recovered.end <= until ? recovered.end : Number.POSITIVE_INFINITY
     const ms = end - first.start
     if (ms > best.ms) best = Number.isFinite(end) ? { ms, start: first.start, end, stallThresholdMs } : { ms, start: first.start, stallThresholdMs }
-    i = j
   }
   return best
 }
