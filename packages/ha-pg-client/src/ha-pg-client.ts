@@ -187,7 +187,9 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
           result = await attempt(client, pool, deadline)
           if (epoch !== undefined && how.handOff !== true) await this.#confirmAck(epoch, deadline)
         } catch (err) {
-          client.release(true)
+          // A session that is merely read-only (the leader is still promoting) is healthy: keep it, it is
+          // asked again at the next checkout. Anything else may have broken it: destroy it.
+          client.release(err instanceof HaPgError && err.code === 'HAPG_NOT_WRITABLE' ? undefined : true)
           throw err
         }
         // connect() hands the client to the caller, who releases it.

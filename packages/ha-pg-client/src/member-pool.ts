@@ -83,10 +83,15 @@ export class MemberPool {
   }
 }
 
-/** Throws `HAPG_NOT_WRITABLE` unless the session is on a writable primary. */
+/**
+ * Throws `HAPG_NOT_WRITABLE` unless the session is on a writable primary. A reported
+ * `in_hot_standby = off` is trusted; otherwise (`on`, or PostgreSQL < 14) `SELECT pg_is_in_recovery()`
+ * decides: a session opened while the leader was still promoting says `on` until the server next
+ * answers it, so it is asked again rather than thrown away (the server reports the new value with the answer).
+ */
 export async function ensureWritable(client: pg.PoolClient): Promise<void> {
-  const reported = (client as unknown as Partial<FencedClient>).hotStandby
-  const inRecovery = reported ?? (await client.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r')).rows[0]?.r
+  if ((client as unknown as Partial<FencedClient>).hotStandby === false) return
+  const inRecovery = (await client.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r')).rows[0]?.r
   if (inRecovery !== false) throw new HaPgError('HAPG_NOT_WRITABLE', 'the session is on a read-only (standby) server')
 }
 

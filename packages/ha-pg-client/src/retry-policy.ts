@@ -10,6 +10,8 @@ export type RetryVerdict = { readonly retry: true; readonly delayMs: number; rea
  * - `unknown` → retry only when the caller said `idempotent: true`, else `HAPG_OUTCOME_UNKNOWN` with the cause;
  * - `failed` → give the error back as it is (a constraint violation is the caller's business).
  * Backoff: 10 ms doubling to 200 ms, with ±50 % jitter, never past the deadline (then `HAPG_FAILOVER_TIMEOUT`).
+ * `HAPG_NOT_WRITABLE` (a confirmed leader still promoting) doubles only to 50 ms: it is polled like
+ * libpq's multi-host reconnect, so writes resume within ~50 ms of the promotion.
  */
 export function retryVerdict(err: unknown, phase: 'connect' | 'statement', attempt: number, idempotent: boolean, msLeft: number, random: () => number): RetryVerdict {
   const cls = classifyError(err, phase)
@@ -20,7 +22,8 @@ export function retryVerdict(err: unknown, phase: 'connect' | 'statement', attem
   if (cls.outcome === 'unknown' && !idempotent) {
     return { retry: false, error: new HaPgError('HAPG_OUTCOME_UNKNOWN', `the statement may or may not have committed (${cls.code})`, { cause: err }), cls }
   }
-  const delayMs = Math.round(Math.min(200, 10 * 2 ** (attempt - 1)) * (0.5 + random()))
+  const capMs = cls.code === 'HAPG_NOT_WRITABLE' ? 50 : 200
+  const delayMs = Math.round(Math.min(capMs, 10 * 2 ** (attempt - 1)) * (0.5 + random()))
   if (delayMs >= msLeft) {
     return { retry: false, error: new HaPgError('HAPG_FAILOVER_TIMEOUT', `gave up after ${attempt} attempt(s): the failover deadline passed (${cls.code})`, { cause: err }), cls }
   }

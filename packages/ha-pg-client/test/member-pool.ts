@@ -31,10 +31,11 @@ t.test('a retired pool refuses checkouts; retire is idempotent', async (t) => {
   await t.rejects(p.checkout(), { code: 'HAPG_NOT_WRITABLE' })
 })
 
-t.test('ensureWritable: reported status, then pg_is_in_recovery()', async (t) => {
+t.test('ensureWritable: a reported off is trusted; on or unknown asks pg_is_in_recovery()', async (t) => {
   const mk = (hotStandby: boolean | undefined, r: boolean | undefined) => ({ hotStandby, query: async () => ({ rows: r === undefined ? [] : [{ r }] }) }) as never
   await ensureWritable(mk(false, true))
-  await t.rejects(ensureWritable(mk(true, false)), { code: 'HAPG_NOT_WRITABLE' })
+  await ensureWritable(mk(true, false)) // opened while promoting: the server is writable now
+  await t.rejects(ensureWritable(mk(true, true)), { code: 'HAPG_NOT_WRITABLE' })
   await ensureWritable(mk(undefined, false))
   await t.rejects(ensureWritable(mk(undefined, true)), { code: 'HAPG_NOT_WRITABLE' })
   await t.rejects(ensureWritable(mk(undefined, undefined)), { code: 'HAPG_NOT_WRITABLE' })

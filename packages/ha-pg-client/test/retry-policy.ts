@@ -11,6 +11,11 @@ t.test('never-ran retries with capped exponential backoff', async (t) => {
   t.match(retryVerdict(err('57P03'), 'statement', 30, false, 10_000, half), { retry: true, delayMs: 200 })
 })
 
+t.test('a leader still promoting (HAPG_NOT_WRITABLE) is polled at most every 50 ms (±jitter)', async (t) => {
+  t.match(retryVerdict(new HaPgError('HAPG_NOT_WRITABLE', 'x'), 'connect', 1, false, 10_000, half), { retry: true, delayMs: 10 })
+  t.match(retryVerdict(new HaPgError('HAPG_NOT_WRITABLE', 'x'), 'connect', 30, false, 10_000, half), { retry: true, delayMs: 50 })
+})
+
 t.test('unknown outcome: retry only if idempotent', async (t) => {
   t.match(retryVerdict(err('57P01'), 'statement', 1, true, 10_000, half), { retry: true })
   const v = retryVerdict(err('57P01'), 'statement', 1, false, 10_000, half)

@@ -77,7 +77,12 @@ export function fakePool(servers: Map<string, FakeServer>) {
           const text = typeof q === 'string' ? q : q.text
           client.queries.push(text)
           if (client.destroyed) return Promise.reject(new Error('Client has encountered a connection error and is not queryable'))
-          if (text === 'SELECT pg_is_in_recovery() AS r') return Promise.resolve({ rows: [{ r: server.inRecovery ?? false }] })
+          if (text === 'SELECT pg_is_in_recovery() AS r') {
+            // like PostgreSQL 14+, the answer also carries the current in_hot_standby (when the server reports it)
+            const r = server.inRecovery ?? server.hotStandby ?? false
+            if (server.hotStandby !== undefined) client.hotStandby = r
+            return Promise.resolve({ rows: [{ r }] })
+          }
           return new Promise((resolve, reject) => {
             kill = reject
             try {
