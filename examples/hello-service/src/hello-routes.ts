@@ -1,7 +1,6 @@
 import {
   daysUntilBirthday,
   greeting,
-  limits,
   parseDateOfBirth,
   parseUsername,
   todayIn,
@@ -30,11 +29,6 @@ function invalid(issue: ValidationIssue): HttpError {
   })
 }
 
-/** Longer than `max` Unicode code points; counts only when the UTF-16 length does not settle it. */
-function longerThan(s: string, max: number): boolean {
-  return s.length > max && [...s].length > max
-}
-
 /** `PUT /hello/:username` and `GET /hello/:username`. */
 export function helloRoutes(options: HelloRouteOptions): Route[] {
   const { store } = options
@@ -44,11 +38,6 @@ export function helloRoutes(options: HelloRouteOptions): Route[] {
   function username(ctx: RequestContext) {
     const parsed = parseUsername(ctx.params['username'])
     if (!parsed.ok) throw invalid(parsed.error)
-    // Lower-casing can lengthen a valid name ("İ" becomes "i" + U+0307), and the key column holds at most
-    // usernameMaxLength code points: refuse such a name here instead of failing the INSERT with a 500.
-    if (longerThan(parsed.value.key, limits.usernameMaxLength)) {
-      throw invalid({ code: 'USERNAME_TOO_LONG', field: 'username', message: `The username, lower-cased, must be at most ${String(limits.usernameMaxLength)} characters long.` })
-    }
     return parsed.value
   }
 

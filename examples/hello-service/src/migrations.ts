@@ -19,6 +19,15 @@ export const migrations: readonly Migration[] = [
         updated_at    timestamptz NOT NULL DEFAULT now()
       )`,
   },
+  {
+    // A valid name has at most 64 code points, but lower-casing can double one ("İ" becomes "i" + U+0307),
+    // so its key can reach 128. Version 1 capped the key at 64 and refused such valid names.
+    version: 2,
+    name: 'key holds any lower-cased valid name',
+    sql: `
+      ALTER TABLE birthdays DROP CONSTRAINT birthdays_username_key_check,
+        ADD CONSTRAINT birthdays_username_key_check CHECK (char_length(username_key) BETWEEN 1 AND 128)`,
+  },
 ]
 
 /**

@@ -34,7 +34,9 @@ t.test('the schema itself refuses impossible rows', async (t) => {
   const db = openDatabase({ connectionString: pg.adminUrl })
   t.teardown(() => db.close())
   await t.rejects(db.query("INSERT INTO birthdays VALUES ('old', 'old', '1899-12-31')"), { code: '23514' })
-  await t.rejects(db.query(`INSERT INTO birthdays VALUES ('${'a'.repeat(65)}', 'a', '2000-01-01')`), { code: '23514' })
+  await t.rejects(db.query(`INSERT INTO birthdays VALUES ('${'a'.repeat(129)}', 'a', '2000-01-01')`), { code: '23514' })
+  await t.rejects(db.query(`INSERT INTO birthdays VALUES ('a', '${'a'.repeat(65)}', '2000-01-01')`), { code: '23514' })
+  await db.query(`INSERT INTO birthdays VALUES ('${'i\u0307'.repeat(64)}', '${'İ'.repeat(64)}', '2000-01-01')`)
 })
 
 t.test('a failing transaction rolls back and releases its connection', async (t) => {
