@@ -30,9 +30,17 @@ async function logTail(file: string): Promise<string> {
   return (await readFile(file, 'utf8').catch(() => '')).trimEnd().split('\n').slice(-5).join('\n')
 }
 
+/**
+ * Extra node flags for the instances, from `HA_DEMO_NODE_ARGS` (space-separated), for diagnostics only,
+ * e.g. `--heapsnapshot-signal=SIGUSR2 --diagnostic-dir=/tmp/snaps` (the soak's heap probe) or `--trace-gc`.
+ */
+export function nodeArgsFrom(env: NodeJS.ProcessEnv): string[] {
+  return (env['HA_DEMO_NODE_ARGS'] ?? '').split(' ').filter((a) => a !== '')
+}
+
 /** Starts `node hello-service/dist/main.js` as a detached child and waits until its `/readyz` answers 200. */
 export async function startAppInstance(spec: AppInstanceSpec, readyTimeoutMs = 60_000): Promise<AppInstance> {
-  const record = await spawnRecorded(process.execPath, [HELLO_MAIN, `--ha-demo-log=${spec.logFile}`], {
+  const record = await spawnRecorded(process.execPath, [...nodeArgsFrom(process.env), HELLO_MAIN, `--ha-demo-log=${spec.logFile}`], {
     logFile: spec.logFile,
     marker: spec.logFile,
     env: { ...spec.env, PATH: '/usr/local/bin:/usr/bin:/bin', PORT: String(spec.port), HOST: '127.0.0.1' },

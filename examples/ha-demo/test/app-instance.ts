@@ -4,12 +4,17 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ensureSystemPackages } from '@birthday-ha/local-cluster'
-import { appInstanceAlive, killAppInstance, startAppInstance } from '../src/app-instance.js'
+import { appInstanceAlive, killAppInstance, nodeArgsFrom, startAppInstance } from '../src/app-instance.js'
 import { startAppHaproxy } from '../src/haproxy-process.js'
 import { spawnRecorded } from '../src/process-record.js'
 
 const dir = await mkdtemp(join(tmpdir(), 'hademo-app-'))
 t.teardown(async () => { await rm(dir, { recursive: true, force: true }) })
+
+t.test('HA_DEMO_NODE_ARGS adds node flags (space-separated) for diagnostics', async (t) => {
+  t.strictSame(nodeArgsFrom({}), [])
+  t.strictSame(nodeArgsFrom({ HA_DEMO_NODE_ARGS: ' --heapsnapshot-signal=SIGUSR2  --diagnostic-dir=/tmp/x ' }), ['--heapsnapshot-signal=SIGUSR2', '--diagnostic-dir=/tmp/x'])
+})
 
 t.test('an instance that exits at start (bad config) fails at once with its log tail', async (t) => {
   const spec = { name: 'bad', port: 27590, env: { DB_DEADLINE_MS: 'soon' }, logFile: join(dir, 'bad.log') }
