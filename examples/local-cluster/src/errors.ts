@@ -1,4 +1,11 @@
-/** Every stable error code of the local cluster harness; the README lists each one. */
+/**
+ * Every stable error code of the local cluster harness; the README lists each one.
+ *
+ * @example
+ * ```ts
+ * const isOurs = (err: unknown) => err instanceof LocalClusterError && LOCAL_CLUSTER_ERROR_CODES.includes(err.code)
+ * ```
+ */
 export const LOCAL_CLUSTER_ERROR_CODES = [
   'LC_BAD_OPTIONS',
   'LC_MISSING_PACKAGES',

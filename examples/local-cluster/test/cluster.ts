@@ -1,6 +1,7 @@
 // The Cluster over a state file whose processes are all gone: every helper stays safe and bounded.
 import t from 'tap'
-import { mkdtemp, rm, stat } from 'node:fs/promises'
+import { spawnSync } from 'node:child_process'
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Cluster } from '../src/cluster.js'
@@ -32,10 +33,16 @@ t.test('helpers on a cluster whose processes are gone, and without a state file'
   await rm(layout.stateFile)
   await t.rejects(cluster.waitReady({ timeoutMs: 200 }), { code: 'LC_TIMEOUT', message: /0 nodes answer \/primary 200/ })
   await cluster.stopEtcdMember(0)
+  // A postmaster.pid left by a killed node (its PID long gone), and no state file at all.
+  await mkdir(layout.nodes[1]!.dataDir, { recursive: true })
+  await writeFile(`${layout.nodes[1]!.dataDir}/postmaster.pid`, `${spawnSync('/bin/true').pid}\n`)
+  await rm(layout.stateFile)
   await cluster.close()
   await cluster.close({ removeData: true })
   await t.rejects(stat(dir), { code: 'ENOENT' })
-  t.match(logs, ['killed pg1 (Patroni and postmaster, SIGKILL)', 'stopped etcd0', /^stopped pg1 after/, /^stopped pg2 after/, /^stopped pg3 after/, /^stopped cluster birthday in \d+ ms$/])
+  t.strictSame(logs.slice(0, 2), ['killed pg1 (Patroni and postmaster, SIGKILL)', 'stopped etcd0'])
+  t.strictSame(logs.slice(2, 5).map((l) => l.replace(/ after \d+ ms$/, '')).sort(), ['stopped pg1', 'stopped pg2', 'stopped pg3'])
+  t.match(logs[5], /^stopped cluster birthday in \d+ ms$/)
 })
 
 t.test('attachCluster by dataDir alone reads ports and members from the state file', async (t) => {

@@ -19,6 +19,7 @@ t.test('spawns detached with a clean env, logs to a file, and stops by recorded 
   const pid = await spawnDetached('/bin/sh', ['-c', `echo "env:$(env | sort | tr '\\n' ' ')"; exec sleep 60 # ${marker}`], log, { PATH: CLEAN_PATH })
   delete process.env.LC_TEST_MUST_NOT_LEAK
   const record = { pid, marker: 'sleep 60' }
+  await waitFor('the env line', async () => (await readFile(log, 'utf8')).includes('env:'), { timeoutMs: 10_000, intervalMs: 10 })
   t.ok(await isAlive(record))
   t.notOk(await isAlive({ pid, marker: 'not-this-process' }), 'a PID whose cmdline lacks the marker is not ours')
   t.ok(await signalProcess(record, 'SIGSTOP'))

@@ -1,4 +1,11 @@
-/** Stable codes of {@link RenderError}. */
+/**
+ * Stable codes of {@link RenderError}.
+ *
+ * @example
+ * ```ts
+ * for (const code of RENDER_ERROR_CODES) console.log(code) // PROV_RENDER_INVALID_SPEC, PROV_RENDER_INVALID_TIMING
+ * ```
+ */
 export const RENDER_ERROR_CODES = [
   'PROV_RENDER_INVALID_SPEC',
   'PROV_RENDER_INVALID_TIMING',
