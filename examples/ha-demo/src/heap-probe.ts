@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /* c8 ignore start */ // a diagnostic run on a real cluster (examples/ha-demo/README.md, "Soak"); its output goes to the README
 // Heap snapshots of every instance after warm-up and after each batch of switchovers, under constant load.
-// PROBE_BATCHES=2  PROBE_SWITCHOVERS=5 (per batch)  RATE=100  PROBE_DIR=/tmp/ha-demo-heap
+// PROBE_BATCHES=2  PROBE_SWITCHOVERS=5 (per batch)  PROBE_SETTLE_S=20 (load only, before each snapshot)  RATE=100  PROBE_DIR=/tmp/ha-demo-heap
 import { mkdir, readdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -15,6 +15,7 @@ import { randomLetters } from './usernames.js'
 
 const batches = Number(process.env['PROBE_BATCHES'] ?? 2)
 const perBatch = Number(process.env['PROBE_SWITCHOVERS'] ?? 5)
+const settleMs = Number(process.env['PROBE_SETTLE_S'] ?? 20) * 1000
 const rate = Number(process.env['RATE'] ?? 100)
 const dir = process.env['PROBE_DIR'] ?? '/tmp/ha-demo-heap'
 const log = (line: string): void => { process.stderr.write(`[${new Date().toISOString().slice(11, 19)}] ${line}\n`) }
@@ -52,7 +53,7 @@ async function main(): Promise<void> {
         log(`switchover ${r.from} → ${r.to}`)
         await sleep(8_000)
       }
-      await sleep(20_000)
+      await sleep(settleMs)
       shots.push(await snapshot(`after ${b * perBatch} switchovers`))
     }
     await load.stop()
