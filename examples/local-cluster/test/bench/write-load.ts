@@ -1,0 +1,36 @@
+import t from 'tap'
+import { writeOutage, type WriteOp } from '../../src/bench/write-load.js'
+
+// Writes every 10 ms taking 5 ms each, from t=0; `bad` maps a start time to how that write went.
+function ops(from: number, to: number, bad: (start: number) => Partial<WriteOp> = () => ({})): WriteOp[] {
+  const list: WriteOp[] = []
+  for (let start = from, id = 0; start < to; start += 10, id++) list.push({ id, start, end: start + 5, ok: true, ...bad(start) })
+  return list
+}
+
+t.test('no failed or stalled write: no outage', async (t) => {
+  t.match(writeOutage(ops(0, 5_000), 3_000, 5_000), { ms: 0, stallThresholdMs: 100 })
+})
+
+t.test('failures after the fault, then recovery: from the first bad write to the first ack after the last failure', async (t) => {
+  const list = ops(0, 6_000, (start) => (start >= 3_000 && start < 4_000 ? { ok: false, end: start + 1 } : {}))
+  const outage = writeOutage(list, 3_000, 6_000)
+  t.equal(outage.start, 3_000)
+  t.equal(outage.end, 4_005)
+  t.equal(outage.ms, 1_005)
+})
+
+t.test('a stalled write counts from its start', async (t) => {
+  const list = ops(0, 6_000, (start) => (start === 3_000 ? { end: 3_900 } : start > 3_000 && start < 3_900 ? { end: 3_905 } : {}))
+  const outage = writeOutage(list, 3_000, 6_000)
+  t.equal(outage.start, 3_000)
+  t.ok(outage.ms >= 900, `stall measured: ${outage.ms} ms`)
+})
+
+t.test('a writer that never acknowledges again has no recovery (Infinity), not 0', async (t) => {
+  const list = ops(0, 6_000, (start) => (start >= 3_000 ? { ok: false, end: 0 } : {}))
+  const outage = writeOutage(list, 3_000, 6_000)
+  t.equal(outage.ms, Number.POSITIVE_INFINITY)
+  t.equal(outage.start, 3_000)
+  t.equal(outage.end, undefined)
+})
