@@ -34,3 +34,27 @@ t.test('a writer that never acknowledges again has no recovery (Infinity), not 0
   t.equal(outage.start, 3_000)
   t.equal(outage.end, undefined)
 })
+
+t.test('WriteLoad logs acknowledged and failed writes, with the server and the error code', async (t) => {
+  const { WriteLoad } = await import('../../src/bench/write-load.js')
+  let n = 0
+  const load = new WriteLoad(
+    {
+      async write(id: number) {
+        n++
+        if (id % 3 === 1) throw Object.assign(new Error('refused'), { code: 'ECONNREFUSED' })
+        if (id % 3 === 2) throw new Error('no code')
+        return id % 2 === 0 ? 5432 : undefined // a writer may not report the acknowledging server
+      },
+    } as never,
+    { ratePerSec: 500 },
+  )
+  load.start()
+  while (n < 9) await new Promise((resolve) => setTimeout(resolve, 5))
+  const report = await load.stop()
+  t.ok(report.failed >= 6)
+  t.ok(report.ops.some((o) => o.code === 'ECONNREFUSED'))
+  t.ok(report.ops.some((o) => o.code === 'no code'))
+  t.ok(report.ops.some((o) => o.ok && o.server === 5432))
+  t.ok(report.ops.some((o) => o.ok && o.server === undefined))
+})
