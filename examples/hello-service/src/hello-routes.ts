@@ -18,15 +18,10 @@ export interface HelloRouteOptions {
   leapDayRule?: LeapDayRule
 }
 
-const problemTypeBase = 'https://birthday-ha.dev/problems/'
-
+// Problem `type` stays `about:blank` (RFC 9457) like every other error of the adapter: clients tell
+// errors apart by the stable `code`, and no URL is promised that nobody serves.
 function invalid(issue: ValidationIssue): HttpError {
-  return new HttpError(400, {
-    title: 'Invalid request',
-    detail: issue.message,
-    code: issue.code,
-    type: `${problemTypeBase}${issue.code.toLowerCase().replaceAll('_', '-')}`,
-  })
+  return new HttpError(400, { title: 'Invalid request', detail: issue.message, code: issue.code })
 }
 
 /** `PUT /hello/:username` and `GET /hello/:username`. */
