@@ -113,8 +113,10 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const log = options.log ?? (() => {})
   const relay = (message: unknown) => log(String(message).trim())
   const pgdata = join(options.dir, 'pgdata')
-  await mkdir(options.dir, { recursive: true, mode: 0o700 })
-  await chmod(options.dir, 0o755) // the postgres OS user must reach pgdata inside it
+  // The postgres OS user must be able to reach pgdata, so every directory created on the way is 0755
+  // (the secrets are the 0600 credentials file, and pgdata itself, which initdb makes 0700).
+  await mkdir(options.dir, { recursive: true, mode: 0o755 })
+  await chmod(options.dir, 0o755)
   const initialised = existsSync(join(pgdata, 'PG_VERSION'))
   const credentials = await loadCredentials(options.dir, initialised)
   await assertNotRunning(pgdata)

@@ -1,5 +1,5 @@
 import { createServer } from 'node:net'
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
@@ -21,6 +21,14 @@ t.test('a port already in use is named in the error', async (t) => {
   await t.rejects(startEmbeddedPostgres({ dir: await tempDir(t), port }), {
     message: `EMBEDDED_PG_PORT ${port} cannot be used (EADDRINUSE): set EMBEDDED_PG_PORT to a free port`,
   })
+})
+
+t.test('a data directory whose parents do not exist yet (a fresh clone has no .data/)', async (t) => {
+  const base = await tempDir(t)
+  await chmod(base, 0o755) // as a checkout would be; mkdtemp makes it 0700
+  const db = await startEmbeddedPostgres({ dir: join(base, '.data', 'embedded-pg'), port: await freePort() })
+  await db.stop()
+  t.equal((await stat(join(base, '.data'))).mode & 0o777, 0o755)
 })
 
 t.test('data without its credentials file is refused, not overwritten', async (t) => {
