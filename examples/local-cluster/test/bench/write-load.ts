@@ -58,3 +58,41 @@ t.test('WriteLoad logs acknowledged and failed writes, with the server and the e
   t.ok(report.ops.some((o) => o.ok && o.server === 5432))
   t.ok(report.ops.some((o) => o.ok && o.server === undefined))
 })
+
+t.test('the small helpers, on their edge inputs', async (t) => {
+  const { ackPort, longestAckGap, WriteLoad } = await import('../../src/bench/write-load.js')
+  t.equal(ackPort({ rows: [{ port: 5432 }] }), 5432)
+  t.equal(ackPort({ rows: [{ port: 'x' }] }), undefined)
+  t.equal(ackPort({ rows: [] }), undefined)
+  // No acknowledgement before `from`: the gap counts from `from`.
+  t.strictSame(longestAckGap([{ id: 1, start: 90, end: 150, ok: true }], 100), { gapMs: 50, start: 100, end: 150 })
+  t.strictSame(longestAckGap([{ id: 1, start: 0, end: 50, ok: true }, { id: 2, start: 60, end: 170, ok: true }], 100), { gapMs: 120, start: 50, end: 170 })
+  // No write before the fault: the stall threshold falls back to its minimum.
+  t.equal(writeOutage([{ id: 1, start: 100, end: 105, ok: true }], 100, 200).stallThresholdMs, 100)
+  const load = new WriteLoad({ label: 'noop', write: async () => {} } as never) // default rate
+  load.start()
+  await new Promise((resolve) => setTimeout(resolve, 30))
+  const report = await load.stop()
+  t.ok(report.ops.length >= 1)
+})
+
+t.test('at most maxInFlight writes are outstanding; ticks beyond are skipped', async (t) => {
+  const { WriteLoad } = await import('../../src/bench/write-load.js')
+  let inFlight = 0
+  let most = 0
+  const load = new WriteLoad(
+    {
+      label: 'slow',
+      async write() {
+        most = Math.max(most, ++inFlight)
+        await new Promise((resolve) => setTimeout(resolve, 40))
+        inFlight--
+      },
+    } as never,
+    { ratePerSec: 1000, maxInFlight: 2 },
+  )
+  load.start()
+  await new Promise((resolve) => setTimeout(resolve, 100))
+  await load.stop()
+  t.equal(most, 2)
+})
