@@ -5,6 +5,7 @@ import { BirthdayStore } from './birthday-store.js'
 import type { Database } from './database.js'
 import { registerDatabaseMetrics } from './database-metrics.js'
 import { helloRoutes } from './hello-routes.js'
+import { openApiRoute } from './openapi-route.js'
 
 export interface HelloAppOptions {
   database: Database
@@ -16,7 +17,7 @@ export interface HelloAppOptions {
 
 /**
  * The hello API as an http-adapter App: the routes, readiness from the database
- * (a confirmed, writable leader), and the database client's failover metrics.
+ * (a confirmed, writable leader), the database client's failover metrics, and `GET /openapi.json`.
  */
 export function createHelloApp(options: HelloAppOptions): App {
   const { database } = options
@@ -24,11 +25,14 @@ export function createHelloApp(options: HelloAppOptions): App {
   collectDefaultMetrics({ register: registry })
   registerDatabaseMetrics(registry, database)
   return createApp({
-    routes: helloRoutes({
-      store: new BirthdayStore(database),
-      ...(options.now && { now: options.now }),
-      ...(options.leapDayRule && { leapDayRule: options.leapDayRule }),
-    }),
+    routes: [
+      ...helloRoutes({
+        store: new BirthdayStore(database),
+        ...(options.now && { now: options.now }),
+        ...(options.leapDayRule && { leapDayRule: options.leapDayRule }),
+      }),
+      openApiRoute(),
+    ],
     readiness: async () => {
       await database.ping({ timeoutMs: 1_000 })
       return true

@@ -4,6 +4,8 @@ import { createLogger } from '@birthday-ha/http-adapter'
 import { loadConfig } from '../src/config.js'
 import { startService } from '../src/service.js'
 import { throwawayPostgres } from './fixtures/embedded.js'
+// Every response below is checked against openapi.json before the test sees it.
+import { checkedFetch as fetch } from './fixtures/checked-fetch.js'
 
 // A stand-in for Patroni's REST API in front of one real PostgreSQL: enough to run the service in
 // PATRONI_URLS mode here. The real cluster (etcd + Patroni) is exercised in examples/local-cluster.

@@ -7,6 +7,8 @@ import { loadConfig, type Config } from '../src/config.js'
 import { startEmbeddedPostgres } from '../src/embedded-postgres.js'
 import { startService } from '../src/service.js'
 import { freePort } from './fixtures/free-port.js'
+// Every response below is checked against openapi.json before the test sees it.
+import { checkedFetch as fetch } from './fixtures/checked-fetch.js'
 
 function config(env: Record<string, string>): Config {
   const loaded = loadConfig({ PORT: '0', DRAIN_DELAY_MS: '0', LOG_LEVEL: 'silent', ...env })

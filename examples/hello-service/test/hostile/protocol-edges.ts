@@ -2,6 +2,8 @@ import t from 'tap'
 import fc from 'fast-check'
 import { checkedExchange, openConnections, requestHead, type CheckedOptions, type Exchange, type Step } from '../fixtures/raw-http.js'
 import { startHelloServer } from '../fixtures/hello-server.js'
+// Every response below is checked against openapi.json before the test sees it.
+import { checkedFetch as fetch } from '../fixtures/checked-fetch.js'
 
 // Framing and protocol edges over raw sockets against the real app: request smuggling, pipelining,
 // header floods, HTTP/1.0 and the odd corners of HTTP/1.1. The random requests are in http-fuzz.ts.

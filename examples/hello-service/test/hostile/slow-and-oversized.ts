@@ -3,6 +3,8 @@ import fc from 'fast-check'
 import type { Socket } from 'node:net'
 import { exchange, requestHead, violations, type Exchange, type Step } from '../fixtures/raw-http.js'
 import { startHelloServer } from '../fixtures/hello-server.js'
+// Every response below is checked against openapi.json before the test sees it.
+import { checkedFetch as fetch } from '../fixtures/checked-fetch.js'
 
 // Slow, oversized and truncated clients against the real server. The timeouts are short so that
 // each case takes about a second; every bound below has at least a second of slack over them.

@@ -4,6 +4,8 @@ import fc from 'fast-check'
 import { parseUsername } from '@birthday-ha/birthday-core'
 import { BirthdayStore } from '../../src/birthday-store.js'
 import { startHelloServer } from '../fixtures/hello-server.js'
+// Every response below is checked against openapi.json before the test sees it.
+import { checkedFetch as fetch } from '../fixtures/checked-fetch.js'
 
 // test/api.ts checks three fixed payloads; this file throws generated ones at every input
 // (username, body value, body key, ?tz) and at the store directly.
