@@ -6,6 +6,7 @@ import type { Database } from './database.js'
 import { registerDatabaseMetrics } from './database-metrics.js'
 import { helloRoutes } from './hello-routes.js'
 import { openApiRoute } from './openapi-route.js'
+import { registerReadinessMetric } from './readiness-metric.js'
 
 export interface HelloAppOptions {
   database: Database
@@ -17,14 +18,19 @@ export interface HelloAppOptions {
 
 /**
  * The hello API as an http-adapter App: the routes, readiness from the database
- * (a confirmed, writable leader), the database client's failover metrics, and `GET /openapi.json`.
+ * (a confirmed, writable leader, also as the `hello_ready` gauge), the database client's failover
+ * metrics, and `GET /openapi.json`.
  */
 export function createHelloApp(options: HelloAppOptions): App {
   const { database } = options
   const registry = new Registry()
   collectDefaultMetrics({ register: registry })
   registerDatabaseMetrics(registry, database)
-  return createApp({
+  const readiness = async () => {
+    await database.ping({ timeoutMs: 1_000 })
+    return true
+  }
+  const app = createApp({
     routes: [
       ...helloRoutes({
         store: new BirthdayStore(database),
@@ -33,12 +39,11 @@ export function createHelloApp(options: HelloAppOptions): App {
       }),
       openApiRoute(),
     ],
-    readiness: async () => {
-      await database.ping({ timeoutMs: 1_000 })
-      return true
-    },
+    readiness,
     registry,
     ...(options.logger && { logger: options.logger }),
     ...(options.bodyLimitBytes !== undefined && { bodyLimitBytes: options.bodyLimitBytes }),
   })
+  registerReadinessMetric(registry, async () => !app.draining && (await readiness()))
+  return app
 }

@@ -169,12 +169,14 @@ t.test('health, readiness and metrics', async (t) => {
   t.match(metrics, /http_request_duration_seconds_bucket\{[^}]*route="\/hello\/:username"/)
   t.match(metrics, /http_requests_in_flight/)
   t.match(metrics, /process_resident_memory_bytes/)
+  t.match(metrics, /^hello_ready 1$/m)
 })
 
 t.test('readiness is 503 when the database is unreachable', async (t) => {
   await hello.database.close()
   const response = await fetch(`${hello.url}/readyz`)
   t.equal(response.status, 503)
+  t.match(await (await fetch(`${hello.url}/metrics`)).text(), /^hello_ready 0$/m)
   t.equal((await fetch(`${hello.url}/healthz`)).status, 200, 'liveness does not depend on the database')
   const unavailable = await expectProblem(t, await get('alice'), 503)
   t.equal(unavailable['code'], 'DATABASE_UNAVAILABLE')
