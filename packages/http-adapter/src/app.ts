@@ -10,7 +10,7 @@ import { HttpMetrics } from './metrics.js'
 import { toProblem } from './problem.js'
 import { Context } from './request-context.js'
 import { requestIdOf } from './request-id.js'
-import type { Handler, HandlerResult, Route } from './route.js'
+import type { Handler, Route } from './route.js'
 import { Router } from './router.js'
 
 /**
@@ -179,6 +179,8 @@ class HttpApp implements App {
         payload = result.body.text
         headers['content-type'] = result.body.contentType
       } else if (result.body !== undefined) {
+        // lib.d.ts says string, but a function, a symbol or a toJSON() returning undefined serializes to undefined.
+        // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-assertion -- the widening is the point
         payload = JSON.stringify(result.body) as string | undefined
         if (payload === undefined) throw new TypeError(`handler for ${ctx.method} ${ctx.route} returned a body JSON cannot represent`)
         headers['content-type'] = jsonContentType

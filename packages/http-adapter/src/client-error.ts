@@ -43,7 +43,9 @@ export function clientErrorListener(logger: Logger): (err: Error & { code?: stri
     }
     const inFlight = socket._httpMessage
     if (inFlight?.req?.complete === true) {
-      const response = inFlight as ServerResponse // a request that node parsed completely has a real response
+      // A request that node parsed completely has a real ServerResponse (node set it as the socket's _httpMessage).
+      // eslint-disable-next-line @typescript-eslint/no-unsafe-class-instance-assignment -- it is node's own instance
+      const response = inFlight as ServerResponse
       // The error is in a later request, pipelined behind one still being answered: a problem written now
       // would be read as that answer (though its request ran). Send that answer, then close instead.
       logger.debug({ err }, 'client error behind a response in progress: closing after it')

@@ -72,6 +72,7 @@ export function readJsonBody(req: IncomingMessage, limit: number): Promise<objec
       try {
         resolve(parseJsonObject(Buffer.concat(chunks, size)))
       } catch (err) {
+        // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- parseJsonObject throws HttpErrors only
         reject(err)
       }
     }

@@ -26,7 +26,7 @@ interface PromStringData {
 
 const metricName = 'http_request_duration_seconds'
 
-const baseGetForPromString = (Histogram.prototype as unknown as { getForPromString(): Promise<PromStringData> }).getForPromString
+const baseGetForPromString = (Histogram.prototype as unknown as { getForPromString: (this: Histogram) => Promise<PromStringData> }).getForPromString
 
 /**
  * `http_request_duration_seconds`: a prom-client Histogram with a fast path.
@@ -118,13 +118,13 @@ export class HttpMetrics {
 
   constructor(registry: Registry) {
     this.#durations = new RequestDurationHistogram(registry)
-    const counter = this
+    const inFlight = (): number => this.inFlight
     new Gauge({
       name: 'http_requests_in_flight',
       help: 'Requests currently being handled.',
       registers: [registry],
       collect() {
-        this.set(counter.inFlight)
+        this.set(inFlight())
       },
     })
   }

@@ -210,7 +210,7 @@ t.test('hard deadline: connections are force-closed and the exit code is 1', asy
   const stuck: Route = { method: 'GET', path: '/slow', handler: () => new Promise(() => {}) }
   const { lines, exits, running: pending } = start([stuck], { signals: ['SIGUSR2'], drainDelayMs: 50, shutdownTimeoutMs: 300 })
   const running = await pending
-  const inFlight = send(`${running.url}/slow`).then(() => 'answered', (err: NodeJS.ErrnoException) => err.code)
+  const inFlight = send(`${running.url}/slow`).then(() => 'answered', (err: unknown) => (err as NodeJS.ErrnoException).code)
   await new Promise((r) => setTimeout(r, 30))
   process.emit('SIGUSR2', 'SIGUSR2')
   t.equal(await inFlight, 'ECONNRESET', 'the stuck request was cut')

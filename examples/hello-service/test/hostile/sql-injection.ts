@@ -96,7 +96,7 @@ t.test('injection through the API is refused by validation: 400 on every input, 
 })
 
 /** Keys the table accepts: 1 to 64 code points, no NUL (PostgreSQL text cannot hold it). */
-const storableKey = injection.map((s) => [...s.replaceAll('\0', '')].slice(0, 64).join('')).filter((s) => s.length > 0)
+const storableKey = injection.map((s) => Array.from(s.replaceAll('\0', '')).slice(0, 64).join('')).filter((s) => s.length > 0)
 
 t.test('past validation, parameterized statements store injection payloads as plain data', async (t) => {
   const store = new BirthdayStore(hello.database)
@@ -149,7 +149,7 @@ t.test('every username the validation accepts can be stored and greeted (never a
         return
       }
       // Lower-casing can make the key longer than the name (up to 128 code points): it is still stored.
-      if ([...parsed.value.key].length > 64) longKeys.push(raw)
+      if (Array.from(parsed.value.key).length > 64) longKeys.push(raw)
       if (stored.status !== 204) throw new Error(`${JSON.stringify(raw)}: ${String(stored.status)} ${JSON.stringify(stored.problem)}`)
       const greeted = await timed(`${hello.url}/hello/${encodeURIComponent(raw)}`)
       if (greeted.status !== 200 || greeted.problem['message'] !== `Hello, ${parsed.value.name}! Your birthday is in 1 day(s)`) {

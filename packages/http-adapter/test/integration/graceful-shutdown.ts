@@ -91,7 +91,7 @@ t.test('SIGTERM with requests in flight: 503 readiness, refused connections, com
 t.test('a request stuck past shutdownTimeoutMs: connection force-closed, exit 1', async (t) => {
   const child = startChild({ HANDLER_MS: '30000', DRAIN_DELAY_MS: '100', SHUTDOWN_TIMEOUT_MS: '800' })
   const { url } = (await child.waitFor('listening')) as { url: string }
-  const stuck = send(`${url}/slow/1`).then(() => 'answered', (err: NodeJS.ErrnoException) => err.code)
+  const stuck = send(`${url}/slow/1`).then(() => 'answered', (err: unknown) => (err as NodeJS.ErrnoException).code)
   await new Promise((r) => setTimeout(r, 300))
   child.proc.kill('SIGTERM')
   t.equal(await stuck, 'ECONNRESET')

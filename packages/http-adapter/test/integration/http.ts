@@ -164,7 +164,7 @@ t.test('res.headersSent: when a response already started, the connection is cut 
   await once(server, 'listening')
   t.teardown(() => server.close())
   const port = (server.address() as { port: number }).port
-  const outcome = await send(`http://127.0.0.1:${String(port)}/hello/a`).then(() => 'complete', (err: NodeJS.ErrnoException) => err.code)
+  const outcome = await send(`http://127.0.0.1:${String(port)}/hello/a`).then(() => 'complete', (err: unknown) => (err as NodeJS.ErrnoException).code)
   t.equal(outcome, 'ECONNRESET')
   t.match(lines, [{ level: 'error', msg: 'unhandled error', err: { code: 'ERR_HTTP_HEADERS_SENT' } }, { msg: 'request completed', status: 500 }])
 })
