@@ -7,6 +7,44 @@ import { defineConfig } from 'eslint/config'
 import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
+// Lint debt: the findings in workspaces that other branches were changing when lint came in (2026-12-01),
+// listed rather than fixed there. Each entry turns rules off for one file only: fix the file, delete its entry.
+// A file not listed here gets every rule.
+const lintDebt = {
+  'examples/ha-demo/src/http-sender.ts': ['@typescript-eslint/no-unnecessary-type-assertion'],
+  'examples/ha-demo/src/load-report.ts': ['@typescript-eslint/no-useless-default-assignment'],
+  'examples/ha-demo/src/soak.ts': ['@typescript-eslint/restrict-plus-operands'],
+  'examples/local-cluster/src/bench/failover.ts': ['@typescript-eslint/await-thenable', '@typescript-eslint/unbound-method'],
+  'examples/local-cluster/src/bench/write-load.ts': ['@typescript-eslint/no-base-to-string', '@typescript-eslint/no-invalid-void-type'],
+  'examples/local-cluster/src/bench/writers.ts': ['@typescript-eslint/await-thenable'],
+  'examples/local-cluster/test/client/reads-fencing-dcs.ts': ['@typescript-eslint/use-unknown-in-catch-callback-variable'],
+  'examples/local-cluster/test/node-processes.ts': ['@typescript-eslint/no-unnecessary-type-assertion'],
+  'examples/local-cluster/test/wait.ts': ['@typescript-eslint/only-throw-error'],
+  'packages/ha-pg-client/src/ha-pg-client.ts': ['@typescript-eslint/no-explicit-any'],
+  'packages/ha-pg-client/src/leader-tracker.ts': ['@typescript-eslint/no-confusing-void-expression'],
+  'packages/ha-pg-client/src/member-pool.ts': ['@typescript-eslint/no-unnecessary-type-assertion'],
+  'packages/ha-pg-client/src/options.ts': ['@typescript-eslint/no-unsafe-argument'],
+  'packages/ha-pg-client/src/patroni-api.ts': ['no-useless-assignment'],
+  'packages/ha-pg-client/test/ha-pg-client.ts': ['@typescript-eslint/no-unused-vars'],
+  'packages/ha-pg-client/test/helpers/fake-pg.ts': ['@typescript-eslint/no-base-to-string', '@typescript-eslint/prefer-promise-reject-errors'],
+  'packages/ha-pg-client/test/helpers/setup.ts': ['@typescript-eslint/no-unnecessary-type-assertion'],
+  'packages/ha-pg-client/test/leader-tracker.ts': ['@typescript-eslint/no-unnecessary-type-assertion'],
+  'packages/provisioner/src/aws/discover.ts': ['@typescript-eslint/no-unnecessary-type-assertion'],
+  'packages/provisioner/src/engine/create.ts': ['@typescript-eslint/no-unused-vars'],
+  'packages/provisioner/src/host/configure.ts': ['@typescript-eslint/no-meaningless-void-operator'],
+  'packages/provisioner/src/host/units.ts': ['@typescript-eslint/no-unnecessary-template-expression'],
+  'packages/provisioner/src/ssh/session.ts': ['@typescript-eslint/no-unsafe-assignment'],
+  'packages/provisioner/src/stack/schema.ts': ['@typescript-eslint/no-deprecated'],
+  'packages/provisioner/test/aws/discover.ts': ['@typescript-eslint/prefer-promise-reject-errors'],
+  'packages/provisioner/test/edges.ts': ['@typescript-eslint/no-meaningless-void-operator'],
+  'packages/provisioner/test/fixtures/fake-aws.ts': ['@typescript-eslint/no-explicit-any'],
+  'packages/provisioner/test/fixtures/sshd.ts': ['@typescript-eslint/no-confusing-void-expression', '@typescript-eslint/no-unnecessary-type-assertion'],
+  'packages/provisioner/test/host/configure.ts': ['no-regex-spaces'],
+  'packages/provisioner/test/render/patroni-config.ts': ['@typescript-eslint/no-explicit-any'],
+  'packages/provisioner/test/stack/load-stack.ts': ['@typescript-eslint/no-explicit-any'],
+
+}
+
 export default defineConfig(
   {
     ignores: ['**/dist/', '**/node_modules/', '**/.data/', '**/.tap/', '**/coverage/', '**/tap-snapshots/', '**/test/**/snapshots/'],
@@ -49,4 +87,5 @@ export default defineConfig(
       '@typescript-eslint/no-unsafe-return': 'off',
     },
   },
+  ...Object.entries(lintDebt).map(([file, rules]) => ({ files: [file], rules: Object.fromEntries(rules.map((rule) => [rule, 'off'])) })),
 )
