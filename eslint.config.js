@@ -26,7 +26,10 @@ const lintDebt = {
   'packages/ha-pg-client/src/options.ts': ['@typescript-eslint/no-unsafe-argument'],
   'packages/ha-pg-client/src/patroni-api.ts': ['no-useless-assignment'],
   'packages/ha-pg-client/test/ha-pg-client.ts': ['@typescript-eslint/no-unused-vars'],
-  'packages/ha-pg-client/test/helpers/fake-pg.ts': ['@typescript-eslint/no-base-to-string', '@typescript-eslint/prefer-promise-reject-errors'],
+  'packages/ha-pg-client/test/helpers/fake-pg.ts': [
+    '@typescript-eslint/no-base-to-string',
+    '@typescript-eslint/prefer-promise-reject-errors',
+  ],
   'packages/ha-pg-client/test/helpers/setup.ts': ['@typescript-eslint/no-unnecessary-type-assertion'],
   'packages/ha-pg-client/test/leader-tracker.ts': ['@typescript-eslint/no-unnecessary-type-assertion'],
   'packages/provisioner/src/aws/discover.ts': ['@typescript-eslint/no-unnecessary-type-assertion'],
@@ -38,11 +41,13 @@ const lintDebt = {
   'packages/provisioner/test/aws/discover.ts': ['@typescript-eslint/prefer-promise-reject-errors'],
   'packages/provisioner/test/edges.ts': ['@typescript-eslint/no-meaningless-void-operator'],
   'packages/provisioner/test/fixtures/fake-aws.ts': ['@typescript-eslint/no-explicit-any'],
-  'packages/provisioner/test/fixtures/sshd.ts': ['@typescript-eslint/no-confusing-void-expression', '@typescript-eslint/no-unnecessary-type-assertion'],
+  'packages/provisioner/test/fixtures/sshd.ts': [
+    '@typescript-eslint/no-confusing-void-expression',
+    '@typescript-eslint/no-unnecessary-type-assertion',
+  ],
   'packages/provisioner/test/host/configure.ts': ['no-regex-spaces'],
   'packages/provisioner/test/render/patroni-config.ts': ['@typescript-eslint/no-explicit-any'],
   'packages/provisioner/test/stack/load-stack.ts': ['@typescript-eslint/no-explicit-any'],
-
 }
 
 export default defineConfig(
@@ -78,7 +83,10 @@ export default defineConfig(
     files: ['**/test/**/*.ts'],
     rules: {
       // tap queues `t.test()` subtests and awaits them itself; its docs show them un-awaited.
-      '@typescript-eslint/no-floating-promises': ['error', { allowForKnownSafePromises: [{ from: 'package', name: 'PromiseWithSubtest', package: '@tapjs/core' }] }],
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        { allowForKnownSafePromises: [{ from: 'package', name: 'PromiseWithSubtest', package: '@tapjs/core' }] },
+      ],
       // Tests read untyped JSON (`Response.json()` is `any`) and assert its shape with t.match/t.same: that is the check.
       '@typescript-eslint/no-unsafe-argument': 'off',
       '@typescript-eslint/no-unsafe-assignment': 'off',
