@@ -1,6 +1,7 @@
 import t from 'tap'
 import { Registry } from 'prom-client'
-import { createApp, type Route } from '../src/app.js'
+import { createApp } from '../src/app.js'
+import type { Route } from '../src/route.js'
 import { HttpError } from '../src/errors.js'
 import { captureLogger } from './fixtures/capture-logger.js'
 
