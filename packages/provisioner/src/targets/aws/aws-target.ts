@@ -1,8 +1,8 @@
-import { readSecrets } from '../../engine/secrets.js'
-import type { EngineDeps } from '../../aws/clients.js'
-import { applyStack } from '../../engine/apply.js'
-import { destroyStack } from '../../engine/destroy.js'
-import { planStack } from '../../engine/plan.js'
+import { readSecrets } from './engine/secrets.js'
+import type { EngineDeps } from './clients.js'
+import { applyStack } from './engine/apply.js'
+import { destroyStack } from './engine/destroy.js'
+import { planStack } from './engine/plan.js'
 import { ProvisionerError } from '../../errors.js'
 import type { Target } from '../../target.js'
 

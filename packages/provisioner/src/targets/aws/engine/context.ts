@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto'
-import { defaultSleep, type EngineDeps, type ProgressEvent } from '../aws/clients.js'
-import { withRetry, type RetryOptions } from '../aws/retry.js'
-import { ProvisionerError } from '../errors.js'
+import { defaultSleep, type EngineDeps, type ProgressEvent } from '../clients.js'
+import { withRetry, type RetryOptions } from '../retry.js'
+import { ProvisionerError } from '../../../errors.js'
 import { TAG_ROLE, TAG_STACK, nameTag, type ActualResource, type DesiredResource } from '../plan/resources.js'
-import type { Stack } from '../stack/schema.js'
+import type { Stack } from '../../../stack/schema.js'
 
 /** A step that changes something; `description` is what `plan` prints. */
 export interface Action {

@@ -1,6 +1,11 @@
+import type { HostRole } from '../../../plan/host-role.js'
+
 /** Tag keys used to discover a stack's resources (there is no state file). */
 export const TAG_STACK = 'birthday-ha:stack'
 export const TAG_ROLE = 'birthday-ha:role'
+
+/** The role of a host, written to the `birthday-ha:role` tag. */
+export type { HostRole }
 
 /** Where an ingress rule lets traffic come from. */
 export type RuleSource = { readonly cidr: string } | { readonly sg: string }
@@ -19,8 +24,6 @@ export interface RouteSpec {
   readonly target: { readonly kind: 'internet-gateway' | 'nat-gateway' | 'vpc-peering'; readonly key: string }
 }
 
-/** The role of a host, written to the `birthday-ha:role` tag. */
-export type HostRole = 'db' | 'dr-db' | 'app' | 'bastion'
 
 interface Base {
   /** Unique within the stack, e.g. `primary/subnet/private-1`. */

@@ -1,12 +1,12 @@
 import t from 'tap'
-import { applyStack } from '../../src/engine/apply.js'
-import { waitFor } from '../../src/engine/create.js'
-import { destroyStack } from '../../src/engine/destroy.js'
-import { formatPlan, planStack } from '../../src/engine/plan.js'
-import { ProvisionerError } from '../../src/errors.js'
-import { clientToken } from '../../src/plan/desired.js'
+import { applyStack } from '../../../../src/targets/aws/engine/apply.js'
+import { waitFor } from '../../../../src/targets/aws/engine/create.js'
+import { destroyStack } from '../../../../src/targets/aws/engine/destroy.js'
+import { formatPlan, planStack } from '../../../../src/targets/aws/engine/plan.js'
+import { ProvisionerError } from '../../../../src/errors.js'
+import { clientToken } from '../../../../src/targets/aws/plan/desired.js'
 import { FakeAws } from '../fixtures/fake-aws.js'
-import { makeStack } from '../fixtures/stack.js'
+import { makeStack } from '../../../fixtures/stack.js'
 
 const stack = makeStack()
 const setup = () => {

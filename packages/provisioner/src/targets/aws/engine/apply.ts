@@ -1,6 +1,6 @@
-import type { EngineDeps } from '../aws/clients.js'
+import type { EngineDeps } from '../clients.js'
 import { desiredResources } from '../plan/desired.js'
-import type { Stack } from '../stack/schema.js'
+import type { Stack } from '../../../stack/schema.js'
 import { EngineContext } from './context.js'
 import { createResource } from './create.js'
 import { deleteResources } from './destroy.js'

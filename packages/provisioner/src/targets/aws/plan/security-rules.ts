@@ -1,6 +1,6 @@
-import type { Stack } from '../stack/schema.js'
+import type { Stack } from '../../../stack/schema.js'
 import type { IngressRule } from './resources.js'
-import { addresses } from './addresses.js'
+import { addresses } from '../../../plan/addresses.js'
 
 /** PostgreSQL, Patroni REST and etcd client/peer ports. */
 export const PORTS = { ssh: 22, postgres: 5432, patroni: 8008, etcdClient: 2379, etcdPeer: 2380 } as const

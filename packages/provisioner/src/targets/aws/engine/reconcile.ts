@@ -11,7 +11,7 @@ import {
   type IpPermission,
 } from '@aws-sdk/client-ec2'
 import { RegisterTargetsCommand } from '@aws-sdk/client-elastic-load-balancing-v2'
-import type { NormalisedRule } from '../aws/discover.js'
+import type { NormalisedRule } from '../discover.js'
 import type { ActualResource, DesiredResource } from '../plan/resources.js'
 import type { Action, EngineContext } from './context.js'
 import { waitFor } from './create.js'

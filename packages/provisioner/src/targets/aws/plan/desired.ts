@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto'
-import type { Stack } from '../stack/schema.js'
-import { addresses } from './addresses.js'
+import type { Stack } from '../../../stack/schema.js'
+import { addresses } from '../../../plan/addresses.js'
 import type { DesiredOf, DesiredResource, HostRole } from './resources.js'
 import { securityRules } from './security-rules.js'
+import type { SecretName } from '../../../plan/secret-names.js'
+import { SECRET_NAMES } from '../../../plan/secret-names.js'
 
-/** The four generated secrets; values live only in SSM Parameter Store (SecureString). */
-export const SECRET_NAMES = ['superuser-password', 'replication-password', 'rewind-password', 'app-password', 'rest-password'] as const
-/** One of {@link SECRET_NAMES}. */
-export type SecretName = (typeof SECRET_NAMES)[number]
+export { SECRET_NAMES, type SecretName } from '../../../plan/secret-names.js'
 
 /** The SSM parameter holding one secret. */
 export function secretParameter(stack: string, name: SecretName): string {

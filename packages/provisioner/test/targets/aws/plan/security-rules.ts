@@ -1,7 +1,7 @@
 import t from 'tap'
-import { desiredResources } from '../../src/plan/desired.js'
-import type { DesiredOf } from '../../src/plan/resources.js'
-import { makeStack } from '../fixtures/stack.js'
+import { desiredResources } from '../../../../src/targets/aws/plan/desired.js'
+import type { DesiredOf } from '../../../../src/targets/aws/plan/resources.js'
+import { makeStack } from '../../../fixtures/stack.js'
 
 const stack = makeStack()
 const desired = desiredResources(stack)

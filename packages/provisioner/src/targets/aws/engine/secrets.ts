@@ -1,10 +1,10 @@
 import { GetParameterCommand } from '@aws-sdk/client-ssm'
-import type { EngineDeps } from '../aws/clients.js'
-import { withRetry } from '../aws/retry.js'
-import { defaultSleep } from '../aws/clients.js'
-import type { Secrets } from '../host/host-plan.js'
+import type { EngineDeps } from '../clients.js'
+import { withRetry } from '../retry.js'
+import { defaultSleep } from '../clients.js'
+import type { Secrets } from '../../../host/host-plan.js'
 import { SECRET_NAMES, secretParameter } from '../plan/desired.js'
-import type { Stack } from '../stack/schema.js'
+import type { Stack } from '../../../stack/schema.js'
 
 /** Read the stack's secrets (decrypted) from one region's Parameter Store (default: the primary). */
 export async function readSecrets(stack: Stack, deps: EngineDeps, region = stack.primary.region): Promise<Secrets> {

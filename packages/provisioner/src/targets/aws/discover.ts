@@ -20,7 +20,7 @@ import {
   paginateDescribeTargetGroups,
 } from '@aws-sdk/client-elastic-load-balancing-v2'
 import { paginateGetParametersByPath } from '@aws-sdk/client-ssm'
-import { TAG_STACK, type ActualResource, type ResourceKind } from '../plan/resources.js'
+import { TAG_STACK, type ActualResource, type ResourceKind } from './plan/resources.js'
 import type { EngineDeps } from './clients.js'
 import { withRetry } from './retry.js'
 

@@ -20,7 +20,7 @@ import {
   waitUntilLoadBalancerAvailable,
 } from '@aws-sdk/client-elastic-load-balancing-v2'
 import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm'
-import { ProvisionerError } from '../errors.js'
+import { ProvisionerError } from '../../../errors.js'
 import { nameTag, type ActualResource, type DesiredOf, type DesiredResource } from '../plan/resources.js'
 import type { EngineContext } from './context.js'
 

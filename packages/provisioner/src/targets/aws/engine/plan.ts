@@ -1,8 +1,8 @@
-import type { EngineDeps } from '../aws/clients.js'
-import { discover } from '../aws/discover.js'
+import type { EngineDeps } from '../clients.js'
+import { discover } from '../discover.js'
 import { desiredResources } from '../plan/desired.js'
 import { nameTag, type DesiredResource, type ResourceKind } from '../plan/resources.js'
-import type { Stack } from '../stack/schema.js'
+import type { Stack } from '../../../stack/schema.js'
 import { EngineContext } from './context.js'
 import { reconcileActions } from './reconcile.js'
 

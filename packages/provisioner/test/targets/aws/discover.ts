@@ -4,9 +4,9 @@ import * as ELB from '@aws-sdk/client-elastic-load-balancing-v2'
 import * as SSM from '@aws-sdk/client-ssm'
 import { mockClient } from 'aws-sdk-client-mock'
 import t from 'tap'
-import { discover, normaliseRules } from '../../src/aws/discover.js'
-import { withRetry } from '../../src/aws/retry.js'
-import { ProvisionerError } from '../../src/errors.js'
+import { discover, normaliseRules } from '../../../src/targets/aws/discover.js'
+import { withRetry } from '../../../src/targets/aws/retry.js'
+import { ProvisionerError } from '../../../src/errors.js'
 
 const mine = [{ Key: 'birthday-ha:stack', Value: 'x' }]
 
