@@ -1,6 +1,5 @@
 import {
   DeleteInternetGatewayCommand,
-  DeleteNatGatewayCommand,
   DeleteRouteTableCommand,
   DeleteSecurityGroupCommand,
   DeleteSubnetCommand,
@@ -9,68 +8,58 @@ import {
   DetachInternetGatewayCommand,
   DisassociateRouteTableCommand,
   ReleaseAddressCommand,
-  RevokeSecurityGroupIngressCommand,
-  TerminateInstancesCommand,
-  waitUntilInstanceTerminated,
-  waitUntilNatGatewayDeleted,
-  type IpPermission,
 } from '@aws-sdk/client-ec2'
-import { DeleteListenerCommand, DeleteLoadBalancerCommand, DeleteTargetGroupCommand, waitUntilLoadBalancersDeleted } from '@aws-sdk/client-elastic-load-balancing-v2'
+import { DeleteListenerCommand, DeleteLoadBalancerCommand, DeleteTargetGroupCommand, DescribeLoadBalancersCommand } from '@aws-sdk/client-elastic-load-balancing-v2'
 import { DeleteParameterCommand } from '@aws-sdk/client-ssm'
 import type { EngineDeps } from '../clients.js'
-import type { NormalisedRule } from '../discover.js'
 import { ProvisionerError } from '../../../errors.js'
+import { terminateInstances } from '../kinds/instance.js'
+import { deleteNatGateways } from '../kinds/nat-gateway.js'
+import { revokeAll } from '../kinds/security-group.js'
+import { deleteVpcEndpoints } from '../kinds/vpc-endpoint.js'
 import { desiredResources } from '../plan/desired.js'
 import type { ActualResource, ResourceKind } from '../plan/resources.js'
+import { errorName } from '../retry.js'
 import type { Stack } from '../../../stack/schema.js'
 import { EngineContext } from './context.js'
-import { waitFor } from './create.js'
 import { discoverInto } from './plan.js'
+import { outcome, pollUntil } from './waiters.js'
 
 /** Reverse dependency order. */
 const ORDER: readonly ResourceKind[] = [
-  'listener', 'load-balancer', 'target-group', 'instance', 'security-group', 'route-table', 'vpc-peering',
+  'listener', 'load-balancer', 'target-group', 'instance', 'security-group', 'vpc-endpoint', 'route-table', 'vpc-peering',
   'nat-gateway', 'elastic-ip', 'subnet', 'internet-gateway', 'vpc', 'secret',
 ]
 
-const permissions = (rules: readonly NormalisedRule[]): IpPermission[] =>
-  rules.map((r) => ({ IpProtocol: 'tcp', FromPort: r.fromPort, ToPort: r.toPort, ...(r.cidr === undefined ? { UserIdGroupPairs: [{ GroupId: r.sg }] } : { IpRanges: [{ CidrIp: r.cidr }] }) }))
-
-/** Delete resources in reverse dependency order, waiting where AWS needs it. */
+/**
+ * Delete resources in reverse dependency order, waiting where AWS needs it:
+ * instances until `terminated`, NAT gateways until `deleted`, and every
+ * `DependencyViolation` (an ALB's network interfaces are released minutes
+ * after `DeleteLoadBalancer`) for as long as `dependencyWaitSeconds`.
+ */
 export async function deleteResources(ctx: EngineContext, resources: readonly ActualResource[]): Promise<void> {
-  const dep = { dependency: true, notFound: false } as const
-  const wait = ctx.deps.maxWaitSeconds
   for (const kind of ORDER) {
     const group = resources.filter((r) => r.kind === kind)
-    if (group.length === 0) continue
     for (const region of new Set(group.map((g) => g.region))) {
       const inRegion = group.filter((g) => g.region === region)
-      const ec2 = ctx.deps.clients.ec2(region)
-      const elb = ctx.deps.clients.elbv2(region)
       for (const r of inRegion) ctx.progress({ event: 'delete', key: r.key, region })
       switch (kind) {
-        case 'instance': {
-          const InstanceIds = inRegion.map((r) => r.id)
-          await ctx.call('TerminateInstances', () => ec2.send(new TerminateInstancesCommand({ InstanceIds })))
-          await waitFor('instances terminated', () => waitUntilInstanceTerminated({ client: ec2, maxWaitTime: wait }, { InstanceIds }))
+        case 'instance':
+          await terminateInstances(ctx, region, inRegion)
           break
-        }
         case 'security-group':
           // Groups reference each other: drop every rule first, then the groups.
-          for (const r of inRegion) {
-            const rules = r.facts['rules'] as NormalisedRule[]
-            if (rules.length > 0) await ctx.call('RevokeSecurityGroupIngress', () => ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: r.id, IpPermissions: permissions(rules) })))
-          }
-          for (const r of inRegion) await ctx.call('DeleteSecurityGroup', () => ec2.send(new DeleteSecurityGroupCommand({ GroupId: r.id })), dep)
+          for (const r of inRegion) await revokeAll(ctx, r)
+          for (const r of inRegion) await ctx.callUntilFree('DeleteSecurityGroup', r.key, () => ctx.deps.clients.ec2(region).send(new DeleteSecurityGroupCommand({ GroupId: r.id })))
           break
-        case 'nat-gateway': {
-          for (const r of inRegion) await ctx.call('DeleteNatGateway', () => ec2.send(new DeleteNatGatewayCommand({ NatGatewayId: r.id })))
-          await waitFor('NAT gateways deleted', () => waitUntilNatGatewayDeleted({ client: ec2, maxWaitTime: wait }, { NatGatewayIds: inRegion.map((r) => r.id) }))
+        case 'nat-gateway':
+          await deleteNatGateways(ctx, region, inRegion)
           break
-        }
+        case 'vpc-endpoint':
+          await deleteVpcEndpoints(ctx, region, inRegion)
+          break
         case 'load-balancer':
-          for (const r of inRegion) await ctx.call('DeleteLoadBalancer', () => elb.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: r.id })))
-          await waitFor('load balancers deleted', () => waitUntilLoadBalancersDeleted({ client: elb, maxWaitTime: wait }, { LoadBalancerArns: inRegion.map((r) => r.id) }))
+          for (const r of inRegion) await deleteLoadBalancer(ctx, r)
           break
         default:
           for (const r of inRegion) await deleteOne(ctx, r)
@@ -79,39 +68,51 @@ export async function deleteResources(ctx: EngineContext, resources: readonly Ac
   }
 }
 
+async function deleteLoadBalancer(ctx: EngineContext, r: ActualResource): Promise<void> {
+  const elb = ctx.deps.clients.elbv2(r.region)
+  await ctx.call('DeleteLoadBalancer', () => elb.send(new DeleteLoadBalancerCommand({ LoadBalancerArn: r.id })))
+  await pollUntil(ctx, `load balancer ${r.key} deleted`, async () => {
+    const x = await ctx.call('DescribeLoadBalancers', () => elb.send(new DescribeLoadBalancersCommand({ LoadBalancerArns: [r.id] }))).catch((err: unknown) => {
+      if (errorName((err as Error).cause) === 'LoadBalancerNotFound' || errorName((err as Error).cause) === 'LoadBalancerNotFoundException') return { LoadBalancers: [] }
+      throw err
+    })
+    return outcome(x.LoadBalancers?.[0]?.State?.Code ?? 'deleted', ['deleted'])
+  }, r.key)
+}
+
 async function deleteOne(ctx: EngineContext, r: ActualResource): Promise<void> {
   const ec2 = ctx.deps.clients.ec2(r.region)
-  const dep = { dependency: true } as const
+  const elb = ctx.deps.clients.elbv2(r.region)
   switch (r.kind) {
     case 'listener':
-      await ctx.call('DeleteListener', () => ctx.deps.clients.elbv2(r.region).send(new DeleteListenerCommand({ ListenerArn: r.id })))
+      await ctx.call('DeleteListener', () => elb.send(new DeleteListenerCommand({ ListenerArn: r.id })))
       return
     case 'target-group':
-      await ctx.call('DeleteTargetGroup', () => ctx.deps.clients.elbv2(r.region).send(new DeleteTargetGroupCommand({ TargetGroupArn: r.id })), { dependency: true })
+      await ctx.callUntilFree('DeleteTargetGroup', r.key, () => elb.send(new DeleteTargetGroupCommand({ TargetGroupArn: r.id })))
       return
     case 'route-table':
       for (const a of r.facts['associations'] as { id: string }[]) {
         await ctx.call('DisassociateRouteTable', () => ec2.send(new DisassociateRouteTableCommand({ AssociationId: a.id })))
       }
-      await ctx.call('DeleteRouteTable', () => ec2.send(new DeleteRouteTableCommand({ RouteTableId: r.id })), dep)
+      await ctx.callUntilFree('DeleteRouteTable', r.key, () => ec2.send(new DeleteRouteTableCommand({ RouteTableId: r.id })))
       return
     case 'vpc-peering':
       await ctx.call('DeleteVpcPeeringConnection', () => ec2.send(new DeleteVpcPeeringConnectionCommand({ VpcPeeringConnectionId: r.id })))
       return
     case 'elastic-ip':
-      await ctx.call('ReleaseAddress', () => ec2.send(new ReleaseAddressCommand({ AllocationId: r.id })), dep)
+      await ctx.callUntilFree('ReleaseAddress', r.key, () => ec2.send(new ReleaseAddressCommand({ AllocationId: r.id })))
       return
     case 'subnet':
-      await ctx.call('DeleteSubnet', () => ec2.send(new DeleteSubnetCommand({ SubnetId: r.id })), dep)
+      await ctx.callUntilFree('DeleteSubnet', r.key, () => ec2.send(new DeleteSubnetCommand({ SubnetId: r.id })))
       return
     case 'internet-gateway':
       for (const vpc of r.facts['attachedTo'] as string[]) {
-        await ctx.call('DetachInternetGateway', () => ec2.send(new DetachInternetGatewayCommand({ InternetGatewayId: r.id, VpcId: vpc })), dep)
+        await ctx.callUntilFree('DetachInternetGateway', r.key, () => ec2.send(new DetachInternetGatewayCommand({ InternetGatewayId: r.id, VpcId: vpc })))
       }
-      await ctx.call('DeleteInternetGateway', () => ec2.send(new DeleteInternetGatewayCommand({ InternetGatewayId: r.id })), dep)
+      await ctx.callUntilFree('DeleteInternetGateway', r.key, () => ec2.send(new DeleteInternetGatewayCommand({ InternetGatewayId: r.id })))
       return
     case 'vpc':
-      await ctx.call('DeleteVpc', () => ec2.send(new DeleteVpcCommand({ VpcId: r.id })), dep)
+      await ctx.callUntilFree('DeleteVpc', r.key, () => ec2.send(new DeleteVpcCommand({ VpcId: r.id })))
       return
     default: // secret
       await ctx.call('DeleteParameter', () => ctx.deps.clients.ssm(r.region).send(new DeleteParameterCommand({ Name: r.id })))

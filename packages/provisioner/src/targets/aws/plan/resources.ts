@@ -44,6 +44,7 @@ export type DesiredResource = Base &
     | { readonly kind: 'nat-gateway'; readonly subnet: string; readonly eip: string }
     | { readonly kind: 'vpc-peering'; readonly vpc: string; readonly peerVpc: string; readonly peerRegion: string }
     | { readonly kind: 'route-table'; readonly vpc: string; readonly subnets: readonly string[]; readonly routes: readonly RouteSpec[] }
+    | { readonly kind: 'vpc-endpoint'; readonly vpc: string; readonly service: string; readonly routeTables: readonly string[] }
     | { readonly kind: 'security-group'; readonly vpc: string; readonly description: string; readonly ingress: readonly IngressRule[] }
     | {
         readonly kind: 'instance'
@@ -54,7 +55,6 @@ export type DesiredResource = Base &
         readonly privateIp: string
         readonly publicIp: boolean
         readonly volumeGiB: number
-        readonly clientToken: string
       }
     | {
         readonly kind: 'target-group'
@@ -90,6 +90,15 @@ export interface ActualResource {
   readonly id: string
   /** Kind-specific facts used to reconcile (rules, routes, targets, addresses…). */
   readonly facts: Readonly<Record<string, unknown>>
+}
+
+/** A resource AWS still lists for a while after it is gone (a terminated instance, a deleted or deleting NAT gateway). */
+export interface GoneResource {
+  readonly key: string
+  readonly kind: ResourceKind
+  readonly region: string
+  readonly id: string
+  readonly state: string
 }
 
 /** The AWS `Name` tag of a resource. */
