@@ -14,6 +14,7 @@ export const ERROR_CODES = [
   'PROV_HOST_UNHEALTHY',
   'PROV_NO_LEADER',
   'PROV_MISSING_RESOURCE',
+  'PROV_NEEDS_REPLACEMENT',
 ] as const
 
 /** One of {@link ERROR_CODES}. */

@@ -1,15 +1,15 @@
 // Small edge cases of several modules, kept together.
 import t from 'tap'
-import { EngineContext } from '../src/engine/context.js'
-import { readSecrets } from '../src/engine/secrets.js'
-import { applyStack } from '../src/engine/apply.js'
-import { planStack } from '../src/engine/plan.js'
+import { EngineContext } from '../src/targets/aws/engine/context.js'
+import { readSecrets } from '../src/targets/aws/engine/secrets.js'
+import { applyStack } from '../src/targets/aws/engine/apply.js'
+import { planStack } from '../src/targets/aws/engine/plan.js'
 import { hostPlan, stackHosts } from '../src/host/host-plan.js'
 import { deployApp } from '../src/host/deploy.js'
 import { promoteDr } from '../src/host/promote-dr.js'
 import { stackStatus } from '../src/host/status.js'
 import { dryRunSessions } from '../src/ssh/dry-run.js'
-import { FakeAws } from './fixtures/fake-aws.js'
+import { FakeAws } from './targets/aws/fixtures/fake-aws.js'
 import { makeStack } from './fixtures/stack.js'
 
 const stack = makeStack()

@@ -1,4 +1,4 @@
-import { defaultSleep, type ProgressEvent } from '../aws/clients.js'
+import { defaultSleep, type ProgressEvent } from '../targets/aws/clients.js'
 import { ProvisionerError } from '../errors.js'
 import type { SshSession, SshSessionFactory } from '../ssh/session.js'
 import type { Stack } from '../stack/schema.js'

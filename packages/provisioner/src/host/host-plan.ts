@@ -1,6 +1,6 @@
 import { addresses } from '../plan/addresses.js'
-import type { SecretName } from '../plan/desired.js'
-import type { HostRole } from '../plan/resources.js'
+import type { SecretName } from '../plan/secret-names.js'
+import type { HostRole } from '../plan/host-role.js'
 import { PATRONI_TIMING_PROFILES, renderEtcdConfig, renderPatroniConfig, renderPostBootstrapSql } from '../render/index.js'
 import type { Stack } from '../stack/schema.js'
 import { archiveCommand, renderPgBackrestConf, restoreCommand } from './pgbackrest.js'

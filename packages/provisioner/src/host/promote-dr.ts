@@ -1,4 +1,4 @@
-import { defaultSleep } from '../aws/clients.js'
+import { defaultSleep } from '../targets/aws/clients.js'
 import { ProvisionerError } from '../errors.js'
 import type { SshSessionFactory } from '../ssh/session.js'
 import type { Stack } from '../stack/schema.js'

@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import t from 'tap'
 import { EXIT, runCli } from '../../src/cli/run-cli.js'
 import { dryRunSessions } from '../../src/ssh/dry-run.js'
-import { FakeAws } from '../fixtures/fake-aws.js'
+import { FakeAws } from '../targets/aws/fixtures/fake-aws.js'
 import { exampleInput } from '../fixtures/stack.js'
 
 const dir = mkdtempSync(join(tmpdir(), 'cli-'))
@@ -60,7 +60,8 @@ t.test('plan, apply (with dry-run hosts), status, deploy, promote-dr, destroy', 
   t.match(x.stdout.at(-1), /to create/)
   t.equal(await runCli(['status', '--stack', stackFile], x.io), EXIT.failure, 'status before apply: no bastion')
   t.match(x.stderr.at(-1), /PROV_MISSING_RESOURCE/)
-  t.equal(await runCli(['apply', '--stack', stackFile, '--skip-hosts'], { ...x.io, sleep: undefined }), EXIT.ok)
+  t.equal(await runCli(['plan', '--stack', stackFile], { ...x.io, sleep: undefined }), EXIT.ok, 'the default sleep (plan never waits)')
+  t.equal(await runCli(['apply', '--stack', stackFile, '--skip-hosts'], x.io), EXIT.ok)
   t.equal(await runCli(['status', '--stack', stackFile, '--identity', join(dir, 'missing')], x.io), EXIT.failure)
   t.match(x.stderr.at(-1), /PROV_SSH_CONNECT_FAILED: cannot read the SSH identity/)
   t.equal(await runCli(['status', '--stack', stackFile], { ...x.io, env: {} }), EXIT.failure, 'default identity under /root')

@@ -2,10 +2,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
-import { applyStack } from '../../src/engine/apply.js'
+import { applyStack } from '../../src/targets/aws/engine/apply.js'
 import { deployApp, type AppTarget } from '../../src/host/deploy.js'
 import { dryRunSessions } from '../../src/ssh/dry-run.js'
-import { FakeAws } from '../fixtures/fake-aws.js'
+import { FakeAws } from '../targets/aws/fixtures/fake-aws.js'
 import { makeStack } from '../fixtures/stack.js'
 
 const stack = makeStack()

@@ -1,6 +1,11 @@
+import type { HostRole } from '../../../plan/host-role.js'
+
 /** Tag keys used to discover a stack's resources (there is no state file). */
 export const TAG_STACK = 'birthday-ha:stack'
 export const TAG_ROLE = 'birthday-ha:role'
+
+/** The role of a host, written to the `birthday-ha:role` tag. */
+export type { HostRole }
 
 /** Where an ingress rule lets traffic come from. */
 export type RuleSource = { readonly cidr: string } | { readonly sg: string }
@@ -19,8 +24,6 @@ export interface RouteSpec {
   readonly target: { readonly kind: 'internet-gateway' | 'nat-gateway' | 'vpc-peering'; readonly key: string }
 }
 
-/** The role of a host, written to the `birthday-ha:role` tag. */
-export type HostRole = 'db' | 'dr-db' | 'app' | 'bastion'
 
 interface Base {
   /** Unique within the stack, e.g. `primary/subnet/private-1`. */
@@ -41,6 +44,7 @@ export type DesiredResource = Base &
     | { readonly kind: 'nat-gateway'; readonly subnet: string; readonly eip: string }
     | { readonly kind: 'vpc-peering'; readonly vpc: string; readonly peerVpc: string; readonly peerRegion: string }
     | { readonly kind: 'route-table'; readonly vpc: string; readonly subnets: readonly string[]; readonly routes: readonly RouteSpec[] }
+    | { readonly kind: 'vpc-endpoint'; readonly vpc: string; readonly service: string; readonly routeTables: readonly string[] }
     | { readonly kind: 'security-group'; readonly vpc: string; readonly description: string; readonly ingress: readonly IngressRule[] }
     | {
         readonly kind: 'instance'
@@ -51,7 +55,6 @@ export type DesiredResource = Base &
         readonly privateIp: string
         readonly publicIp: boolean
         readonly volumeGiB: number
-        readonly clientToken: string
       }
     | {
         readonly kind: 'target-group'
@@ -87,6 +90,15 @@ export interface ActualResource {
   readonly id: string
   /** Kind-specific facts used to reconcile (rules, routes, targets, addresses…). */
   readonly facts: Readonly<Record<string, unknown>>
+}
+
+/** A resource AWS still lists for a while after it is gone (a terminated instance, a deleted or deleting NAT gateway). */
+export interface GoneResource {
+  readonly key: string
+  readonly kind: ResourceKind
+  readonly region: string
+  readonly id: string
+  readonly state: string
 }
 
 /** The AWS `Name` tag of a resource. */

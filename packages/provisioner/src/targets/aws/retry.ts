@@ -1,4 +1,4 @@
-import { ProvisionerError } from '../errors.js'
+import { ProvisionerError } from '../../errors.js'
 
 const THROTTLING = new Set(['Throttling', 'ThrottlingException', 'RequestLimitExceeded', 'TooManyRequestsException', 'RequestThrottled', 'ServiceUnavailable'])
 const CREDENTIALS = new Set(['CredentialsProviderError', 'UnrecognizedClientException', 'InvalidClientTokenId', 'AuthFailure', 'ExpiredToken', 'ExpiredTokenException'])
@@ -8,8 +8,6 @@ export interface RetryOptions {
   readonly sleep: (ms: number) => Promise<void>
   /** Retry `*.NotFound` (eventual consistency right after a create). */
   readonly notFound?: boolean
-  /** Retry `DependencyViolation` (a dependent resource is still going away). */
-  readonly dependency?: boolean
   readonly maxAttempts?: number
 }
 
@@ -19,7 +17,7 @@ export function errorName(err: unknown): string {
 }
 
 function retryable(name: string, o: RetryOptions): boolean {
-  return THROTTLING.has(name) || (o.notFound === true && name.endsWith('NotFound')) || (o.dependency === true && name === 'DependencyViolation')
+  return THROTTLING.has(name) || (o.notFound === true && name.endsWith('NotFound'))
 }
 
 /**

@@ -1,7 +1,7 @@
 import t from 'tap'
-import { desiredResources } from '../../src/plan/desired.js'
-import type { DesiredOf } from '../../src/plan/resources.js'
-import { makeStack } from '../fixtures/stack.js'
+import { desiredResources } from '../../../../src/targets/aws/plan/desired.js'
+import type { DesiredOf } from '../../../../src/targets/aws/plan/resources.js'
+import { makeStack } from '../../../fixtures/stack.js'
 
 const stack = makeStack()
 const desired = desiredResources(stack)
@@ -15,18 +15,20 @@ t.test('only the ALB is open to the internet, and only on its listener port', as
   t.same(sgs.get('primary/sg/alb')!.ingress.length, 1)
 })
 
-t.test('PostgreSQL and Patroni only from app hosts, DB hosts and the DR CIDR', async (t) => {
+t.test('bug 9 (issue 10): PostgreSQL and Patroni only from app hosts, DB hosts and the DR host; the DR host only from the three DB hosts (/32s, least privilege)', async (t) => {
   for (const port of [5432, 8008]) {
     const sources = rules.filter((r) => covers(r, port)).map((r) => `${r.group} <- ${'cidr' in r.source ? r.source.cidr : r.source.sg}`)
     t.same(sources, [
       'primary/sg/db <- primary/sg/app',
       'primary/sg/db <- primary/sg/db',
-      'primary/sg/db <- 10.20.0.0/16',
-      'dr/sg/db <- 10.10.10.0/24',
-      'dr/sg/db <- 10.10.11.0/24',
-      'dr/sg/db <- 10.10.12.0/24',
+      'primary/sg/db <- 10.20.10.10/32',
+      'dr/sg/db <- 10.10.10.10/32',
+      'dr/sg/db <- 10.10.11.10/32',
+      'dr/sg/db <- 10.10.12.10/32',
     ], `port ${port}`)
   }
+  const cidrs = rules.flatMap((r) => ('cidr' in r.source && r.source.cidr !== '0.0.0.0/0' ? [r.source.cidr] : []))
+  t.ok(cidrs.every((c) => c.endsWith('/32')), 'no subnet or VPC range is allowed in, only fixed host addresses')
 })
 
 t.test('etcd only among DB hosts, SSH only from the bastion', async (t) => {

@@ -1,23 +1,17 @@
-import { createHash } from 'node:crypto'
-import type { Stack } from '../stack/schema.js'
-import { addresses } from './addresses.js'
+import type { Stack } from '../../../stack/schema.js'
+import { addresses } from '../../../plan/addresses.js'
 import type { DesiredOf, DesiredResource, HostRole } from './resources.js'
 import { securityRules } from './security-rules.js'
+import type { SecretName } from '../../../plan/secret-names.js'
+import { SECRET_NAMES } from '../../../plan/secret-names.js'
 
-/** The four generated secrets; values live only in SSM Parameter Store (SecureString). */
-export const SECRET_NAMES = ['superuser-password', 'replication-password', 'rewind-password', 'app-password', 'rest-password'] as const
-/** One of {@link SECRET_NAMES}. */
-export type SecretName = (typeof SECRET_NAMES)[number]
+export { SECRET_NAMES, type SecretName } from '../../../plan/secret-names.js'
 
 /** The SSM parameter holding one secret. */
 export function secretParameter(stack: string, name: SecretName): string {
   return `/birthday-ha/${stack}/${name}`
 }
 
-/** `RunInstances` ClientToken: deterministic, so a retried or resumed apply never creates a second host. */
-export function clientToken(stack: string, role: string, index: number): string {
-  return createHash('sha256').update(`${stack}|${role}|${index}`).digest('hex')
-}
 
 /**
  * Compute the desired resources of a stack, in dependency order
@@ -70,6 +64,9 @@ export function desiredResources(stack: Stack): readonly DesiredResource[] {
     key: 'dr/rt/private', kind: 'route-table', region: D, role: 'network', vpc: 'dr/vpc', subnets: ['dr/subnet/private-1'],
     routes: [{ destination: '0.0.0.0/0', target: { kind: 'nat-gateway', key: 'dr/nat' } }, { destination: stack.primary.cidr, target: peer }],
   })
+  // S3 gateway endpoint: WAL archiving to a bucket in the primary region goes neither through the
+  // single NAT gateway's AZ nor pays NAT data charges (gateway endpoints only serve their own region).
+  out.push({ key: 'primary/vpce/s3', kind: 'vpc-endpoint', region: P, role: 'network', vpc: 'primary/vpc', service: `com.amazonaws.${P}.s3`, routeTables: ['primary/rt/private'] })
   const sg = (key: string, region: string, vpc: string, description: string, ingress: DesiredOf<'security-group'>['ingress']): void => {
     out.push({ key, kind: 'security-group', region, role: 'firewall', vpc, description, ingress })
   }
@@ -79,20 +76,19 @@ export function desiredResources(stack: Stack): readonly DesiredResource[] {
   sg('primary/sg/db', P, 'primary/vpc', 'birthday-ha database hosts', rules.db)
   sg('dr/sg/db', D, 'dr/vpc', 'birthday-ha DR database host', rules.drDb)
 
-  const host = (key: string, region: string, hostRole: HostRole, index: number, subnet: string, securityGroup: string, privateIp: string): void => {
+  const host = (key: string, region: string, hostRole: HostRole, subnet: string, securityGroup: string, privateIp: string): void => {
     const db = hostRole === 'db' || hostRole === 'dr-db'
     out.push({
       key, kind: 'instance', region, role: hostRole, hostRole, subnet, securityGroup, privateIp,
       instanceType: db ? stack.instanceTypes.db : hostRole === 'app' ? stack.instanceTypes.app : stack.instanceTypes.bastion,
       publicIp: hostRole === 'bastion',
       volumeGiB: db ? stack.database.volumeGiB : 20,
-      clientToken: clientToken(stack.name, hostRole, index),
     })
   }
-  host('primary/host/bastion', P, 'bastion', 0, 'primary/subnet/public-1', 'primary/sg/bastion', a.primary.bastion)
-  for (const i of azIdx) host(`primary/host/db-${i + 1}`, P, 'db', i, `primary/subnet/private-${i + 1}`, 'primary/sg/db', a.primary.db[i]!)
-  a.primary.app.forEach((app, j) => host(`primary/host/app-${j + 1}`, P, 'app', j, `primary/subnet/private-${app.az + 1}`, 'primary/sg/app', app.ip))
-  host('dr/host/db-1', D, 'dr-db', 0, 'dr/subnet/private-1', 'dr/sg/db', a.dr.db)
+  host('primary/host/bastion', P, 'bastion', 'primary/subnet/public-1', 'primary/sg/bastion', a.primary.bastion)
+  for (const i of azIdx) host(`primary/host/db-${i + 1}`, P, 'db', `primary/subnet/private-${i + 1}`, 'primary/sg/db', a.primary.db[i]!)
+  a.primary.app.forEach((app, j) => host(`primary/host/app-${j + 1}`, P, 'app', `primary/subnet/private-${app.az + 1}`, 'primary/sg/app', app.ip))
+  host('dr/host/db-1', D, 'dr-db', 'dr/subnet/private-1', 'dr/sg/db', a.dr.db)
 
   out.push({
     key: 'primary/tg/app', kind: 'target-group', region: P, role: 'load-balancer', vpc: 'primary/vpc', name: `${stack.name}-app`,

@@ -4,9 +4,10 @@ import * as ELB from '@aws-sdk/client-elastic-load-balancing-v2'
 import * as SSM from '@aws-sdk/client-ssm'
 import { mockClient } from 'aws-sdk-client-mock'
 import t from 'tap'
-import { discover, normaliseRules } from '../../src/aws/discover.js'
-import { withRetry } from '../../src/aws/retry.js'
-import { ProvisionerError } from '../../src/errors.js'
+import { discover } from '../../../src/targets/aws/discover.js'
+import { normaliseRules } from '../../../src/targets/aws/kinds/security-group.js'
+import { withRetry } from '../../../src/targets/aws/retry.js'
+import { ProvisionerError } from '../../../src/errors.js'
 
 const mine = [{ Key: 'birthday-ha:stack', Value: 'x' }]
 
@@ -28,7 +29,11 @@ t.test('sparse AWS answers are tolerated and unknown names become orphans', asyn
     RouteTables: [{ RouteTableId: 'rtb-1' }, { RouteTableId: 'rtb-2', Routes: [{ DestinationCidrBlock: 'a', NatGatewayId: 'nat-4' }, { DestinationCidrBlock: 'b', VpcPeeringConnectionId: 'pcx' }] }],
   })
   m.on(EC2.DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [{ GroupId: 'sg-1' }] })
-  m.on(EC2.DescribeInstancesCommand).resolves({ Reservations: [{}] })
+  m.on(EC2.DescribeVpcEndpointsCommand).resolves({ VpcEndpoints: [{ VpcEndpointId: 'vpce-1' }, { VpcEndpointId: 'vpce-2', State: 'Deleting' }, { VpcEndpointId: 'vpce-3', State: 'deleted' }] })
+  m.on(EC2.DescribeVolumesCommand).resolves({})
+  m.on(EC2.DescribeInstancesCommand).resolves({
+    Reservations: [{}, { Instances: [{ InstanceId: 'i-1', State: { Name: 'terminated' } }, { InstanceId: 'i-2' }, { InstanceId: 'i-3', RootDeviceName: '/dev/xvda', BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { VolumeId: 'vol-1' } }] }] }],
+  })
   const elb = new ELB.ElasticLoadBalancingV2Client({ region: 'r1' })
   const e = mockClient(elb)
   e.on(ELB.DescribeLoadBalancersCommand).resolves({ LoadBalancers: [{ LoadBalancerArn: 'lb1' }, { LoadBalancerArn: 'lb2' }, { LoadBalancerArn: 'lb-other' }] })
@@ -37,22 +42,28 @@ t.test('sparse AWS answers are tolerated and unknown names become orphans', asyn
     i.ResourceArns.includes('l1') ? {} : { TagDescriptions: [{ ResourceArn: 'lb1', Tags: mine }, { ResourceArn: 'tg1', Tags: mine }, { ResourceArn: 'lb2', Tags: mine }, { ResourceArn: 'lb-other' }] },
   )
   e.on(ELB.DescribeTargetHealthCommand).resolves({})
+  e.on(ELB.DescribeTargetGroupAttributesCommand).resolves({})
   e.on(ELB.DescribeListenersCommand).callsFake((i: { LoadBalancerArn: string }) => (i.LoadBalancerArn === 'lb1' ? { Listeners: [{ ListenerArn: 'l1' }] } : {}))
   const ssm = new SSM.SSMClient({ region: 'r1' })
   mockClient(ssm).on(SSM.GetParametersByPathCommand).resolves({ Parameters: [{ Name: '/birthday-ha/x/old' }] })
   const found = await discover('x', ['r1'], new Map([['x-primary-igw', 'primary/igw']]), { clients: { ec2: () => ec2, elbv2: () => elb, ssm: () => ssm }, sleep: async () => {} })
-  t.same(found.map((f) => `${f.kind} ${f.key}`), [
-    'vpc orphan:vpc-1', 'internet-gateway primary/igw', 'nat-gateway orphan:nat-4', 'route-table orphan:rtb-1', 'route-table orphan:rtb-2',
-    'security-group orphan:sg-1', 'target-group orphan:tg1', 'load-balancer orphan:lb1', 'listener orphan:l1', 'load-balancer orphan:lb2', 'secret orphan:/birthday-ha/x/old',
+  const { actual, gone } = found
+  t.same(actual.map((f) => `${f.kind} ${f.key}`), [
+    'vpc orphan:vpc-1', 'internet-gateway primary/igw', 'nat-gateway orphan:nat-4', 'route-table orphan:rtb-1', 'route-table orphan:rtb-2', 'vpc-endpoint orphan:vpce-1',
+    'security-group orphan:sg-1', 'instance orphan:i-2', 'instance orphan:i-3', 'target-group orphan:tg1', 'load-balancer orphan:lb1', 'listener orphan:l1', 'load-balancer orphan:lb2', 'secret orphan:/birthday-ha/x/old',
   ])
-  t.same(found[1]!.facts, { attachedTo: [] })
-  t.same(found[4]!.facts['routes'], [{ destination: 'a', target: 'nat-4' }, { destination: 'b', target: 'pcx' }])
-  t.same(found[6]!.facts, { targets: [] })
+  t.same(gone.map((g) => `${g.kind} ${g.id} ${g.state}`), ['nat-gateway nat-1 deleting', 'nat-gateway nat-2 failed', 'nat-gateway nat-3 deleted', 'instance i-1 terminated'])
+  t.same(actual[1]!.facts, { attachedTo: [] })
+  t.same(actual[4]!.facts['routes'], [{ destination: 'a', target: 'nat-4' }, { destination: 'b', target: 'pcx' }])
+  t.same(actual[5]!.facts, { routeTables: [], state: undefined })
+  t.same(actual[7]!.facts['state'], 'unknown')
+  t.same(actual[9]!.facts['targets'], [])
 })
 
 t.test('normaliseRules flattens sparse permissions', async (t) => {
   t.same(normaliseRules(undefined), [])
-  t.same(normaliseRules([{ IpRanges: [{}], UserIdGroupPairs: [{}] }, {}]), [{ fromPort: 0, toPort: 0, cidr: '' }, { fromPort: 0, toPort: 0, sg: '' }])
+  t.same(normaliseRules([{ IpRanges: [{}], UserIdGroupPairs: [{}] }, {}]), [{ protocol: '-1', from: { cidr: '' } }, { protocol: '-1', from: { sg: '' } }])
+  t.same(normaliseRules([{ IpProtocol: 'ICMP', FromPort: 8, ToPort: 0, IpRanges: [{ CidrIp: '10.0.0.0/8' }] }]), [{ protocol: 'icmp', fromPort: 8, toPort: 0, from: { cidr: '10.0.0.0/8' } }])
 })
 
 t.test('withRetry: non-Error throws and ProvisionerErrors pass through', async (t) => {

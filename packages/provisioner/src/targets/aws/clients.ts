@@ -22,8 +22,13 @@ export interface EngineDeps {
   readonly clients: AwsClients
   /** Waits between retries (default: a real, unref'd timer). */
   readonly sleep?: (ms: number) => Promise<void>
-  /** Upper bound, in seconds, for each SDK waiter (default 600). */
+  /** Upper bound, in seconds, for each wait on a state change (default 600). */
   readonly maxWaitSeconds?: number
+  /**
+   * Upper bound, in seconds, for retrying a delete that answers `DependencyViolation`
+   * (default 1200: an ALB's network interfaces go away minutes after `DeleteLoadBalancer`).
+   */
+  readonly dependencyWaitSeconds?: number
   /** Generates one secret value (default: 32 random bytes, base64url). */
   readonly generateSecret?: () => string
   /** Receives progress events (never secrets). */

@@ -1,0 +1,2 @@
+/** The role of a host (on AWS also its `birthday-ha:role` tag). */
+export type HostRole = 'db' | 'dr-db' | 'app' | 'bastion'
