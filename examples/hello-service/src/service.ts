@@ -85,7 +85,8 @@ export async function startService(config: Config, options: ServiceOptions = {})
       keepAliveTimeoutMs: config.keepAliveTimeoutMs,
       headersTimeoutMs: config.headersTimeoutMs,
       requestTimeoutMs: config.requestTimeoutMs,
-      drainDelayMs: config.drainDelayMs,
+      // Nothing routes to the embedded database's laptop: no load balancer to wait for, so Ctrl-C is quick.
+      drainDelayMs: targets.embedded === undefined ? config.drainDelayMs : 0,
       shutdownTimeoutMs: config.shutdownTimeoutMs,
       onClose: closeDatabase,
       logger,
