@@ -4,6 +4,7 @@ import { openDatabase, type Database, type DatabaseTarget } from './database.js'
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres.js'
 import { createHelloApp } from './hello-app.js'
 import { migrate } from './migrations.js'
+import { assertPatroniReachable } from './patroni-reachable.js'
 
 export interface ServiceOptions {
   logger?: Logger
@@ -25,6 +26,7 @@ async function resolveTargets(config: Config, logger: Logger): Promise<Targets> 
   if (config.patroni) {
     const { urls, user, password, database, auth } = config.patroni
     // The app role owns its database on the cluster, so it runs its own migrations on the leader.
+    await assertPatroniReachable(urls, { ...(auth && { auth }) })
     const target = { patroniUrls: urls, user, password, database, ...(auth && { patroniAuth: auth }) }
     return { admin: target, app: target }
   }
