@@ -113,7 +113,7 @@ async function isPostmasterOn(pid: number, pgdata: string): Promise<boolean> {
   if (cwd === dir) return true
   const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0')
   const d = argv.indexOf('-D')
-  return basename(argv[0] ?? '') === 'postgres' && d > 0 && resolve(argv[d + 1] ?? '') === dir
+  return d > 0 && resolve(String(argv[d + 1])) === dir && basename(String(argv[0])) === 'postgres'
 }
 
 /**
@@ -172,8 +172,10 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const log = options.log ?? (() => {})
   const relay = (message: unknown) => log(String(message).trim())
   const pgdata = join(options.dir, 'pgdata')
-  const blocked = process.getuid?.() === 0 ? postgresUserBlocked(options.dir) : undefined
-  if (blocked !== undefined) throw new Error(blocked)
+  if (process.getuid?.() === 0) {
+    const blocked = postgresUserBlocked(options.dir)
+    if (blocked !== undefined) throw new Error(blocked)
+  }
   // The postgres OS user must be able to reach pgdata, so every directory created on the way is 0755
   // (the secrets are the 0600 credentials file, and pgdata itself, which initdb makes 0700).
   await mkdir(options.dir, { recursive: true, mode: 0o755 })

@@ -76,7 +76,7 @@ async function initialised(t: { teardown(fn: () => unknown): void }): Promise<{ 
   return { dir, port }
 }
 
-t.test('a stale postmaster.pid never blocks the start: a zombie, a reused PID, garbage', async (t) => {
+t.test('a stale postmaster.pid never blocks the start: a zombie, a reused PID, a process naming the directory, garbage', async (t) => {
   const { dir, port } = await initialised(t)
   const pidFile = join(dir, 'pgdata', 'postmaster.pid')
   // A zombie: `sleep 0.1` exits, and its parent (exec'd into `sleep 30`) never reaps it (proc_pid_stat(5) state Z).
@@ -85,13 +85,16 @@ t.test('a stale postmaster.pid never blocks the start: a zombie, a reused PID, g
   const [chunk] = (await once(parent.stdout, 'data')) as [Buffer]
   const zombie = Number(chunk.toString())
   while (!(await readFile(`/proc/${zombie}/stat`, 'utf8')).includes(') Z ')) await new Promise((r) => setTimeout(r, 20))
+  // A process that only names the directory in its arguments (a shell, not a postmaster, with another cwd).
+  const namer = spawn('/bin/sh', ['-c', 'sleep 30; :', 'sh', '-D', join(dir, 'pgdata')], { stdio: 'ignore' })
+  t.teardown(() => namer.kill('SIGKILL'))
   const logs: string[] = []
-  for (const pid of [String(zombie), String(process.pid), 'garbage']) {
+  for (const pid of [String(zombie), String(process.pid), String(namer.pid), 'garbage']) {
     await writeFile(pidFile, `${pid}\n${join(dir, 'pgdata')}\n`)
     const db = await startEmbeddedPostgres({ dir, port, log: (line) => logs.push(line) })
     await db.stop()
   }
-  t.equal(logs.filter((line) => line.startsWith(`removed a stale ${pidFile}`)).length, 3, 'each stale file is removed, and said so')
+  t.equal(logs.filter((line) => line.startsWith(`removed a stale ${pidFile}`)).length, 4, 'each stale file is removed, and said so')
 })
 
 t.test('the postmaster already stopped on its own (Ctrl-C reached the process group): stop() returns at once', async (t) => {
