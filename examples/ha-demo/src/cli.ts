@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /* c8 ignore start */ // the demo's command line: a thin shell over startTopology/attachTopology/rollingRestart, which the tests drive directly
 // npm run demo:ha [-- up|down|status|roll] [--name hademo] [--port 8000] [--cluster-base-port 27000] [--app-base-port 8101] [--apps 2]
+import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { appInstanceAlive } from './app-instance.js'
 import { HaDemoError } from './errors.js'
@@ -9,17 +10,29 @@ import { isAlive } from './process-record.js'
 import { rollingRestart } from './rolling-restart.js'
 import { attachTopology, startTopology } from './topology.js'
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: {
-    name: { type: 'string', default: 'hademo' },
-    port: { type: 'string', default: process.env['HA_DEMO_PORT'] ?? '8000' },
-    'cluster-base-port': { type: 'string', default: '27000' },
-    'app-base-port': { type: 'string', default: '8101' },
-    apps: { type: 'string', default: '2' },
-    help: { type: 'boolean', short: 'h' },
-  },
-})
+const USAGE = 'usage: npm run demo:ha -- [up|down|status|roll] [--name hademo] [--port 8000] [--cluster-base-port 27000] [--app-base-port 8101] [--apps 2] [--help] [--version]\n  up (the default) starts the demo'
+const usageError = (what: string): never => {
+  process.stderr.write(`demo:ha: ${what}\n${USAGE}\n`)
+  process.exit(2)
+}
+let parsed
+try {
+  parsed = parseArgs({
+    allowPositionals: true,
+    options: {
+      name: { type: 'string', default: 'hademo' },
+      port: { type: 'string', default: process.env['HA_DEMO_PORT'] ?? '8000' },
+      'cluster-base-port': { type: 'string', default: '27000' },
+      'app-base-port': { type: 'string', default: '8101' },
+      apps: { type: 'string', default: '2' },
+      help: { type: 'boolean', short: 'h' },
+      version: { type: 'boolean' },
+    },
+  })
+} catch (err) {
+  usageError((err as Error).message)
+}
+const { values, positionals } = parsed!
 const command = positionals[0] ?? 'up'
 const out = (line: string): void => { process.stdout.write(`${line}\n`) }
 const int = (name: string, raw: string): number => {
@@ -28,10 +41,16 @@ const int = (name: string, raw: string): number => {
 }
 
 async function main(): Promise<number> {
-  if (values.help === true || !['up', 'down', 'status', 'roll'].includes(command)) {
-    out('usage: npm run demo:ha -- [up|down|status|roll] [--name hademo] [--port 8000] [--cluster-base-port 27000] [--app-base-port 8101] [--apps 2]')
-    return values.help === true ? 0 : 2
+  if (values.help === true) {
+    out(USAGE)
+    return 0
   }
+  if (values.version === true) {
+    out((JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version)
+    return 0
+  }
+  if (!['up', 'down', 'status', 'roll'].includes(command)) usageError(`unknown command ${JSON.stringify(command)}`)
+  if (positionals.length > 1) usageError(`${command} takes no arguments (got ${JSON.stringify(positionals.slice(1).join(' '))})`)
   const name = values.name
   if (command === 'up') {
     const topology = await startTopology({ name, clusterBasePort: int('cluster-base-port', values['cluster-base-port']),

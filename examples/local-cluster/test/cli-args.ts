@@ -30,6 +30,12 @@ t.test('member and etcd commands', async (t) => {
   t.strictSame(parseCliArgs(['start-etcd-member', '0']), { ok: true, value: { command: 'start-etcd-member', options: {}, index: 0 } })
 })
 
+t.test('--help and --version, with or without a command', async (t) => {
+  t.strictSame(parseCliArgs(['--help']), { ok: true, value: { command: 'help', options: {} } })
+  t.strictSame(parseCliArgs(['up', '-h']), { ok: true, value: { command: 'help', options: {} } })
+  t.strictSame(parseCliArgs(['--version']), { ok: true, value: { command: 'version', options: {} } })
+})
+
 t.test('bad input is a result with one clear message', async (t) => {
   for (const [argv, message] of [
     [[], 'missing command'],

@@ -30,7 +30,7 @@ export interface ServeOptions {
   readonly drainDelayMs?: number
   /** Hard deadline of the whole shutdown; default 30 000, more than `drainDelayMs`. */
   readonly shutdownTimeoutMs?: number
-  /** Signals that start the shutdown; default `['SIGTERM', 'SIGINT']`; `false` for none. */
+  /** Signals that start the shutdown; default `['SIGTERM', 'SIGINT']`; `false` for none. A second SIGINT exits at once with 130. */
   readonly signals?: readonly NodeJS.Signals[] | false
   /** Called after the last connection closed, e.g. to end a database pool. */
   readonly onClose?: () => Promise<void>
@@ -59,6 +59,9 @@ export interface RunningServer {
   [Symbol.asyncDispose](): Promise<void>
 }
 
+/** Two SIGINTs closer than this are one Ctrl-C delivered twice (by the terminal and by npm). */
+const sameInterruptMs = 300
+
 /** Closes connections that finished their response but stayed open (keep-alive) during the drain. */
 const idleSweepMs = 100
 
@@ -84,6 +87,19 @@ class Lifecycle implements RunningServer {
   readonly #exit: (code: number) => void
   readonly #signals: readonly NodeJS.Signals[]
   readonly #onSignal = (signal: NodeJS.Signals): void => {
+    // A second Ctrl-C means "now": exit at once with 130 (128 + SIGINT), as shells report it.
+    // `npm start` forwards the terminal's SIGINT to its child, which also got it from the terminal
+    // (same process group): a repeat within `sameInterruptMs` is that one Ctrl-C, not a second.
+    // Repeated SIGTERMs (an orchestrator retrying) keep waiting for the graceful sequence.
+    if (signal === 'SIGINT') {
+      const now = performance.now()
+      if (this.#interruptedAt !== undefined && now - this.#interruptedAt > sameInterruptMs) {
+        this.#logger.warn({ signal }, 'second interrupt: exiting now')
+        this.#exit(130)
+        return
+      }
+      this.#interruptedAt ??= now
+    }
     if (this.#exitScheduled) {
       this.#logger.info({ signal }, 'shutdown already in progress')
       return
@@ -96,6 +112,7 @@ class Lifecycle implements RunningServer {
   #sequence: Promise<number> | undefined
   #closed: Promise<void> | undefined
   #exitScheduled = false
+  #interruptedAt: number | undefined
 
   constructor(server: Server, app: App, options: ServeOptions, logger: Logger, drainDelayMs: number, shutdownTimeoutMs: number) {
     const address = server.address() as AddressInfo
@@ -178,6 +195,7 @@ class Lifecycle implements RunningServer {
  * SIGTERM/SIGINT: readiness 503, wait `drainDelayMs`, stop accepting, let in-flight
  * requests finish, close idle keep-alive sockets, `onClose()`, then `exit(0)`.
  * Past `shutdownTimeoutMs` every connection is destroyed and the exit code is 1.
+ * A second SIGINT (Ctrl-C twice) exits at once with code 130.
  *
  * @example
  * ```ts

@@ -10,6 +10,25 @@ import {
   appKillScenario, etcdAndReplicaScenario, hangLeaderScenario, killLeaderScenario, repeatedKillScenario, rollingRestartScenario, switchoverScenario,
 } from './scenarios.js'
 
+{
+  // --help and --version; the rest is configured by the environment variables above
+  const args = process.argv.slice(2)
+  const usage = 'usage: npm run test:resilience   (about 15 minutes: starts its own topology)\n  environment: SCENARIOS=1,2,...,7 (default all)  RATE=100 (req/s)  WARMUP_MS=5000  TAIL_MS=8000  APPS=2'
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`${usage}\n`)
+    process.exit(0)
+  }
+  if (args.includes('--version')) {
+    const { readFileSync } = await import('node:fs')
+    process.stdout.write(`${(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version}\n`)
+    process.exit(0)
+  }
+  if (args.length > 0) {
+    process.stderr.write(`unknown argument ${JSON.stringify(args[0])}\n${usage}\n`)
+    process.exit(2)
+  }
+}
+
 const ALL = [rollingRestartScenario, switchoverScenario, killLeaderScenario, hangLeaderScenario, etcdAndReplicaScenario,
   appKillScenario, repeatedKillScenario] as Scenario<never>[]
 const env = (name: string, fallback: number): number => Number(process.env[name] ?? fallback)

