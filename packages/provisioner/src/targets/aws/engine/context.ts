@@ -127,9 +127,10 @@ export class EngineContext {
     // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Image.html: RootDeviceName, e.g. /dev/xvda or /dev/sda1.
     const d = await this.call('DescribeImages', () => this.deps.clients.ec2(region).send(new DescribeImagesCommand({ ImageIds: [id] })))
     const found = d.Images?.[0]
-    const root = found?.RootDeviceName
-    if (root === undefined) throw new ProvisionerError('PROV_MISSING_RESOURCE', `AMI ${id} in ${region} has no root device name`, { details: { ami: id, region } })
-    const image = { id, rootDeviceName: root, name: found?.Name ?? id, release: DEBIAN_RELEASE }
+    if (found?.RootDeviceName === undefined) throw new ProvisionerError('PROV_MISSING_RESOURCE', `AMI ${id} in ${region} has no root device name`, { details: { ami: id, region } })
+    /* c8 ignore next */ // AWS requires a Name to register an AMI (API_RegisterImage.html); the SDK only types it optional.
+    const name = found.Name ?? id
+    const image = { id, rootDeviceName: found.RootDeviceName, name, release: DEBIAN_RELEASE }
     this.#images.set(region, image)
     return image
   }
