@@ -13,7 +13,8 @@ export const TAG_OS_RELEASE = 'birthday-ha:os-release'
 /**
  * The release in a Debian AMI name: Debian's cloud team names them
  * `debian-<release>-<arch>-<YYYYMMDD>-<build>`, e.g. `debian-13-amd64-20251117-2299`
- * (https://wiki.debian.org/Cloud/AmazonEC2Image). `undefined` for another name.
+ * (`debian-13-backports-amd64-…` for the backports kernel variant; https://wiki.debian.org/Cloud/AmazonEC2Image).
+ * `undefined` for another name.
  */
 export function releaseOfImageName(name: string | undefined): string | undefined {
   return /^debian-(\d+)-/.exec(name ?? '')?.[1]

@@ -37,6 +37,7 @@ t.test('the parameter is Debian 13\'s, and Debian\'s AMI names give the release'
   t.equal(DEBIAN_AMI_PARAMETER, '/aws/service/debian/release/13/latest/amd64')
   t.equal(releaseOfImageName('debian-13-amd64-20251117-2299'), '13')
   t.equal(releaseOfImageName('debian-12-amd64-20250901-2221'), '12')
+  t.equal(releaseOfImageName('debian-13-backports-amd64-20250810-2160'), '13', 'the backports variant is the same release')
   t.equal(releaseOfImageName('ubuntu/images/hvm-ssd/ubuntu-noble-24.04-amd64-server-20250101'), undefined)
   t.equal(releaseOfImageName(undefined), undefined)
   const { fake } = await applied()
