@@ -24,6 +24,7 @@ import {
 import { paginateGetParametersByPath } from '@aws-sdk/client-ssm'
 import { TAG_STACK, type ActualResource, type GoneResource, type ResourceKind } from './plan/resources.js'
 import type { EngineDeps } from './clients.js'
+import { TAG_OS_RELEASE } from './kinds/debian-image.js'
 import { DEREGISTRATION_DELAY } from './kinds/load-balancing.js'
 import type { SubnetAssociation } from './kinds/route-table.js'
 import { normaliseRules } from './kinds/security-group.js'
@@ -143,7 +144,7 @@ async function discoverInstances(
     const vol = rootVolume(i)
     add('instance', region, i.InstanceId!, i.Tags, {
       privateIp: i.PrivateIpAddress, publicIp: i.PublicIpAddress, state, instanceType: i.InstanceType, imageId: i.ImageId,
-      volumeGiB: vol === undefined ? undefined : size.get(vol),
+      osRelease: tag(i.Tags, TAG_OS_RELEASE), volumeGiB: vol === undefined ? undefined : size.get(vol),
     })
   }
 }

@@ -13,13 +13,23 @@ export interface Action {
   readonly run: () => Promise<void>
 }
 
-/** The public SSM parameter of the latest Debian 12 AMI. */
-export const DEBIAN_AMI_PARAMETER = '/aws/service/debian/release/12/latest/amd64'
+/** The Debian release new hosts are made from (issue 8: Debian 13, trixie). */
+export const DEBIAN_RELEASE = '13'
 
-/** The AMI instances are made from, with its root device (read from `DescribeImages`, never assumed). */
+/**
+ * The public SSM parameter of the latest AMI of that release, amd64
+ * (https://wiki.debian.org/Cloud/AmazonEC2Image: `/aws/service/debian/release/<release>/latest/<arch>`).
+ */
+export const DEBIAN_AMI_PARAMETER = `/aws/service/debian/release/${DEBIAN_RELEASE}/latest/amd64`
+
+/** The AMI new instances are made from, with its root device and name (read from `DescribeImages`, never assumed). */
 export interface Image {
   readonly id: string
   readonly rootDeviceName: string
+  /** Debian's name of the build, e.g. `debian-13-amd64-20251117-2299`. */
+  readonly name: string
+  /** The Debian release, written to new hosts' `birthday-ha:os-release` tag. */
+  readonly release: string
 }
 
 /** How often a delete answering `DependencyViolation` is tried again (ms). */
@@ -107,7 +117,7 @@ export class EngineContext {
     this.deps.onProgress?.(e)
   }
 
-  /** The latest Debian 12 AMI of a region and its root device name (looked up once per run; read calls only). */
+  /** The latest AMI of {@link DEBIAN_RELEASE} in a region and its root device name (looked up once per run; read calls only). */
   async image(region: string): Promise<Image> {
     const known = this.#images.get(region)
     if (known !== undefined) return known
@@ -116,9 +126,11 @@ export class EngineContext {
     const id = p.Parameter!.Value!
     // https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Image.html: RootDeviceName, e.g. /dev/xvda or /dev/sda1.
     const d = await this.call('DescribeImages', () => this.deps.clients.ec2(region).send(new DescribeImagesCommand({ ImageIds: [id] })))
-    const root = d.Images?.[0]?.RootDeviceName
-    if (root === undefined) throw new ProvisionerError('PROV_MISSING_RESOURCE', `AMI ${id} in ${region} has no root device name`, { details: { ami: id, region } })
-    const image = { id, rootDeviceName: root }
+    const found = d.Images?.[0]
+    if (found?.RootDeviceName === undefined) throw new ProvisionerError('PROV_MISSING_RESOURCE', `AMI ${id} in ${region} has no root device name`, { details: { ami: id, region } })
+    /* c8 ignore next */ // AWS requires a Name to register an AMI (API_RegisterImage.html); the SDK only types it optional.
+    const name = found.Name ?? id
+    const image = { id, rootDeviceName: found.RootDeviceName, name, release: DEBIAN_RELEASE }
     this.#images.set(region, image)
     return image
   }

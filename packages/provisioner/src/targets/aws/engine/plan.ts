@@ -2,7 +2,7 @@ import type { EngineDeps } from '../clients.js'
 import { discover } from '../discover.js'
 import { desiredResources } from '../plan/desired.js'
 import { nameTag, type ActualResource, type DesiredResource, type ResourceKind } from '../plan/resources.js'
-import { instanceReplacement } from '../kinds/instance.js'
+import { instanceNotes, instanceReplacement } from '../kinds/instance.js'
 import type { Stack } from '../../../stack/schema.js'
 import { EngineContext } from './context.js'
 import { reconcileActions } from './reconcile.js'
@@ -18,6 +18,8 @@ export interface PlanItem {
   readonly region: string
   readonly id?: string
   readonly changes: readonly string[]
+  /** Told but not acted on, whatever the action (a newer AMI build: hosts keep theirs, new hosts get it). */
+  readonly notes: readonly string[]
 }
 
 /** A plan: the diff between the stack file and what the tags say exists. */
@@ -41,8 +43,8 @@ export async function discoverInto(ctx: EngineContext, desired: readonly Desired
 }
 
 /**
- * What cannot change in place (instance type, root volume size, AMI): the
- * resource needs a new one. Empty when it can stay.
+ * What cannot change in place (instance type, root volume size, another
+ * Debian release): the resource needs a new one. Empty when it can stay.
  */
 export async function replacementReasons(ctx: EngineContext, d: DesiredResource, a: ActualResource): Promise<string[]> {
   return d.kind === 'instance' ? instanceReplacement(ctx, d, a) : []
@@ -66,16 +68,17 @@ export async function planStack(stack: Stack, deps: EngineDeps): Promise<Plan> {
   for (const d of desired) {
     const a = ctx.actual.get(d.key)
     if (a === undefined) {
-      items.push({ action: 'create', key: d.key, kind: d.kind, region: d.region, changes: describeCreate(d) })
+      items.push({ action: 'create', key: d.key, kind: d.kind, region: d.region, changes: describeCreate(d), notes: [] })
       continue
     }
     const replace = (await replacementReasons(ctx, d, a)).map((r) => `needs replacement: ${r}`)
     const changes = [...replace, ...reconcileActions(ctx, d, a).map((x) => x.description)]
-    items.push({ action: replace.length > 0 ? 'replace' : changes.length > 0 ? 'update' : 'keep', key: d.key, kind: d.kind, region: d.region, id: a.id, changes })
+    const notes = d.kind === 'instance' ? await instanceNotes(ctx, d, a) : []
+    items.push({ action: replace.length > 0 ? 'replace' : changes.length > 0 ? 'update' : 'keep', key: d.key, kind: d.kind, region: d.region, id: a.id, changes, notes })
   }
   const wanted = new Set(desired.map((d) => d.key))
   for (const a of ctx.actual.values()) {
-    if (!wanted.has(a.key)) items.push({ action: 'delete', key: a.key, kind: a.kind, region: a.region, id: a.id, changes: [] })
+    if (!wanted.has(a.key)) items.push({ action: 'delete', key: a.key, kind: a.kind, region: a.region, id: a.id, changes: [], notes: [] })
   }
   const summary = { create: 0, update: 0, replace: 0, keep: 0, delete: 0 }
   for (const i of items) summary[i.action]++
@@ -108,7 +111,8 @@ const SIGN: Record<PlanAction, string> = { create: '+', update: '~', replace: '!
 
 /**
  * Render a plan for people: one line per resource with `+ ~ ! = -`
- * (`!` needs replacement), the changes indented below, then a summary.
+ * (`!` needs replacement), the changes indented below, notes (`note:`, no
+ * change) even under unchanged ones, then a summary.
  */
 export function formatPlan(plan: Plan): string {
   const width = Math.max(...plan.items.map((i) => i.key.length))
@@ -116,6 +120,7 @@ export function formatPlan(plan: Plan): string {
   for (const i of plan.items) {
     lines.push(`${SIGN[i.action]} ${i.key.padEnd(width)}  ${i.kind.padEnd(16)} ${i.region}${i.id === undefined ? '' : `  ${i.id}`}`)
     if (i.action !== 'keep') for (const c of i.changes) lines.push(`      ${c}`)
+    for (const n of i.notes) lines.push(`      note: ${n}`)
   }
   const s = plan.summary
   lines.push(`${s.create} to create, ${s.update} to update, ${s.replace} to replace, ${s.keep} unchanged, ${s.delete} to delete`)

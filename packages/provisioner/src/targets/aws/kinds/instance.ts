@@ -5,6 +5,7 @@ import type { EngineContext } from '../engine/context.js'
 import { outcome, pollUntil } from '../engine/waiters.js'
 import { errorName } from '../retry.js'
 import { ProvisionerError } from '../../../errors.js'
+import { TAG_OS_RELEASE, imageDrift } from './debian-image.js'
 
 /**
  * `RunInstances` ClientToken: a hash of the stack, the key, every launch
@@ -20,15 +21,25 @@ export function instanceToken(stack: string, key: string, input: Omit<RunInstanc
   return createHash('sha256').update(JSON.stringify([stack, key, input, gone, attempt])).digest('hex').slice(0, 64)
 }
 
-/** What cannot change in place on a running host: these need a new instance. */
+/**
+ * What cannot change in place on a running host: these need a new instance.
+ * The AMI counts only when it is another Debian release; a newer build of
+ * the same release is a note ({@link instanceNotes}).
+ */
 export async function instanceReplacement(ctx: EngineContext, d: DesiredOf<'instance'>, a: ActualResource): Promise<string[]> {
   const f = a.facts
-  const image = await ctx.image(d.region)
   const out: string[] = []
   if (f['instanceType'] !== d.instanceType) out.push(`instance type ${String(f['instanceType'])} -> ${d.instanceType}`)
   if (f['volumeGiB'] !== d.volumeGiB) out.push(`root volume ${String(f['volumeGiB'])} GiB -> ${d.volumeGiB} GiB`)
-  if (f['imageId'] !== image.id) out.push(`AMI ${String(f['imageId'])} -> ${image.id}`)
+  const drift = await imageDrift(ctx, d, a)
+  if (drift.replace !== undefined) out.push(drift.replace)
   return out
+}
+
+/** What plan tells about a host without changing it (a newer AMI build of its release). */
+export async function instanceNotes(ctx: EngineContext, d: DesiredOf<'instance'>, a: ActualResource): Promise<string[]> {
+  const drift = await imageDrift(ctx, d, a)
+  return drift.note === undefined ? [] : [drift.note]
 }
 
 const GONE = new Set(['shutting-down', 'terminated'])
@@ -73,7 +84,8 @@ export async function createInstance(ctx: EngineContext, d: DesiredOf<'instance'
       { DeviceIndex: 0, SubnetId: ctx.requireId(d.subnet), Groups: [ctx.requireId(d.securityGroup)], PrivateIpAddress: d.privateIp, AssociatePublicIpAddress: d.publicIp },
     ],
     ...(db ? { IamInstanceProfile: { Name: ctx.stack.backups.instanceProfile } } : {}),
-    TagSpecifications: [{ ResourceType: 'instance', Tags }, { ResourceType: 'volume', Tags }],
+    // The release goes on the instance: it still tells after Debian deregisters the AMI (kinds/debian-image.ts).
+    TagSpecifications: [{ ResourceType: 'instance', Tags: [...Tags, { Key: TAG_OS_RELEASE, Value: image.release }] }, { ResourceType: 'volume', Tags }],
   }
   for (let attempt = 0; attempt < 4; attempt++) {
     const ClientToken = instanceToken(ctx.stack.name, d.key, input, ctx.goneCount(d.key), attempt)
@@ -89,7 +101,7 @@ export async function createInstance(ctx: EngineContext, d: DesiredOf<'instance'
     // An instance can also terminate right after launch (https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/troubleshooting-launch.html): take the next token.
     const state = await waitInstance(ctx, d.region, d.key, id, ['running', 'shutting-down', 'terminated'])
     if (state !== 'running') continue
-    return { key: d.key, kind: d.kind, region: d.region, id, facts: { privateIp: d.privateIp, state, instanceType: d.instanceType, imageId: image.id, volumeGiB: d.volumeGiB } }
+    return { key: d.key, kind: d.kind, region: d.region, id, facts: { privateIp: d.privateIp, state, instanceType: d.instanceType, imageId: image.id, osRelease: image.release, volumeGiB: d.volumeGiB } }
   }
   throw new ProvisionerError('PROV_AWS_CALL_FAILED', `RunInstances for ${d.key} gave no running instance after 4 client tokens`, { details: { call: 'RunInstances', key: d.key } })
 }

@@ -33,7 +33,7 @@ t.test('apply on an empty account creates the whole stack', async (t) => {
     const input = i.data['input']
     t.equal(input.MetadataOptions.HttpTokens, 'required', 'IMDSv2 required')
     t.same(input.BlockDeviceMappings[0].Ebs, { VolumeSize: input.BlockDeviceMappings[0].Ebs.VolumeSize, VolumeType: 'gp3', Encrypted: true, DeleteOnTermination: true })
-    t.match(input.ImageId, /^ami-debian12-/)
+    t.match(input.ImageId, /^ami-debian13-/)
     t.match(input.ClientToken, /^[0-9a-f]{64}$/)
   }
   t.equal(instances.filter((i) => i.data['publicIp'] !== undefined).length, 1, 'only the bastion has a public IP')
