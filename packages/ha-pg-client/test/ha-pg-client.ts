@@ -191,10 +191,38 @@ t.test('retry classification drives the client', async (t) => {
   await client.close()
 })
 
-t.test('a hung statement hits the client-side deadline and its socket is destroyed', async (t) => {
-  const { client, servers } = setup({ failoverDeadlineMs: 200 })
+t.test('a hung statement hits its own timeout (timeoutMs, or the client queryTimeoutMs); its socket is destroyed', async (t) => {
+  const { client, servers, pools } = setup({ failoverDeadlineMs: 200 })
+  servers.get('10.0.0.1:5432')!.onQuery = (text) => (text === 'SELECT 1' ? { rows: [] } : 'hang')
+  await t.rejects(client.query('COMMIT-ish', [], { timeoutMs: 150 }), { code: 'HAPG_OUTCOME_UNKNOWN', cause: { code: 'HAPG_STATEMENT_TIMEOUT' } })
+  t.ok([...(pools[0]?.busy ?? []), ...(pools[0]?.idle ?? [])].every((c) => c.destroyed), 'the session was destroyed')
+  await client.close()
+  const other = setup({ queryTimeoutMs: 100 })
+  other.servers.get('10.0.0.1:5432')!.onQuery = () => 'hang'
+  await t.rejects(other.client.query('SELECT pg_sleep(60)', [], { idempotent: true }), { code: 'HAPG_FAILOVER_TIMEOUT', cause: { code: 'HAPG_STATEMENT_TIMEOUT' } })
+  await other.client.close()
+})
+
+t.test('a long statement on a leased leader is not killed by the failover deadline', async (t) => {
+  const { client, servers } = setup({ failoverDeadlineMs: 150 })
+  servers.get('10.0.0.1:5432')!.onQuery = () => new Promise((resolve) => setTimeout(() => resolve({ rows: [{ done: true }] }), 500))
+  const res = await client.query('SELECT pg_sleep(0.5)')
+  t.match(res, { rows: [{ done: true }] })
+  await client.close()
+})
+
+t.test('hung on a leader that lost its lease and was never replaced: ended after the failover deadline (watchdog)', async (t) => {
+  const { client, servers, patroni, events } = setup({ failoverDeadlineMs: 300 })
+  await client.query('SELECT 1')
   servers.get('10.0.0.1:5432')!.onQuery = () => 'hang'
-  await t.rejects(client.query('COMMIT-ish'), { code: 'HAPG_OUTCOME_UNKNOWN', cause: { code: 'HAPG_STATEMENT_TIMEOUT' } })
+  const started = Date.now()
+  const pending = client.query('INSERT hung')
+  await sleep(20)
+  for (const m of patroni.members) m.rest = 'frozen'
+  await t.rejects(pending, { code: 'HAPG_OUTCOME_UNKNOWN' })
+  const took = Date.now() - started
+  t.ok(took >= 300 && took < 2_000, `ended after the lease (400 ms) plus the failover deadline (300 ms): ${took} ms`)
+  t.ok(events.some((e) => e[0] === 'poolRetired' && (e[1] as { reason: string }).reason === 'lease-lost'))
   await client.close()
 })
 
@@ -252,9 +280,11 @@ t.test('DCS lost (Patroni 3.0.2: /cluster fails, /primary answers): HAPG_NO_LEAD
 })
 
 t.test('DCS lost: a /primary 200 from a member /cluster never described is no candidate', async (t) => {
-  const { client, patroni } = setup({ failoverDeadlineMs: 1_000 })
+  const { client, patroni } = setup({ failoverDeadlineMs: 1_000, patroniUrls: ['http://127.0.0.1:8001', 'http://127.0.0.1:8002', 'http://127.0.0.1:8004'] })
+  const described = patroni.members.slice()
   patroni.add({ name: 'm4', origin: 'http://127.0.0.1:8004', host: '10.0.0.4', port: 5432, role: 'replica', state: 'streaming', timeline: 1 })
-  patroni.views.set('m1', patroni.members.filter((m) => m.name !== 'm4')) // the member list comes from m1's view; m4's URL from m2's
+  // m4's URL is a seed, but no member's /cluster describes it
+  for (const m of patroni.members) patroni.views.set(m.name, described)
   await client.query('SELECT 1')
   await sleep(150)
   for (const m of patroni.members) m.rest = 'dcs-lost'
@@ -271,9 +301,10 @@ t.test('replica reads: lag bound, failover to the next replica, fallback to the 
   servers.get('10.0.0.3:5432')!.onQuery = () => ({ rows: [{ from: 'm3' }] })
   servers.get('10.0.0.1:5432')!.onQuery = () => ({ rows: [{ from: 'm1' }] })
   t.match(await client.query('SELECT', [], { role: 'replica', maxLagBytes: 250 }), { rows: [{ from: 'm2' }] })
-  t.match(await client.query('SELECT', [], { role: 'replica' }), { rows: [{ from: 'm2' }] })
+  t.match(await client.query('SELECT', [], { role: 'replica' }), { rows: [{ from: 'm3' }] }, 'reads rotate over the replicas')
   t.match(await client.query('SELECT', [], { role: 'replica', maxLagBytes: 10 }), { rows: [{ from: 'm1' }] }, 'none within the bound → leader')
   servers.get('10.0.0.2:5432')!.down = true
+  t.match(await client.query('SELECT', [], { role: 'replica' }), { rows: [{ from: 'm3' }] })
   t.match(await client.query('SELECT', [], { role: 'replica' }), { rows: [{ from: 'm3' }] })
   t.ok(events.some((e) => e[0] === 'poolRetired' && (e[1] as { reason: string }).reason === 'replica-error'))
   await client.close()
@@ -326,38 +357,19 @@ t.test('an idle connection error is handled (no crash) and triggers discovery', 
   await client.close()
 })
 
-t.test('Patroni timing from /config; a failing /config keeps the defaults', async (t) => {
-  const { client, patroni } = setup({ leaseMs: 400 })
+t.test('no lease before /config answered (issue #11, major 4); a user leaseMs is checked against it', async (t) => {
+  const { client, patroni } = setup({ leaseMs: 400, failoverDeadlineMs: 300 })
   patroni.config = 'fail'
+  await t.rejects(client.query('SELECT 1'), { code: 'HAPG_FAILOVER_TIMEOUT' }, 'no lease without the timing')
+  patroni.config = { ttl: 10, loop_wait: 1, retry_timeout: 4 }
   await client.query('SELECT 1')
   await client.close()
-  const derived = setup({ leaseMs: 300 })
-  derived.patroni.config = { ttl: 10 }
-  await derived.client.query('SELECT 1')
-  await derived.client.close()
-})
-
-t.test('static mode: same API, one pool, no Patroni', async (t) => {
-  const servers = new Map([['postgres://app@db/app', { onQuery: () => ({ rows: [{ ok: 1 }] }) }]])
-  const { Pool, pools } = fakePool(servers)
-  await using client = new HaPgClient({ connectionString: 'postgres://app@db/app', Pool: Pool as never })
-  t.match(await client.query('SELECT 1'), { rows: [{ ok: 1 }] })
-  t.match(await client.query('SELECT 1', [], { role: 'replica' }), { rows: [{ ok: 1 }] })
-  await client.ping()
-  const c = await client.connect()
-  c.release()
-  t.match(client.stats(), { mode: 'static', leader: null, leaseValid: false, leaseAgeMs: null, counters: { leaderChanges: 0, msWithoutLeader: 0 } })
-  t.equal(pools.length, 1)
-  t.notOk(Object.keys(pools[0]!.config).includes('password'))
-})
-
-t.test('static mode with the real pg.Pool: connection refused is retried until the deadline', async (t) => {
-  const client = new HaPgClient({ connectionString: 'postgres://u:pw@127.0.0.1:1/db', failoverDeadlineMs: 150 })
-  await t.rejects(client.query('SELECT 1'), { code: 'HAPG_FAILOVER_TIMEOUT', cause: { code: 'ECONNREFUSED' } })
-  await client.close()
-  const defaults = new HaPgClient({ connectionString: 'postgres://u:pw@127.0.0.1:1/db' })
-  await t.rejects(defaults.ping({ timeoutMs: 100 }), { code: 'HAPG_FAILOVER_TIMEOUT' })
-  await defaults.close()
+  const warnings: Record<string, unknown>[] = []
+  const unsafe = setup({ leaseMs: 9_500, logger: { info() {}, warn: (e) => warnings.push(e) } })
+  unsafe.patroni.config = { ttl: 10 } // loop_wait and retry_timeout: Patroni's defaults (10, 10)
+  await unsafe.client.query('SELECT 1')
+  t.match(warnings, [{ msg: 'unsafe timing option ignored', why: /leaseMs 9500 is not shorter than ttl − loop_wait/ }])
+  await unsafe.client.close()
 })
 
 t.test('without explicit clocks the timing comes from Patroni /config', async (t) => {

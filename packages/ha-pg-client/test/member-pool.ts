@@ -31,12 +31,17 @@ t.test('a retired pool refuses checkouts; retire is idempotent', async (t) => {
   await t.rejects(p.checkout(), { code: 'HAPG_NOT_WRITABLE' })
 })
 
-t.test('ensureWritable: a reported off is trusted; on or unknown asks pg_is_in_recovery()', async (t) => {
-  const mk = (hotStandby: boolean | undefined, r: boolean | undefined) => ({ hotStandby, query: async () => ({ rows: r === undefined ? [] : [{ r }] }) }) as never
-  await ensureWritable(mk(false, true))
-  await ensureWritable(mk(true, false)) // opened while promoting: the server is writable now
-  await t.rejects(ensureWritable(mk(true, true)), { code: 'HAPG_NOT_WRITABLE' })
-  await ensureWritable(mk(undefined, false))
-  await t.rejects(ensureWritable(mk(undefined, true)), { code: 'HAPG_NOT_WRITABLE' })
-  await t.rejects(ensureWritable(mk(undefined, undefined)), { code: 'HAPG_NOT_WRITABLE' })
+t.test('ensureWritable: reported off/off is trusted; otherwise one query decides (recovery, default_transaction_read_only)', async (t) => {
+  const registry = { track: () => () => {} } as never
+  const mk = (hotStandby: boolean | undefined, row: { r?: boolean; ro?: boolean } | undefined, defaultReadOnly: boolean | undefined = hotStandby === undefined ? undefined : false) =>
+    ({ hotStandby, defaultReadOnly, query: async () => ({ rows: row === undefined ? [] : [row] }) }) as never
+  await ensureWritable(mk(false, { r: true, ro: true }), registry, 100)
+  await ensureWritable(mk(true, { r: false, ro: false }), registry, 100) // opened while promoting: the server is writable now
+  await t.rejects(ensureWritable(mk(true, { r: true, ro: false }), registry, 100), { code: 'HAPG_NOT_WRITABLE' })
+  await ensureWritable(mk(undefined, { r: false, ro: false }), registry, 100)
+  await t.rejects(ensureWritable(mk(undefined, { r: true, ro: false }), registry, 100), { code: 'HAPG_NOT_WRITABLE' })
+  await t.rejects(ensureWritable(mk(undefined, undefined), registry, 100), { code: 'HAPG_NOT_WRITABLE' })
+  // libpq's target_session_attrs=read-write also refuses a primary whose default transactions are read-only
+  await t.rejects(ensureWritable(mk(false, { r: false, ro: true }, true), registry, 100), { code: 'HAPG_NOT_WRITABLE', message: /default_transaction_read_only/ })
+  await t.rejects(ensureWritable(mk(undefined, { r: false, ro: true }), registry, 100), { code: 'HAPG_NOT_WRITABLE' })
 })
