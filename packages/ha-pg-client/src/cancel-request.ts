@@ -32,7 +32,8 @@ export function sendCancelRequest(target: CancelTarget, timeoutMs: number): Prom
   packet.writeInt32BE(CANCEL_REQUEST_CODE, 4)
   packet.writeInt32BE(processID, 8)
   packet.writeInt32BE(secretKey, 12)
-  const socket = host?.startsWith('/') === true ? connect(`${host}/.s.PGSQL.${port ?? 5432}`) : connect(port ?? 5432, host ?? 'localhost')
+  const pgPort = port ?? 5432 // pg's and libpq's default
+  const socket = host?.startsWith('/') === true ? connect(`${host}/.s.PGSQL.${pgPort}`) : connect(pgPort, host ?? 'localhost')
   return new Promise((resolve) => {
     let sent = false
     const done = (ok: boolean): void => {

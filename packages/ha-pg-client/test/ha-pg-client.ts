@@ -372,8 +372,156 @@ t.test('no lease before /config answered (issue #11, major 4); a user leaseMs is
   await unsafe.client.close()
 })
 
+t.test('static mode: same API, one pool, no Patroni', async (t) => {
+  const servers = new Map([['postgres://app@db/app', { onQuery: () => ({ rows: [{ ok: 1 }] }) }]])
+  const { Pool, pools } = fakePool(servers)
+  await using client = new HaPgClient({ connectionString: 'postgres://app@db/app', Pool: Pool as never })
+  t.match(await client.query('SELECT 1'), { rows: [{ ok: 1 }] })
+  t.match(await client.query('SELECT 1', [], { role: 'replica' }), { rows: [{ ok: 1 }] })
+  await client.ping()
+  const c = await client.connect()
+  c.release()
+  t.match(client.stats(), { mode: 'static', leader: null, leaseValid: false, leaseAgeMs: null, counters: { leaderChanges: 0, msWithoutLeader: 0 } })
+  t.equal(pools.length, 1)
+  t.notOk(Object.keys(pools[0]!.config).includes('password'))
+})
+
+t.test('static mode with the real pg.Pool: connection refused is retried until the deadline', async (t) => {
+  const client = new HaPgClient({ connectionString: 'postgres://u:pw@127.0.0.1:1/db', failoverDeadlineMs: 150 })
+  await t.rejects(client.query('SELECT 1'), { code: 'HAPG_FAILOVER_TIMEOUT', cause: { code: 'ECONNREFUSED' } })
+  await client.close()
+  const defaults = new HaPgClient({ connectionString: 'postgres://u:pw@127.0.0.1:1/db' })
+  await t.rejects(defaults.ping({ timeoutMs: 100 }), { code: 'HAPG_FAILOVER_TIMEOUT' })
+  await defaults.close()
+})
+
+
 t.test('without explicit clocks the timing comes from Patroni /config', async (t) => {
   const { client } = setup({ leaseMs: undefined, discoveryIntervalMs: undefined, restTimeoutMs: undefined, failoverDeadlineMs: undefined } as never)
   await client.query('SELECT 1')
+  await client.close()
+})
+
+t.test('gh-11 critical 2 (unit): a held client is fenced like query()', async (t) => {
+  t.test('statements pass under the lease, in every pg calling form; release lifts the fence', async (t) => {
+    const { client, servers } = setup()
+    servers.get('10.0.0.1:5432')!.onQuery = (text, values) => ({ rows: [{ text, values }] })
+    const c = await client.connect()
+    t.match(await c.query('SELECT $1', [1]), { rows: [{ text: 'SELECT $1', values: [1] }] })
+    t.match(await c.query({ text: 'SELECT 2' }), { rows: [{ text: 'SELECT 2' }] })
+    t.match(await (c.query as (...a: unknown[]) => Promise<unknown>)('SELECT 3', [], { timeoutMs: 1_000 }), { rows: [{ text: 'SELECT 3' }] })
+    const viaCallback = await new Promise((resolve) => c.query('SELECT 4', (err: Error | null, res: unknown) => resolve([err, res])))
+    t.match(viaCallback, [null, { rows: [{ text: 'SELECT 4' }] }])
+    const withValues = await new Promise((resolve) => c.query('SELECT 5', [5], (err: Error | null, res: unknown) => resolve([err, res])))
+    t.match(withValues, [null, { rows: [{ values: [5] }] }])
+    servers.get('10.0.0.1:5432')!.onQuery = () => {
+      throw sqlError('23505')
+    }
+    const failed = await new Promise((resolve) => c.query('INSERT dup', (err: Error | null) => resolve(err)))
+    t.match(failed, { code: '23505' })
+    const fenced = c.query
+    c.release()
+    t.not(c.query, fenced, 'the original query is back')
+    await client.close()
+  })
+
+  t.test('an acknowledgement after the lease, with another leader meanwhile: HAPG_OUTCOME_UNKNOWN, then the session is closed', async (t) => {
+    const { client, servers, patroni, clock } = setup()
+    const c = await client.connect()
+    servers.get('10.0.0.1:5432')!.onQuery = (text) => {
+      if (text === 'INSERT late') {
+        clock.skew += 1_000
+        patroni.promote('m2', 2)
+        servers.get('10.0.0.2:5432')!.hotStandby = false
+      }
+      return { rows: [] }
+    }
+    await t.rejects(c.query('INSERT late'), { code: 'HAPG_OUTCOME_UNKNOWN' })
+    await t.rejects(c.query('INSERT next'), { code: 'HAPG_SESSION_FENCED' }, 'nothing more runs in that session')
+    c.release()
+    await client.close()
+  })
+
+  t.test('the leader moved while the client was held: HAPG_SESSION_FENCED, not sent; a Submittable gets the error', async (t) => {
+    const { client, servers, patroni, pools } = setup()
+    const c = await client.connect()
+    await c.query('SELECT 1')
+    patroni.promote('m2', 2)
+    servers.get('10.0.0.2:5432')!.hotStandby = false
+    while (client.stats().leader?.name !== 'm2') await sleep(20) // the client follows m2; m1's pool retires and its held sessions are closed
+    const sent = pools[0]!.busy.size + pools[0]!.idle.size
+    await t.rejects(c.query('INSERT x'), { code: 'HAPG_SESSION_FENCED', cause: Error })
+    const errors: unknown[] = []
+    const submittable = { submit: () => t.fail('not submitted'), handleError: (e: unknown) => errors.push(e) }
+    t.equal(c.query(submittable as never), submittable, 'returned at once, as pg does')
+    await sleep(10)
+    t.match(errors, [{ code: 'HAPG_SESSION_FENCED' }])
+    t.equal(sent, pools[0]!.busy.size + pools[0]!.idle.size)
+    c.release()
+    await client.close()
+  })
+
+  t.test('the lease lapsed, then the same leader is re-confirmed: the held session goes on; a Submittable passes through', async (t) => {
+    const { client, clock, servers } = setup()
+    const c = await client.connect()
+    clock.skew += 500
+    t.equal(client.stats().leaseValid, false)
+    const seen: string[] = []
+    servers.get('10.0.0.1:5432')!.onQuery = (text) => (seen.push(text), { rows: [] })
+    await c.query('INSERT after')
+    t.strictSame(seen, ['INSERT after'])
+    const submitted: unknown[] = []
+    const submittable = { text: 'CURSOR', submit: () => {} }
+    // the fake client records the text it was sent
+    c.query(submittable as never)
+    await sleep(10)
+    submitted.push(...(c as unknown as { queries: string[] }).queries)
+    t.ok(submitted.includes('CURSOR'), 'the Submittable reached the client')
+    c.release()
+    await client.close()
+  })
+})
+
+t.test('pg.Pool drop-in: callbacks, end(), totalCount / idleCount / waitingCount', async (t) => {
+  const { client } = setup()
+  t.equal(client.totalCount, 0)
+  const res = await new Promise((resolve) => client.query('SELECT 1', (err: Error | null, r?: unknown) => resolve([err, r])))
+  t.match(res, [null, { rows: [] }])
+  const withValues = await new Promise((resolve) => client.query('SELECT $1', [1], (err: Error | null, r?: unknown) => resolve([err, r])))
+  t.match(withValues, [null, { rows: [] }])
+  t.equal(client.totalCount, 1)
+  t.equal(client.idleCount, 1)
+  t.equal(client.waitingCount, 0)
+  await client.end()
+  const closed = await new Promise((resolve) => client.query('SELECT 1', (err: Error | null) => resolve(err)))
+  t.match(closed, { code: 'HAPG_CLOSED' })
+  const bare = new HaPgClient({ connectionString: 'postgres://u@127.0.0.1:1/db', Pool: fakePool(new Map()).Pool as never, Client: class {} })
+  t.equal(bare.totalCount, 0)
+  await bare.close()
+})
+
+t.test('per-call AbortSignal: before the call and while waiting for a leader', async (t) => {
+  const { client, patroni } = setup({ failoverDeadlineMs: 2_000 })
+  await t.rejects(client.query('SELECT 1', [], { signal: AbortSignal.abort() }), { code: 'HAPG_ABORTED' })
+  await client.query('SELECT 1')
+  for (const m of patroni.members) m.primaryStatus = 503
+  await sleep(150)
+  const ac = new AbortController()
+  setTimeout(() => ac.abort(), 100)
+  const started = Date.now()
+  await t.rejects(client.withTransaction(async () => 1, { signal: ac.signal, timeoutMs: 1_500 }), { code: 'HAPG_FAILOVER_TIMEOUT' })
+  t.ok(Date.now() - started <= 1_700, 'bounded by timeoutMs')
+  await client.close()
+})
+
+t.test('gh-11 major 9 (unit): a 25006 from a server that turned read-only is retried elsewhere, the caller\'s own is not', async (t) => {
+  const { client, servers } = setup({ failoverDeadlineMs: 300 })
+  const server = servers.get('10.0.0.1:5432')!
+  server.onQuery = () => {
+    throw sqlError('25006')
+  }
+  await t.rejects(client.query('INSERT mine'), { code: '25006' }, 'the caller\'s own read-only transaction')
+  server.defaultReadOnly = true
+  await t.rejects(client.query('INSERT 1'), { code: 'HAPG_FAILOVER_TIMEOUT', cause: { code: 'HAPG_NOT_WRITABLE' } })
   await client.close()
 })
