@@ -98,7 +98,8 @@ t.test('split views on one timeline: majority, and a tie waits', async (t) => {
   patroni.views.set('m1', patroni.members.map((m) => ({ ...m, role: m.name === 'm1' ? 'leader' : 'replica' })))
   // m1 view says m1, m2 view (default) says m1, m3 is silent → m1 again; no flapping back and forth on ties
   patroni.views.set('m2', m2leads)
-  await sleep(250)
+  // steady-state rounds ask one member each; the disagreement shows within a full rotation, and revokes the lease
+  for (let i = 0; i < 100 && client.stats().leaseValid; i++) await sleep(20)
   await t.rejects(client.query('SELECT 1'), { code: 'HAPG_FAILOVER_TIMEOUT' }, 'a tie waits')
   await client.close()
 })
@@ -521,7 +522,109 @@ t.test('gh-11 major 9 (unit): a 25006 from a server that turned read-only is ret
     throw sqlError('25006')
   }
   await t.rejects(client.query('INSERT mine'), { code: '25006' }, 'the caller\'s own read-only transaction')
+  server.onQuery = () => {
+    server.defaultReadOnly = true // the operator turned the server read-only meanwhile
+    throw sqlError('25006')
+  }
+  const { events } = { events: [] as unknown[] }
+  client.on('retry', (e) => events.push(e))
+  await t.rejects(client.query('INSERT 0'), { code: 'HAPG_FAILOVER_TIMEOUT', cause: { code: 'HAPG_NOT_WRITABLE' } })
+  t.match(events[0], { code: 'HAPG_NOT_WRITABLE' }, 'the 25006 of a server that turned read-only is retried')
   server.defaultReadOnly = true
   await t.rejects(client.query('INSERT 1'), { code: 'HAPG_FAILOVER_TIMEOUT', cause: { code: 'HAPG_NOT_WRITABLE' } })
   await client.close()
+})
+
+t.test('replica reads: a caller\'s SQL error is thrown and keeps the replica pool; a broken session moves on', async (t) => {
+  const { client, servers, events } = setup()
+  servers.get('10.0.0.2:5432')!.onQuery = () => {
+    throw sqlError('42601')
+  }
+  servers.get('10.0.0.3:5432')!.onQuery = () => {
+    throw sqlError('42601')
+  }
+  await t.rejects(client.query('SELEC', [], { role: 'replica' }), { code: '42601' })
+  t.notOk(events.some((e) => e[0] === 'poolRetired'), 'no replica pool torn down')
+  servers.get('10.0.0.2:5432')!.onQuery = () => {
+    throw sqlError('57P01')
+  }
+  servers.get('10.0.0.3:5432')!.onQuery = () => {
+    throw sqlError('57P01')
+  }
+  servers.get('10.0.0.1:5432')!.onQuery = () => ({ rows: [{ from: 'm1' }] })
+  t.match(await client.query('SELECT', [], { role: 'replica', timeoutMs: 1_000 }), { rows: [{ from: 'm1' }] }, 'both replicas dropped the session: the leader answers')
+  t.ok(events.some((e) => e[0] === 'poolRetired' && (e[1] as { reason: string }).reason === 'replica-error'))
+  await client.close()
+})
+
+t.test('counts before any leader; static withTransaction rolls back (bounded)', async (t) => {
+  const { client } = setup()
+  t.strictSame([client.totalCount, client.idleCount, client.waitingCount], [0, 0, 0])
+  await client.close()
+  const seen: string[] = []
+  const servers = new Map([['postgres://app@db/app', { onQuery: (text: string) => (seen.push(text), { rows: [] }) }]])
+  const { Pool } = fakePool(servers)
+  await using stat = new HaPgClient({ connectionString: 'postgres://app@db/app', Pool: Pool as never })
+  await t.rejects(stat.withTransaction(async () => { throw new Error('mine') }), { message: 'mine' })
+  t.strictSame(seen, ['BEGIN', 'ROLLBACK'])
+})
+
+t.test('a held client whose lease lapsed while another leader was elected: fenced when it asks again', async (t) => {
+  const { client, clock, patroni, servers } = setup()
+  const c = await client.connect()
+  clock.skew += 500
+  patroni.promote('m2', 2)
+  servers.get('10.0.0.2:5432')!.hotStandby = false
+  await t.rejects(c.query('INSERT x'), { code: 'HAPG_SESSION_FENCED', cause: { message: /moved from m1 to m2|retired/ } })
+  c.release()
+  await client.close()
+})
+
+/**
+ * A blackholed PostgreSQL: the TCP handshake completes (the kernel accepts) but the startup packet is never
+ * answered, as with a frozen postmaster or a host whose packets are dropped after the SYN-ACK. Without a
+ * bound, pg waits for the answer forever (pg has no connect timeout by default; a host dropping SYNs waits out
+ * ~2 min of SYN retries, the same path). It listens on loopback, on a port of its own.
+ */
+async function blackhole(): Promise<{ port: number; close(): Promise<void> }> {
+  const { createServer } = await import('node:net')
+  const sockets = new Set<import('node:net').Socket>()
+  const server = createServer((s) => {
+    sockets.add(s)
+    s.on('error', () => {})
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  return {
+    port: (server.address() as { port: number }).port,
+    close: async () => {
+      for (const s of sockets) s.destroy()
+      await new Promise((r) => server.close(r))
+    },
+  }
+}
+
+t.test('gh-11 major 5: a blackholed leader does not stall a call past its deadline (real pg.Pool)', async (t) => {
+  const hole = await blackhole()
+  const stat = new HaPgClient({ connectionString: `postgres://u:pw@127.0.0.1:${hole.port}/db`, failoverDeadlineMs: 300 })
+  let started = Date.now()
+  await t.rejects(stat.query('SELECT 1'), { code: 'HAPG_FAILOVER_TIMEOUT' })
+  t.ok(Date.now() - started < 1_000, `static mode: settled in ${Date.now() - started} ms`)
+  started = Date.now()
+  await stat.close()
+  t.ok(Date.now() - started < 1_000, 'close() does not wait for the hung connect')
+
+  const { FakePatroni, threeMembers } = await import('./helpers/fake-patroni.js')
+  const members = threeMembers().map((m) => ({ ...m, host: '127.0.0.1', port: hole.port }))
+  const patroni = new FakePatroni(members)
+  const client = new HaPgClient({
+    patroniUrls: ['http://127.0.0.1:8001'], dispatcher: patroni.agent, pg: { user: 'u', password: 'pw', database: 'db' },
+    leaseMs: 400, discoveryIntervalMs: 100, restTimeoutMs: 80, failoverDeadlineMs: 400, random: () => 0.5,
+  })
+  started = Date.now()
+  await t.rejects(client.query('INSERT 1'), { code: 'HAPG_FAILOVER_TIMEOUT' })
+  t.ok(Date.now() - started < 1_200, `Patroni mode: settled in ${Date.now() - started} ms`)
+  const held = client.connect()
+  await t.rejects(held, { code: 'HAPG_FAILOVER_TIMEOUT' }, 'connect() too')
+  await client.close()
+  await hole.close()
 })

@@ -16,6 +16,8 @@ export interface SimMember {
   primaryRole?: string
   /** delay /primary answers by this many ms */
   primaryDelayMs?: number
+  /** more fields of the /primary body (Patroni 3.0+: `patroni.version`, `dcs_last_seen`, `failsafe_mode_is_active`) */
+  primaryExtra?: Record<string, unknown>
 }
 
 /** A simulated Patroni cluster behind an undici MockAgent. */
@@ -92,7 +94,7 @@ export class FakePatroni {
     if (path === '/primary') {
       const leader = self?.role === 'leader'
       const status = self?.primaryStatus ?? (leader && rest === 'ok' ? 200 : 503)
-      const body = JSON.stringify({ role: self?.primaryRole === null ? undefined : (self?.primaryRole ?? (leader ? 'master' : 'replica')), timeline: self?.timeline, state: 'running' })
+      const body = JSON.stringify({ role: self?.primaryRole === null ? undefined : (self?.primaryRole ?? (leader ? 'master' : 'replica')), timeline: self?.timeline, state: 'running', ...self?.primaryExtra })
       const delay = self?.primaryDelayMs
       return { statusCode: status, data: delay === undefined ? body : () => new Promise((resolve) => setTimeout(() => resolve(body), delay)) }
     }

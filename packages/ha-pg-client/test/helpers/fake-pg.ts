@@ -106,6 +106,10 @@ export function fakePool(servers: Map<string, FakeServer>) {
               else resolve(out)
             } catch (err) {
               reject(err)
+            } finally {
+              // PostgreSQL 14+ reports a changed default_transaction_read_only with the answer (ParameterStatus,
+              // protocol-flow.html#PROTOCOL-ASYNC): e.g. after ALTER SYSTEM … and a reload.
+              if (server.hotStandby !== undefined) client.defaultReadOnly = server.defaultReadOnly ?? false
             }
           })
         },
