@@ -210,3 +210,33 @@ t.test("gh-11 major 9: a caller's own 25006 fails at once; default_transaction_r
     await withSuperuser(leader.name, (c) => c.query(`ALTER DATABASE ${cluster.credentials.app.database} RESET default_transaction_read_only`))
   }
 })
+
+t.test('gh-11 major 6: Patroni REST calls per second per process, in steady state and during a failover', async (t) => {
+  await stableLeader()
+  const client = newClient()
+  try {
+    await client.query('SELECT 1')
+    await sleep(3_000) // past the first /config and member learning
+    const calls = (): number => client.stats().counters.restCalls
+    const steadyFrom = calls()
+    const steadyStart = Date.now()
+    await sleep(20_000)
+    const steady = ((calls() - steadyFrom) * 1000) / (Date.now() - steadyStart)
+    const old = await cluster.leader()
+    const failFrom = calls()
+    const killed = await cluster.killLeader()
+    // a caller waits through the failover, as writes do
+    const write = client.query('SELECT 1', [], { idempotent: true }).catch(() => undefined)
+    const until = Date.now() + 60_000
+    while (Date.now() < until && !(client.stats().leader?.name !== old.name && client.stats().leaseValid)) await sleep(50)
+    const failoverMs = Date.now() - killed.at
+    const during = ((calls() - failFrom) * 1000) / failoverMs
+    await write
+    t.comment(`REST calls/s per process: steady ${steady.toFixed(2)}; during the failover ${during.toFixed(2)} over ${failoverMs} ms (3 members, timing 10/1/4)`)
+    t.ok(steady <= 4, `steady state asks little (${steady.toFixed(2)}/s)`)
+    t.ok(during <= 15, `a waiting client backs off (${during.toFixed(2)}/s)`)
+    await cluster.startMember(killed.name)
+  } finally {
+    await client.close()
+  }
+})
