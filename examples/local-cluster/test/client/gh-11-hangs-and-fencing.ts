@@ -55,13 +55,14 @@ async function withApp<T>(member: string, fn: (c: pg.Client) => Promise<T>): Pro
 
 /** The member's postmaster and every child of it (backends, walsender, checkpointer…), found through /proc. */
 async function postgresPids(member: string): Promise<number[]> {
-  const backend = await withSuperuser(member, async (c) => (await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid as number)
   const ppidOf = async (pid: string): Promise<number | undefined> => {
     const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '')
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
     return fields[1] === undefined ? undefined : Number(fields[1])
   }
-  const postmaster = (await ppidOf(String(backend))) as number
+  // Read the backend's parent while the session is open: the backend exits with it.
+  const postmaster = await withSuperuser(member, async (c) => ppidOf(String((await c.query<{ pid: number }>('SELECT pg_backend_pid() AS pid')).rows[0]?.pid)))
+  if (postmaster === undefined) throw new Error(`no postmaster found for ${member}`)
   const children: number[] = []
   for (const entry of await readdir('/proc')) if (/^\d+$/.test(entry) && (await ppidOf(entry)) === postmaster) children.push(Number(entry))
   return [postmaster, ...children]
