@@ -166,7 +166,7 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
    * as `query()`: see {@link fenceClient}. Release it as usual.
    */
   async connect(): Promise<pg.PoolClient> {
-    return this.#withRetries(true, async (client, pool, _limits, epoch) => this.#hold(client, pool, epoch, true), { handOff: true })
+    return this.#withRetries(true, async (client, pool, _limits, epoch) => this.#hold(client, pool, epoch), { handOff: true })
   }
 
   /**
@@ -175,16 +175,22 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
    */
   withTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>, options: { idempotent?: boolean; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<T> {
     return this.#withRetries(options.idempotent === true, async (raw, pool, limits, epoch) => {
-      const client = this.#hold(raw, pool, epoch, false)
-      await (client.query as (q: pg.QueryConfig, v: undefined, o: StatementLimits) => Promise<unknown>)({ text: 'BEGIN' }, undefined, limits)
+      const lift = this.#fence(raw, pool, epoch)
+      const send = raw.query as (q: pg.QueryConfig, v: undefined, o: StatementLimits) => Promise<unknown>
       let result: T
       try {
-        result = await fn(client)
-      } catch (err) {
-        await runStatement(raw, pool, { text: 'ROLLBACK' }, { timeoutMs: this.#controlTimeoutMs(), cancel: false }).catch(() => undefined)
-        throw err
+        await send({ text: 'BEGIN' }, undefined, limits)
+        try {
+          result = await fn(raw)
+        } catch (err) {
+          lift() // the ROLLBACK goes out unfenced: it must run even on a deposed leader's session
+          await runStatement(raw, pool, { text: 'ROLLBACK' }, { timeoutMs: this.#controlTimeoutMs(), cancel: false }).catch(() => undefined)
+          throw err
+        }
+        await send({ text: 'COMMIT' }, undefined, limits)
+      } finally {
+        lift() // the session goes back to the pool as a plain client
       }
-      await (client.query as (q: pg.QueryConfig, v: undefined, o: StatementLimits) => Promise<unknown>)({ text: 'COMMIT' }, undefined, limits)
       return result
     }, { timeoutMs: options.timeoutMs ?? this.#options.queryTimeoutMs, signal: options.signal })
   }
@@ -301,9 +307,21 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
     }
   }
 
-  /** Fences a leader client (see held-client.ts). `ownRelease`: wrap `release` too (connect()). */
-  #hold(client: pg.PoolClient, pool: MemberPool, epoch: LeaderEpoch | undefined, ownRelease: boolean): pg.PoolClient {
-    if (epoch === undefined) return client // static mode: no lease, nothing to fence
+  /** Fences a leader client (see held-client.ts) and wraps its `release` to lift the fence (connect()). */
+  #hold(client: pg.PoolClient, pool: MemberPool, epoch: LeaderEpoch | undefined): pg.PoolClient {
+    const lift = this.#fence(client, pool, epoch)
+    const release = client.release
+    client.release = (err?: Error | boolean) => {
+      client.release = release
+      const fenced = lift()
+      release.call(client, err ?? (fenced || undefined))
+    }
+    return client
+  }
+
+  /** Puts `client` under the write guarantee; returns the (idempotent) function that lifts it and says whether it was fenced. */
+  #fence(client: pg.PoolClient, pool: MemberPool, epoch: LeaderEpoch | undefined): () => boolean {
+    if (epoch === undefined) return () => false // static mode: no lease, nothing to fence
     const tracker = this.#tracker as LeaderTracker
     const ctx: HoldContext = {
       pool,
@@ -314,15 +332,7 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
       now: this.#now,
       limits: { timeoutMs: this.#options.queryTimeoutMs },
     }
-    const lift = fenceClient(client, ctx)
-    if (!ownRelease) return client
-    const release = client.release
-    client.release = (err?: Error | boolean) => {
-      client.release = release
-      const fenced = lift()
-      release.call(client, err ?? (fenced || undefined))
-    }
-    return client
+    return fenceClient(client, ctx)
   }
 
   /**

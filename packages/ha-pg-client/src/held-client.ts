@@ -90,9 +90,13 @@ export function fenceClient(client: pg.PoolClient, ctx: HoldContext): () => bool
     return undefined
   }
   client.query = query as typeof client.query
+  let lifted = false
   return () => {
-    untrack()
-    client.query = original
+    if (!lifted) {
+      lifted = true
+      untrack()
+      client.query = original
+    }
     return fenced !== undefined
   }
 }

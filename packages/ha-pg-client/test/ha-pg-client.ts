@@ -1,4 +1,7 @@
 import t from 'tap'
+
+// Many tests wait out real (short) leases and deadlines; on a loaded shared machine the file needs more than 30 s.
+t.setTimeout(180_000)
 import { HaPgClient } from '../src/ha-pg-client.js'
 import { HaPgError } from '../src/errors.js'
 import { fakePool } from './helpers/fake-pg.js'
@@ -627,4 +630,20 @@ t.test('gh-11 major 5: a blackholed leader does not stall a call past its deadli
   await t.rejects(held, { code: 'HAPG_FAILOVER_TIMEOUT' }, 'connect() too')
   await client.close()
   await hole.close()
+})
+
+t.test('withTransaction lifts its fence: the session goes back to the pool as a plain client', async (t) => {
+  const { client, pools } = setup()
+  await client.query('SELECT 1')
+  const session = [...pools[0]!.idle][0]!
+  const plain = session.query
+  await client.withTransaction(async (tx) => tx.query('INSERT 1'))
+  t.equal(session.query, plain, 'after a commit')
+  await t.rejects(client.withTransaction(async () => { throw new Error('mine') }), { message: 'mine' })
+  t.equal([...pools[0]!.idle].length, 0, 'a failed transaction destroys its session')
+  const c = await client.connect()
+  c.release()
+  const again = [...pools[0]!.idle][0]!
+  t.not(again, session)
+  await client.close()
 })
