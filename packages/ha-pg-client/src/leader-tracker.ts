@@ -271,7 +271,7 @@ export class LeaderTracker {
       return this.#round()
     }
     if (!full && decision.kind === 'candidate') decision = { ...decision, unanimous: false }
-    if (decision.kind === 'none' && (decision.reason === 'unreachable' || decision.reason === 'dcs-unavailable')) decision = await this.#withoutDcs(asked)
+    if (decision.kind === 'none' && (decision.reason === 'unreachable' || decision.reason === 'dcs-unavailable')) decision = await this.#withoutDcs(asked, views)
     this.#lastDecision = decision
     if (decision.kind !== 'candidate') return this.revoke()
     const member = decision.member
@@ -291,7 +291,7 @@ export class LeaderTracker {
    * keeps its role (and answers 200) while it reaches every member: it stays the candidate. If a
    * majority answers `/primary` at all, the members are up and their DCS is not: `dcs-unavailable`.
    */
-  async #withoutDcs(urls: readonly string[]): Promise<LeaderDecision> {
+  async #withoutDcs(urls: readonly string[], views: readonly RestResult<unknown>[]): Promise<LeaderDecision> {
     const answers = await quorumSettled(urls.map((url) => this.#o.api.primary(url)))
     const known = new Map(this.#members.filter((m) => m.api_url !== undefined).map((m) => [apiBase(m.api_url as string), m] as const))
     const leader = this.#leader
@@ -299,7 +299,10 @@ export class LeaderTracker {
     const primary = urls.findIndex((url, i) => answers[i]?.ok === true && known.has(url))
     if (primary >= 0) return { kind: 'candidate', member: known.get(urls[primary] as string) as PatroniMember, votes: 0, unanimous: false }
     const answered = answers.filter((a) => a.status !== undefined).length
-    return { kind: 'none', reason: answered * 2 > urls.length ? 'dcs-unavailable' : 'unreachable' }
+    // `/cluster` that merely timed out (busy members racing for the key while the leader is frozen) says
+    // nothing about the DCS: keep waiting. Only refused, closed or 5xx answers from a majority do.
+    const slow = views.filter((v) => !v.ok && v.timedOut === true).length
+    return { kind: 'none', reason: answered * 2 > urls.length && slow * 2 <= views.length ? 'dcs-unavailable' : 'unreachable' }
   }
 
   /** `GET /primary` on the candidate, at most one in flight per member; grants or revokes the lease. */
@@ -416,7 +419,7 @@ function quorumSettled<T>(calls: Promise<RestResult<T>>[]): Promise<RestResult<T
     const finish = (): void => {
       if (timer !== undefined) clearTimeout(timer)
       timer = undefined
-      resolve(results.map((r) => r ?? { ok: false, error: new Error('no answer before the round settled') }))
+      resolve(results.map((r) => r ?? { ok: false, error: new Error('no answer before the round settled'), timedOut: true }))
     }
     calls.forEach((call, i) => {
       void call.then((result) => {

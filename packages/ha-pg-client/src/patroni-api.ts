@@ -37,7 +37,8 @@ export interface PatroniTiming {
 }
 
 /** The answer of one REST call: a status and a parsed JSON body, or the error. */
-export type RestResult<T> = { readonly ok: true; readonly status: number; readonly body: T } | { readonly ok: false; readonly status?: number; readonly error: unknown }
+/** `timedOut`: no answer within the deadline (slow or frozen), as opposed to a refused or closed connection. */
+export type RestResult<T> = { readonly ok: true; readonly status: number; readonly body: T } | { readonly ok: false; readonly status?: number; readonly error: unknown; readonly timedOut?: boolean }
 
 export interface PatroniApiOptions {
   readonly timeoutMs: number
@@ -94,7 +95,7 @@ export class PatroniApi {
     this.calls += 1
     const controller = new AbortController()
     const timer = setTimeout(() => controller.abort(new Error(`Patroni REST ${path} timed out after ${this.timeoutMs} ms`)), this.timeoutMs)
-    const result = await this.#send<T>(new URL(path, baseUrl), path, controller.signal).catch((error: unknown) => ({ ok: false as const, error }))
+    const result = await this.#send<T>(new URL(path, baseUrl), path, controller.signal).catch((error: unknown) => ({ ok: false as const, error, timedOut: controller.signal.aborted }))
     clearTimeout(timer)
     return result
   }

@@ -186,3 +186,16 @@ t.test('dcs_last_seen is read against the wall clock by default', async (t) => {
   t.ok(tracker.leader !== undefined && tracker.hasLease(tracker.leader))
   await tracker.close()
 })
+
+t.test('slow /cluster answers are no evidence of a lost DCS: callers wait instead of HAPG_NO_LEADER', async (t) => {
+  const patroni = new FakePatroni(threeMembers())
+  const { tracker } = make(patroni)
+  await tracker.refresh()
+  // the leader is frozen; the replicas' /cluster is too slow to answer in time, their /primary says 503 at once
+  patroni.get('m1').rest = 'frozen'
+  patroni.get('m2').clusterDelayMs = 500
+  patroni.get('m3').clusterDelayMs = 500
+  tracker.revoke()
+  await t.rejects(tracker.waitForLease(Date.now() + 600), { code: 'HAPG_FAILOVER_TIMEOUT' })
+  await tracker.close()
+})
