@@ -1,0 +1,82 @@
+import { HaPgError } from './errors.js';
+/** Socket errnos seen before a byte was sent: the statement never reached a server. */
+const CONNECT_ERRNOS = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EADDRNOTAVAIL', 'EAI_AGAIN']);
+/** Socket errnos that can strike mid-statement: the outcome is unknown. */
+const MIDFLIGHT_ERRNOS = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABORTED', 'ERR_STREAM_DESTROYED']);
+/** SQLSTATEs that prove the statement did not run, and that the topology may have changed. */
+const NEVER_RAN_SQLSTATES = new Set([
+    '57P03', // cannot_connect_now: starting up / shutting down / in recovery during promotion
+    '08001', // sqlclient_unable_to_establish_sqlconnection
+    '08004', // sqlserver_rejected_establishment_of_sqlconnection
+]);
+/** SQLSTATEs that end a session mid-statement: the outcome is unknown, and the topology may have changed. */
+const UNKNOWN_SQLSTATES = new Set([
+    '57P01', // admin_shutdown: Patroni stops / demotes the node
+    '57P02', // crash_shutdown
+    '08000', // connection_exception
+    '08003', // connection_does_not_exist
+    '08006', // connection_failure
+    '08007', // transaction_resolution_unknown
+    '08P01', // protocol_violation
+]);
+/**
+ * Refusals that retrying cannot fix: wrong credentials, a missing database, or a server at its
+ * connection limit (`53300`: capacity, not a topology change). They never ran, but waiting out the
+ * failover deadline on them only hides the problem (issue #11, major 9).
+ */
+function isConfigurationError(code) {
+    return code.startsWith('28') || code === '3D000' || code === '53300'; // invalid_authorization_specification / invalid_password; invalid_catalog_name; too_many_connections
+}
+const TOPOLOGY_CODES = {
+    HAPG_NOT_WRITABLE: 'never-ran',
+    HAPG_STATEMENT_TIMEOUT: 'unknown',
+    HAPG_OUTCOME_UNKNOWN: 'unknown',
+};
+/**
+ * Classifies any error thrown by pg, pg-pool, a socket or this client. The full table is in the README
+ * and pinned by a unit test. Errors raised while *connecting* never ran, whatever they are: the
+ * caller passes `phase: 'connect'` for those.
+ *
+ * @example
+ * ```ts
+ * classifyError(Object.assign(new Error('x'), { code: '57P01' })) // { outcome: 'unknown', topology: true, code: '57P01' }
+ * ```
+ */
+export function classifyError(err, phase = 'statement') {
+    const code = errorCode(err);
+    if (err instanceof HaPgError) {
+        const outcome = TOPOLOGY_CODES[err.code];
+        return outcome === undefined ? { outcome: 'failed', topology: false, code } : { outcome, topology: true, code };
+    }
+    if (NEVER_RAN_SQLSTATES.has(code) || CONNECT_ERRNOS.has(code))
+        return { outcome: 'never-ran', topology: true, code };
+    if (isConfigurationError(code))
+        return { outcome: 'failed', topology: false, code };
+    // 25006 read_only_sql_transaction on a session already checked writable is the caller's own
+    // (SET TRANSACTION READ ONLY, a read-only function): the client turns the server-side case, a
+    // reported default_transaction_read_only = on, into HAPG_NOT_WRITABLE before it gets here.
+    if (code === '25006' && phase === 'statement')
+        return { outcome: 'failed', topology: false, code };
+    if (phase === 'connect')
+        return { outcome: 'never-ran', topology: true, code };
+    if (UNKNOWN_SQLSTATES.has(code) || MIDFLIGHT_ERRNOS.has(code)) {
+        return { outcome: 'unknown', topology: true, code };
+    }
+    if (code === 'unknown') {
+        const message = err instanceof Error ? err.message : String(err);
+        // pg refuses to send on a client that already broke: nothing was sent.
+        if (/not queryable/i.test(message))
+            return { outcome: 'never-ran', topology: true, code: 'not-queryable' };
+        // pg reports a socket dropped mid-statement with plain Errors that carry no code.
+        if (/Connection terminated|Query read timeout/i.test(message)) {
+            return { outcome: 'unknown', topology: true, code: 'connection-lost' };
+        }
+    }
+    return { outcome: 'failed', topology: false, code };
+}
+function errorCode(err) {
+    if (typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string')
+        return err.code;
+    return 'unknown';
+}
+//# sourceMappingURL=classify-error.js.map

@@ -1,0 +1,37 @@
+/**
+ * Every stable error code the client raises. Callers match on `err.code`.
+ * The README lists each one; a unit test keeps both in sync.
+ */
+export const HA_PG_ERROR_CODES = [
+    'HAPG_INVALID_OPTIONS',
+    'HAPG_NO_LEADER',
+    'HAPG_FAILOVER_TIMEOUT',
+    'HAPG_OUTCOME_UNKNOWN',
+    'HAPG_NOT_WRITABLE',
+    'HAPG_DISCOVERY_FAILED',
+    'HAPG_STATEMENT_TIMEOUT',
+    'HAPG_CLOSED',
+    'HAPG_SESSION_FENCED',
+    'HAPG_ABORTED',
+    'HAPG_STANDBY_CLUSTER',
+];
+/**
+ * The one error class of `@birthday-ha/ha-pg-client`. `code` is stable; `cause`
+ * keeps the underlying pg / socket / undici error when there is one.
+ *
+ * @example
+ * ```ts
+ * try { await db.query('INSERT …') } catch (err) {
+ *   if (err instanceof HaPgError && err.code === 'HAPG_OUTCOME_UNKNOWN') reconcile()
+ * }
+ * ```
+ */
+export class HaPgError extends Error {
+    code;
+    constructor(code, message, options) {
+        super(message, options);
+        this.name = 'HaPgError';
+        this.code = code;
+    }
+}
+//# sourceMappingURL=errors.js.map

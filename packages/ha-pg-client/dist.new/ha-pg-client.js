@@ -1,0 +1,391 @@
+import { EventEmitter } from 'node:events';
+import pg from 'pg';
+import { HaPgError } from './errors.js';
+import { LeaderTracker } from './leader-tracker.js';
+import { fenceClient } from './held-client.js';
+import { ensureWritable, MemberPool } from './member-pool.js';
+import { validateOptions } from './options.js';
+import { PatroniApi } from './patroni-api.js';
+import { retryVerdict } from './retry-policy.js';
+import { classifyError } from './classify-error.js';
+import { runStatement } from './statement.js';
+import { readableReplicas } from './topology.js';
+/**
+ * A `25006` from a server that now reports `default_transaction_read_only = on` (or a standby) is the
+ * server's doing, not the caller's: the statement did not run, retry elsewhere (`HAPG_NOT_WRITABLE`).
+ */
+function readOnlyServer(err, client) {
+    if (err?.code !== '25006')
+        return undefined;
+    const c = client;
+    if (c.hotStandby !== true && c.defaultReadOnly !== true)
+        return undefined;
+    return new HaPgError('HAPG_NOT_WRITABLE', 'the server turned read-only (default_transaction_read_only or recovery)', { cause: err });
+}
+/** Replica reads' default staleness bound: Patroni's own default `maximum_lag_on_failover` (1 MiB). */
+const DEFAULT_MAX_LAG_BYTES = 1_048_576;
+const SILENT = { info() { }, warn() { } };
+/**
+ * A failover-aware replacement for `pg.Pool`: it finds the leader through Patroni's REST API, sends
+ * writes only under a client-side lease, keeps one pool per leader epoch and retries what is safe.
+ *
+ * @example
+ * ```ts
+ * const db = new HaPgClient({ patroniUrls: ['http://10.0.0.1:8008', 'http://10.0.0.2:8008'], pg: { user: 'app', password, database: 'app' } })
+ * await db.query('INSERT INTO users(name) VALUES ($1) ON CONFLICT DO NOTHING', ['ann'], { idempotent: true })
+ * const { rows } = await db.query('SELECT * FROM users', [], { role: 'replica', maxLagBytes: 1 << 20 })
+ * await db.close()
+ * ```
+ */
+export class HaPgClient extends EventEmitter {
+    #options;
+    #now;
+    #random;
+    #log;
+    #api;
+    #tracker;
+    #pools = new Map();
+    #retiring = new Set();
+    #leaderPool;
+    #retries = 0;
+    #replicaTurn = 0;
+    #retiredPools = 0;
+    #closing;
+    constructor(options) {
+        super();
+        this.#options = validateOptions(options);
+        // Monotonic: every lease and deadline is a difference of two readings (issue #11, major 3).
+        this.#now = options.now ?? (() => performance.now());
+        this.#random = options.random ?? Math.random;
+        this.#log = options.logger ?? SILENT;
+        if ('connectionString' in this.#options) {
+            this.#leaderPool = this.#newPool({ connectionString: this.#options.connectionString }, 'static', 'leader');
+            return;
+        }
+        const o = this.#options;
+        this.#api = new PatroniApi({ timeoutMs: 2_000, dispatcher: o.dispatcher, ca: o.patroniCa, auth: o.patroniAuth });
+        const timing = Object.fromEntries(['leaseMs', 'failoverDeadlineMs', 'discoveryIntervalMs', 'restTimeoutMs'].flatMap((k) => (o[k] === undefined ? [] : [[k, o[k]]])));
+        this.#tracker = new LeaderTracker({
+            urls: o.patroniUrls,
+            api: this.#api,
+            timing,
+            now: this.#now,
+            random: this.#random,
+            hooks: {
+                leaderChanged: (from, to) => this.#onLeaderChanged(from, to),
+                discoveryFailed: (error) => {
+                    this.#log.warn({ msg: 'patroni discovery failed', error: String(error) });
+                    this.emit('discoveryFailed', { error });
+                },
+                afterRound: () => this.#watchdog(),
+                timingRejected: (why) => this.#log.warn({ msg: 'unsafe timing option ignored', why }),
+            },
+        });
+        this.#tracker.start();
+    }
+    query(textOrConfig, ...rest) {
+        const callback = rest.find((a) => typeof a === 'function');
+        const values = Array.isArray(rest[0]) ? rest[0] : undefined;
+        const options = (typeof rest[1] === 'object' && rest[1] !== null ? rest[1] : {});
+        const promise = this.#query(textOrConfig, values, options);
+        if (callback === undefined)
+            return promise;
+        promise.then((res) => callback(null, res), (err) => callback(err));
+    }
+    #query(textOrConfig, values, options) {
+        const query = typeof textOrConfig === 'string' ? { text: textOrConfig } : { ...textOrConfig };
+        if (values !== undefined)
+            query.values = values;
+        if (options.role === 'replica')
+            return this.#replicaQuery(query, options);
+        const how = { timeoutMs: options.timeoutMs ?? this.#options.queryTimeoutMs, signal: options.signal };
+        return this.#withRetries(options.idempotent === true, (client, pool, limits) => runStatement(client, pool, query, limits), how);
+    }
+    /**
+     * A client checked out on the leader (lease held, session writable), under the same write guarantee
+     * as `query()`: see {@link fenceClient}. Release it as usual.
+     */
+    async connect() {
+        return this.#withRetries(true, async (client, pool, _limits, epoch) => this.#hold(client, pool, epoch), { handOff: true });
+    }
+    /**
+     * Runs `fn` inside BEGIN/COMMIT on the leader; ROLLBACK (bounded) on error. `fn` gets a fenced client
+     * (as from `connect()`). Retried whole only when `idempotent` or when BEGIN never ran.
+     */
+    withTransaction(fn, options = {}) {
+        return this.#withRetries(options.idempotent === true, async (raw, pool, limits, epoch) => {
+            const lift = this.#fence(raw, pool, epoch);
+            const send = raw.query;
+            let result;
+            try {
+                await send({ text: 'BEGIN' }, undefined, limits);
+                try {
+                    result = await fn(raw);
+                }
+                catch (err) {
+                    lift(); // the ROLLBACK goes out unfenced: it must run even on a deposed leader's session
+                    await runStatement(raw, pool, { text: 'ROLLBACK' }, { timeoutMs: this.#controlTimeoutMs(), cancel: false }).catch(() => undefined);
+                    throw err;
+                }
+                await send({ text: 'COMMIT' }, undefined, limits);
+            }
+            finally {
+                lift(); // the session goes back to the pool as a plain client
+            }
+            return result;
+        }, { timeoutMs: options.timeoutMs ?? this.#options.queryTimeoutMs, signal: options.signal });
+    }
+    /** Resolves when a confirmed, writable leader answers (static mode: `SELECT 1`); rejects with a HaPgError. */
+    async ping(options = {}) {
+        const timeoutMs = options.timeoutMs ?? 2_000;
+        await this.#withRetries(false, (client, pool, limits) => runStatement(client, pool, { text: 'SELECT 1' }, limits), { budgetMs: timeoutMs, timeoutMs });
+    }
+    stats() {
+        const t = this.#tracker;
+        const leader = t?.leader;
+        return {
+            mode: t === undefined ? 'static' : 'patroni',
+            leader: leader === undefined ? null : { name: leader.name, host: leader.host, port: leader.port, timeline: leader.timeline },
+            leaseValid: leader !== undefined && t !== undefined && t.hasLease(leader),
+            leaseAgeMs: t?.leaseAge() ?? null,
+            pools: [this.#leaderPool, ...this.#pools.values()].flatMap((p) => (p === undefined ? [] : [p.counts()])),
+            counters: {
+                leaderChanges: t?.counters.leaderChanges ?? 0,
+                retries: this.#retries,
+                retiredPools: this.#retiredPools,
+                discoveryFailures: t?.counters.discoveryFailures ?? 0,
+                msWithoutLeader: t?.msWithoutLeader() ?? 0,
+                restCalls: this.#api?.calls ?? 0,
+            },
+        };
+    }
+    /** Graceful and idempotent: stops discovery, closes every pool and the REST agent. */
+    close() {
+        this.#closing ??= (async () => {
+            await this.#tracker?.close();
+            const pools = [this.#leaderPool, ...this.#pools.values()].flatMap((p) => (p === undefined ? [] : [p.retire('closed')]));
+            await Promise.all([...pools, ...this.#retiring]);
+            await this.#api?.close();
+        })();
+        return this.#closing;
+    }
+    /** `pg.Pool#end`: the same as {@link close}. */
+    end() {
+        return this.close();
+    }
+    /** `pg.Pool`'s counts, over the current leader pool. */
+    get totalCount() {
+        return this.#leaderPool?.counts().total ?? 0;
+    }
+    get idleCount() {
+        return this.#leaderPool?.counts().idle ?? 0;
+    }
+    get waitingCount() {
+        return this.#leaderPool?.counts().waiting ?? 0;
+    }
+    [Symbol.asyncDispose]() {
+        return this.close();
+    }
+    /**
+     * The retry loop shared by every leader operation. `handOff`: the caller gets the client and releases it.
+     * Every wait (lease, checkout, writability check) is bounded by the failover deadline, or by
+     * `timeoutMs` when shorter; the statement itself only by `timeoutMs` (and by its pool retiring).
+     */
+    async #withRetries(idempotent, attempt, how = {}) {
+        const start = this.#now();
+        const callDeadline = how.timeoutMs === undefined ? Number.POSITIVE_INFINITY : start + how.timeoutMs;
+        const deadline = Math.min(start + (how.budgetMs ?? this.#deadlineMs()), callDeadline);
+        const signal = how.signal;
+        // Backoff grows with the failures on one leader epoch, and starts over on a new one: a just-promoted
+        // leader is retried at 10, 20, 40 ms, not at the 200 ms the dead one had reached.
+        let streak = 0;
+        let lastEpoch;
+        for (let n = 1;; n++) {
+            let phase = 'connect';
+            try {
+                if (this.#closing !== undefined)
+                    throw new HaPgError('HAPG_CLOSED', 'the client is closed');
+                if (signal?.aborted === true)
+                    throw new HaPgError('HAPG_ABORTED', 'aborted by the caller before the statement was sent', { cause: signal.reason });
+                const epoch = await this.#tracker?.waitForLease(deadline);
+                if (epoch?.id !== lastEpoch)
+                    streak = 0;
+                lastEpoch = epoch?.id;
+                const pool = this.#leaderPool;
+                const client = await pool.checkout(deadline - this.#now());
+                let result;
+                try {
+                    if (epoch !== undefined)
+                        await ensureWritable(client, pool, deadline - this.#now());
+                    phase = 'statement';
+                    const limits = { timeoutMs: how.timeoutMs === undefined ? undefined : callDeadline - this.#now(), signal };
+                    result = await attempt(client, pool, limits, epoch);
+                    if (epoch !== undefined && how.handOff !== true)
+                        await this.#confirmAck(epoch, this.#now());
+                }
+                catch (caught) {
+                    const err = readOnlyServer(caught, client) ?? caught;
+                    // A session that is merely read-only (the leader is still promoting) is healthy: keep it, it is
+                    // asked again at the next checkout. Anything else may have broken it: destroy it.
+                    client.release(err instanceof HaPgError && err.code === 'HAPG_NOT_WRITABLE' ? undefined : true);
+                    throw err;
+                }
+                // connect() hands the client to the caller, who releases it.
+                if (how.handOff !== true)
+                    client.release();
+                return result;
+            }
+            catch (err) {
+                streak += 1;
+                const verdict = retryVerdict(err, phase, streak, idempotent, deadline - this.#now(), this.#random);
+                if (verdict.cls.topology)
+                    this.#onTopologyError();
+                if (!verdict.retry)
+                    throw verdict.error;
+                this.#retries += 1;
+                this.emit('retry', { attempt: n, code: verdict.cls.code, delayMs: verdict.delayMs });
+                await new Promise((resolve) => setTimeout(resolve, verdict.delayMs));
+            }
+        }
+    }
+    /** Fences a leader client (see held-client.ts) and wraps its `release` to lift the fence (connect()). */
+    #hold(client, pool, epoch) {
+        const lift = this.#fence(client, pool, epoch);
+        const release = client.release;
+        client.release = (err) => {
+            client.release = release;
+            const fenced = lift();
+            release.call(client, err ?? (fenced || undefined));
+        };
+        return client;
+    }
+    /** Puts `client` under the write guarantee; returns the (idempotent) function that lifts it and says whether it was fenced. */
+    #fence(client, pool, epoch) {
+        if (epoch === undefined)
+            return () => false; // static mode: no lease, nothing to fence
+        const tracker = this.#tracker;
+        const ctx = {
+            pool,
+            epoch,
+            waitForLease: () => tracker.waitForLease(this.#now() + this.#deadlineMs()),
+            hasLease: (e) => tracker.hasLease(e),
+            confirmAck: (e, ackAt) => this.#confirmAck(e, ackAt),
+            now: this.#now,
+            limits: { timeoutMs: this.#options.queryTimeoutMs },
+        };
+        return fenceClient(client, ctx);
+    }
+    /**
+     * An acknowledgement counts only if it arrived under the lease of its epoch, or if Patroni
+     * re-confirmed that very epoch (member and timeline) afterwards. Otherwise the write may be on a
+     * deposed leader and be lost: `HAPG_OUTCOME_UNKNOWN`.
+     */
+    async #confirmAck(epoch, ackAt) {
+        const tracker = this.#tracker;
+        if (tracker.hasLease(epoch, ackAt))
+            return;
+        // One lease is enough time to re-confirm the same epoch: discovery runs several rounds in it.
+        const deadline = ackAt + tracker.timing.leaseMs;
+        while (this.#now() < deadline && tracker.leader?.id === epoch.id) {
+            await tracker.refresh();
+            if (tracker.confirmedSince(epoch, ackAt))
+                return;
+            await new Promise((resolve) => setTimeout(resolve, 50));
+        }
+        throw new HaPgError('HAPG_OUTCOME_UNKNOWN', `acknowledged by ${epoch.name} after its lease ended, and it was not re-confirmed as leader`);
+    }
+    async #replicaQuery(query, options) {
+        const tracker = this.#tracker;
+        const leader = { ...options, role: 'leader' };
+        if (tracker === undefined)
+            return this.#query(query, undefined, leader);
+        if (tracker.members.length === 0)
+            await tracker.refresh();
+        // Balance: rotate through the qualifying replicas (least lagging first in each turn).
+        const ranked = readableReplicas(tracker.members, options.maxLagBytes ?? DEFAULT_MAX_LAG_BYTES);
+        const turn = this.#replicaTurn++ % Math.max(1, ranked.length);
+        const candidates = [...ranked.slice(turn), ...ranked.slice(0, turn)];
+        const limits = { timeoutMs: options.timeoutMs ?? this.#options.queryTimeoutMs, signal: options.signal };
+        for (const member of candidates) {
+            const key = `${member.name}@${member.host}:${member.port}`;
+            let pool = this.#pools.get(key);
+            if (pool === undefined) {
+                pool = this.#newPool(this.#memberConfig(member.host, member.port), member.name, 'replica');
+                this.#pools.set(key, pool);
+            }
+            let client;
+            try {
+                client = await pool.checkout(limits.timeoutMs ?? this.#deadlineMs());
+                const result = await runStatement(client, pool, query, limits);
+                client.release();
+                return result;
+            }
+            catch (err) {
+                client?.release(true);
+                // The caller's own SQL error (a typo, a constraint, a cancel) says nothing about the replica.
+                if (classifyError(err, client === undefined ? 'connect' : 'statement').outcome === 'failed')
+                    throw err;
+                this.#log.warn({ msg: 'replica read failed, trying the next', member: member.name, error: String(err) });
+                this.#pools.delete(key);
+                this.#retire(pool, 'replica-error');
+            }
+        }
+        return this.#query(query, undefined, leader);
+    }
+    #onLeaderChanged(from, to) {
+        const old = this.#leaderPool;
+        this.#leaderPool = this.#newPool(this.#memberConfig(to.host, to.port), to.name, 'leader');
+        if (old !== undefined)
+            this.#retire(old, 'leader-changed');
+        this.#log.info({ msg: 'leader changed', from: from?.name ?? null, to: to.name, timeline: to.timeline });
+        this.emit('leaderChanged', { from: from?.name ?? null, to: to.name, timeline: to.timeline });
+    }
+    /**
+     * Statements in flight, sessions held and checkouts waiting on a leader that has gone unconfirmed for a
+     * whole failover deadline are ended: nothing they do could be acknowledged as a success any more, and
+     * without this a statement hung on a dead leader that no one replaced would wait forever. A long
+     * query on a leader that keeps its lease is never touched.
+     */
+    #watchdog() {
+        const pool = this.#leaderPool;
+        const tracker = this.#tracker;
+        const leader = tracker.leader;
+        if (leader === undefined || pool.retired || pool.unused || tracker.leaseLostForMs() < this.#deadlineMs())
+            return;
+        this.#leaderPool = this.#newPool(this.#memberConfig(leader.host, leader.port), leader.name, 'leader');
+        this.#retire(pool, 'lease-lost');
+    }
+    #onTopologyError() {
+        void this.#tracker?.refresh();
+    }
+    #retire(pool, reason) {
+        this.#retiredPools += 1;
+        const done = pool.retire(reason).catch(() => undefined);
+        this.#retiring.add(done);
+        void done.then(() => this.#retiring.delete(done));
+        this.emit('poolRetired', { member: pool.target.member, reason });
+    }
+    /** Connection options for one member. The password is stored non-enumerable, so a spread would drop it. */
+    #memberConfig(host, port) {
+        const base = this.#options.pg;
+        return { ...base, ...(base.password !== undefined && { password: base.password }), host, port };
+    }
+    #newPool(config, member, role) {
+        const Pool = this.#options.Pool ?? pg.Pool;
+        // pg-pool's own connect timeout, so that a blackholed member cannot hold a slot for minutes of SYN
+        // retries (each call is bounded by its own deadline anyway, see MemberPool#checkout).
+        const bounded = { connectionTimeoutMillis: this.#deadlineMs(), ...this.#options.pool, ...config, ...(this.#options.Client === undefined ? {} : { Client: this.#options.Client }) };
+        return new MemberPool(Pool, bounded, { member, role }, (err) => {
+            this.#log.warn({ msg: 'idle connection error', member, error: err.message });
+            this.#onTopologyError();
+        });
+    }
+    /** Bound on the client's own control statements (ROLLBACK): one lease. */
+    #controlTimeoutMs() {
+        return this.#tracker?.timing.leaseMs ?? 2_000;
+    }
+    #deadlineMs() {
+        return this.#options.failoverDeadlineMs ?? this.#tracker?.timing.failoverDeadlineMs ?? 15_000;
+    }
+}
+//# sourceMappingURL=ha-pg-client.js.map

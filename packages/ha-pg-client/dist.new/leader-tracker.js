@@ -1,0 +1,405 @@
+import { HaPgError } from './errors.js';
+import { apiBase, decideLeader, learnedApiUrls } from './topology.js';
+import { clientTiming, deriveTiming, PATRONI_DEFAULT_TIMING } from './timing.js';
+const PRIMARY_ROLES = new Set(['master', 'primary']);
+/** After a majority of views answered, how long to wait for the stragglers (a frozen Patroni never answers). */
+const SETTLE_MS = 30;
+/** Without a lease, how long a round waits for the candidate's `GET /primary` before the next round may start. */
+const CONFIRM_WAIT_MS = 100;
+/** In steady state, a full round (every member's `/cluster`) runs at least this often; others ask one member. */
+const FULL_ROUND_EVERY = 4;
+/**
+ * Finds and leases the leader. Discovery asks every member's `/cluster` in parallel, picks a candidate
+ * ({@link decideLeader}) and confirms it with `GET /primary` on that member. A confirmation sent at `t`
+ * grants a lease until `t + leaseMs`; writes are only sent, and only reported successful, under a lease.
+ */
+export class LeaderTracker {
+    #o;
+    #urls;
+    #seeds;
+    #patroniTiming;
+    #patroniVersion;
+    #configAt = Number.NEGATIVE_INFINITY;
+    /** When the last lease ended (or was revoked); the watchdog counts from here. */
+    #leaseEnd = Number.NEGATIVE_INFINITY;
+    #rounds = 0;
+    #fullRoundNeeded = true;
+    #napStreak = 0;
+    #rejected;
+    /** The lease of the current grant (shortened when the leader's DCS contact is old). */
+    #leaseMs = 0;
+    /** The Patroni timing the lease is derived from (the safety view, see effectiveTiming). */
+    #leaseBasis = PATRONI_DEFAULT_TIMING;
+    #timing;
+    #leader;
+    #leaseStart = Number.NEGATIVE_INFINITY;
+    #maxTimeline = -1;
+    #epochs = 0;
+    #members = [];
+    #lastDecision = { kind: 'none', reason: 'unreachable' };
+    #inflight;
+    #confirming = new Map();
+    /** Callers napping in waitForLease; a grant wakes them at once. */
+    #wakers = new Set();
+    #timer;
+    #closed = false;
+    #leaderlessSince;
+    #leaderlessTotal = 0;
+    counters = { leaderChanges: 0, discoveryFailures: 0, refreshes: 0, restCalls: 0 };
+    constructor(options) {
+        this.#o = options;
+        this.#seeds = options.urls.map(apiBase);
+        this.#urls = new Set(this.#seeds);
+        this.#timing = { ...deriveTiming(PATRONI_DEFAULT_TIMING), ...options.timing };
+        options.api.timeoutMs = this.#timing.restTimeoutMs;
+        this.#leaderlessSince = options.now();
+    }
+    get timing() {
+        return this.#timing;
+    }
+    get leader() {
+        return this.#leader;
+    }
+    get members() {
+        return this.#members;
+    }
+    /** Milliseconds since the current lease was granted, or undefined without a leader. */
+    leaseAge() {
+        return this.#leader === undefined ? undefined : this.#o.now() - this.#leaseStart;
+    }
+    /** Total milliseconds spent without a valid lease (including now, if leaderless). */
+    msWithoutLeader() {
+        return this.#leaderlessTotal + (this.#leaderlessSince === undefined ? 0 : this.#o.now() - this.#leaderlessSince);
+    }
+    /** Whether `epoch` is leased at time `at`. */
+    hasLease(epoch, at = this.#o.now()) {
+        return this.#leader?.id === epoch.id && at < this.#leaseStart + this.#leaseMs;
+    }
+    /** 0 while a lease is valid; else how long ago the last one ended (Infinity if there never was one). */
+    leaseLostForMs() {
+        const leader = this.#leader;
+        if (leader !== undefined && this.hasLease(leader))
+            return 0;
+        return this.#o.now() - this.#leaseEnd;
+    }
+    /** Whether the leased epoch is `epoch` and its lease began after `at` (a re-confirmation covering `at`). */
+    confirmedSince(epoch, at) {
+        return this.#leader?.id === epoch.id && this.#leaseStart >= at && this.hasLease(epoch);
+    }
+    start() {
+        void this.refresh();
+        this.#schedule();
+    }
+    /** One discovery round; concurrent callers share the round in flight (single-flight). */
+    refresh() {
+        if (this.#closed)
+            return Promise.resolve();
+        this.#inflight ??= this.#round().finally(() => {
+            this.#inflight = undefined;
+        });
+        return this.#inflight;
+    }
+    /**
+     * Resolves with the leased epoch, waiting (polling discovery) until `deadline`. Rejects with
+     * `HAPG_NO_LEADER` at once when the members answer that their DCS is down, and with
+     * `HAPG_FAILOVER_TIMEOUT` when the deadline passes.
+     */
+    async waitForLease(deadline) {
+        for (;;) {
+            if (this.#closed)
+                throw new HaPgError('HAPG_CLOSED', 'the client is closed');
+            const leader = this.#leader;
+            if (leader !== undefined && this.hasLease(leader))
+                return leader;
+            await this.refresh();
+            const now = this.#o.now();
+            const leased = this.#leader;
+            if (leased !== undefined && this.hasLease(leased, now))
+                return leased;
+            if (this.#lastDecision.kind === 'none' && this.#lastDecision.reason === 'dcs-unavailable') {
+                throw new HaPgError('HAPG_NO_LEADER', 'no leader: the Patroni members report that their DCS is unavailable');
+            }
+            if (this.#lastDecision.kind === 'none' && this.#lastDecision.reason === 'standby-cluster') {
+                throw new HaPgError('HAPG_STANDBY_CLUSTER', 'this is a Patroni standby cluster: its standby_leader replicates from another cluster and takes no writes');
+            }
+            if (now >= deadline) {
+                throw new HaPgError('HAPG_FAILOVER_TIMEOUT', `no confirmed leader within the failover deadline (${this.#describe()})`);
+            }
+            await this.#nap(Math.min(this.#backoffMs(), Math.max(1, deadline - now)));
+        }
+    }
+    /** Ends the current lease at once (the leader's session said it is read-only, or a member named another leader). */
+    revoke() {
+        if (this.#leader !== undefined && this.#leaseStart !== Number.NEGATIVE_INFINITY) {
+            this.#leaseEnd = Math.min(this.#leaseEnd, this.#o.now());
+            this.#leaseStart = Number.NEGATIVE_INFINITY;
+            this.#fullRoundNeeded = true;
+            this.#leaderlessSince ??= this.#o.now();
+        }
+    }
+    async close() {
+        this.#closed = true;
+        if (this.#timer !== undefined)
+            clearTimeout(this.#timer);
+        await this.#inflight;
+        await Promise.all(this.#confirming.values());
+    }
+    /**
+     * The pause between discovery rounds while callers wait: `waitPollMs` (50 ms) doubling up to the
+     * discovery interval, ±50 % jitter, so a fleet of clients does not poll the members in lockstep
+     * exactly while they promote (issue #11, major 6). It starts over after a grant.
+     */
+    #backoffMs() {
+        const base = Math.min(this.#timing.discoveryIntervalMs, (this.#o.waitPollMs ?? 50) * 2 ** this.#napStreak);
+        this.#napStreak = Math.min(this.#napStreak + 1, 16);
+        return Math.max(1, Math.round(base * (0.5 + this.#o.random())));
+    }
+    /** Sleeps `ms`, or less if a lease is granted meanwhile. A ref'd timer on purpose: a waiting caller keeps the process alive, for a bounded time. */
+    #nap(ms) {
+        return new Promise((resolve) => {
+            const wake = () => {
+                clearTimeout(timer);
+                this.#wakers.delete(wake);
+                resolve();
+            };
+            const timer = setTimeout(wake, ms);
+            this.#wakers.add(wake);
+        });
+    }
+    #schedule() {
+        if (this.#closed)
+            return;
+        const base = this.#timing.discoveryIntervalMs;
+        const delay = Math.round(base * (0.8 + 0.4 * this.#o.random()));
+        this.#timer = setTimeout(() => {
+            void this.refresh().finally(() => {
+                this.#o.hooks.afterRound?.();
+                this.#schedule();
+            });
+        }, delay);
+        this.#timer.unref();
+    }
+    /**
+     * One round. In steady state (a valid lease, no doubt) it asks one member's `/cluster` (rotating) and
+     * the leader's `/primary`: 2 REST calls per interval instead of one per member plus one (issue #11,
+     * major 6). Every FULL_ROUND_EVERY-th round, while no lease is held, and after anything unexpected
+     * (another leader named, a failed answer, a revoke), it asks every member.
+     */
+    async #round() {
+        this.counters.refreshes += 1;
+        this.#rounds += 1;
+        const all = [...this.#urls];
+        const leased = this.#leader !== undefined && this.hasLease(this.#leader);
+        const full = !leased || this.#fullRoundNeeded || this.#rounds % FULL_ROUND_EVERY === 0 || all.length === 1;
+        this.#fullRoundNeeded = false;
+        const asked = full ? all : [all[this.#rounds % all.length]];
+        const views = await quorumSettled(asked.map((url) => this.#o.api.cluster(url)));
+        if (!full && !views[0].ok) {
+            this.#fullRoundNeeded = true;
+            return this.#round();
+        }
+        if (views.every((v) => !v.ok)) {
+            this.counters.discoveryFailures += 1;
+            const failed = views[0];
+            this.#o.hooks.discoveryFailed(new HaPgError('HAPG_DISCOVERY_FAILED', 'no Patroni member answered GET /cluster', { cause: failed.error }));
+        }
+        else {
+            const freshest = views.find((v) => v.ok && v.body.members !== undefined);
+            if (freshest !== undefined) {
+                this.#members = freshest.body.members;
+                // Forget members that left (issue #11, major 11): known = the seeds plus whatever the views list now.
+                this.#urls = new Set([...this.#seeds, ...learnedApiUrls(views)]);
+            }
+            if (this.#patroniTiming === undefined || this.#o.now() - this.#configAt >= (this.#o.configRefreshMs ?? 30_000)) {
+                await this.#learnTiming(asked[views.findIndex((v) => v.ok)]);
+            }
+        }
+        let decision = decideLeader(views);
+        // One view only ever renews the current leader; anything else is decided by every member's view.
+        if (!full && (decision.kind !== 'candidate' || decision.member.name !== this.#leader?.name)) {
+            this.#fullRoundNeeded = true;
+            return this.#round();
+        }
+        if (!full && decision.kind === 'candidate')
+            decision = { ...decision, unanimous: false };
+        if (decision.kind === 'none' && (decision.reason === 'unreachable' || decision.reason === 'dcs-unavailable'))
+            decision = await this.#withoutDcs(asked, views);
+        this.#lastDecision = decision;
+        if (decision.kind !== 'candidate')
+            return this.revoke();
+        const member = decision.member;
+        if (this.#leader !== undefined && this.#leader.name !== member.name)
+            this.revoke();
+        if (member.api_url === undefined || member.host === undefined || member.port === undefined)
+            return this.revoke();
+        const confirmation = this.#confirm(decision, member);
+        // With a valid lease this is a background renewal: wait for it. Without one, callers are waiting:
+        // do not let a frozen candidate (its /primary never answers) hold up the next round. The
+        // confirmation goes on by itself and grants the lease if it succeeds.
+        if (this.#leader !== undefined && this.hasLease(this.#leader))
+            return await confirmation;
+        await raceTimer(confirmation, CONFIRM_WAIT_MS);
+    }
+    /**
+     * No member answered `/cluster`. Patroni 3.0.2 cannot answer it without its DCS (the request fails or
+     * hangs), but `/primary` still answers from the node's own state. With `failsafe_mode` the leader
+     * keeps its role (and answers 200) while it reaches every member: it stays the candidate. If a
+     * majority answers `/primary` at all, the members are up and their DCS is not: `dcs-unavailable`.
+     */
+    async #withoutDcs(urls, views) {
+        const answers = await quorumSettled(urls.map((url) => this.#o.api.primary(url)));
+        const known = new Map(this.#members.filter((m) => m.api_url !== undefined).map((m) => [apiBase(m.api_url), m]));
+        const leader = this.#leader;
+        if (leader !== undefined)
+            known.set(leader.apiUrl, { name: leader.name, role: 'leader', state: 'running', api_url: leader.apiUrl, host: leader.host, port: leader.port, timeline: leader.timeline });
+        const primary = urls.findIndex((url, i) => answers[i]?.ok === true && known.has(url));
+        if (primary >= 0)
+            return { kind: 'candidate', member: known.get(urls[primary]), votes: 0, unanimous: false };
+        const answered = answers.filter((a) => a.status !== undefined).length;
+        // `/cluster` that merely timed out (busy members racing for the key while the leader is frozen) says
+        // nothing about the DCS: keep waiting. Only refused, closed or 5xx answers from a majority do.
+        const slow = views.filter((v) => !v.ok && v.timedOut === true).length;
+        return { kind: 'none', reason: answered * 2 > urls.length && slow * 2 <= views.length ? 'dcs-unavailable' : 'unreachable' };
+    }
+    /** `GET /primary` on the candidate, at most one in flight per member; grants or revokes the lease. */
+    #confirm(decision, member) {
+        const url = apiBase(member.api_url);
+        const inflight = this.#confirming.get(url);
+        if (inflight !== undefined)
+            return inflight;
+        const sentAt = this.#o.now();
+        const generation = this.#epochs;
+        const run = (async () => {
+            // No lease before Patroni's timing is known: the lease length depends on it (issue #11, major 4).
+            if (this.#patroniTiming === undefined)
+                await this.#learnTiming(url);
+            if (this.#patroniTiming === undefined)
+                return;
+            const answer = await this.#o.api.primary(url);
+            // Another leader was granted meanwhile: this late answer says nothing about it.
+            if (this.#epochs !== generation && this.#leader?.name !== member.name)
+                return;
+            if (!answer.ok) {
+                // 503 means "not the primary": end the lease now. A timeout proves nothing; the lease lapses by itself.
+                if (answer.status !== undefined)
+                    this.revoke();
+                return;
+            }
+            const body = answer.body;
+            if (!PRIMARY_ROLES.has(body.role ?? 'master'))
+                return this.revoke();
+            const version = body.patroni?.version;
+            if (version !== undefined && version !== this.#patroniVersion) {
+                this.#patroniVersion = version;
+                this.#applyTiming(this.#patroniTiming);
+            }
+            // While a node shuts down (switchover), Patroni may answer without a timeline: that is no new epoch.
+            const timeline = body.timeline ?? member.timeline ?? (this.#leader?.name === member.name ? this.#leader.timeline : 0);
+            // Never go back to a lower timeline, unless every member agrees (the 3.0.2 "old leader takes the key back" case).
+            if (timeline < this.#maxTimeline && !decision.unanimous)
+                return this.revoke();
+            const leaseMs = this.#leaseFor(body);
+            if (leaseMs <= 0)
+                return this.revoke();
+            this.#grant({ name: member.name, host: member.host, port: member.port, timeline, apiUrl: url }, sentAt, leaseMs);
+        })().finally(() => this.#confirming.delete(url));
+        this.#confirming.set(url, run);
+        return run;
+    }
+    /**
+     * The lease one confirmation grants. A `/primary` 200 proves only that the leader key was refreshed
+     * within `ttl` (Patroni's `is_leader()`). When the answer says the member last reached its DCS
+     * (`dcs_last_seen`) more than `loop_wait` ago, its key may expire that much sooner, so the lease is
+     * shortened by the excess; under `failsafe_mode_is_active` the leader runs on the confirmation of
+     * every member instead of the key, and the full lease holds. Older answers without the field: full lease.
+     */
+    #leaseFor(body) {
+        const leaseMs = this.#timing.leaseMs;
+        if (body.failsafe_mode_is_active === true || typeof body.dcs_last_seen !== 'number')
+            return leaseMs;
+        const ageMs = Math.max(0, (this.#o.wallClock ?? Date.now)() - body.dcs_last_seen * 1000);
+        return Math.min(leaseMs, leaseMs - (ageMs - this.#leaseBasis.loop_wait * 1000));
+    }
+    #grant(next, sentAt, leaseMs) {
+        const current = this.#leader;
+        const same = current !== undefined && current.name === next.name && current.host === next.host && current.port === next.port && current.timeline === next.timeline && current.apiUrl === next.apiUrl;
+        if (!same) {
+            const epoch = { id: ++this.#epochs, ...next };
+            this.#leader = epoch;
+            this.#leaseStart = Number.NEGATIVE_INFINITY;
+            this.counters.leaderChanges += current === undefined ? 0 : 1;
+            this.#o.hooks.leaderChanged(current, epoch);
+        }
+        this.#maxTimeline = next.timeline;
+        if (sentAt + leaseMs > this.#leaseStart + this.#leaseMs) {
+            this.#leaseStart = sentAt;
+            this.#leaseMs = leaseMs;
+        }
+        this.#leaseEnd = this.#leaseStart + this.#leaseMs;
+        this.#napStreak = 0;
+        for (const wake of this.#wakers)
+            wake();
+        if (this.#leaderlessSince !== undefined) {
+            this.#leaderlessTotal += Math.max(0, this.#o.now() - this.#leaderlessSince);
+            this.#leaderlessSince = undefined;
+        }
+    }
+    /** Reads `GET /config` (at start, then every `configRefreshMs`); a failed read keeps what was known. */
+    async #learnTiming(url) {
+        const answer = await this.#o.api.config(url);
+        if (!answer.ok)
+            return;
+        const { ttl, loop_wait, retry_timeout } = { ...PATRONI_DEFAULT_TIMING, ...answer.body };
+        this.#configAt = this.#o.now();
+        this.#applyTiming({ ttl, loop_wait, retry_timeout });
+    }
+    #applyTiming(shown) {
+        this.#patroniTiming = shown;
+        const { timing, lease, rejected } = clientTiming(shown, this.#patroniVersion, this.#o.timing);
+        if (rejected !== undefined && rejected !== this.#rejected)
+            this.#o.hooks.timingRejected?.(rejected);
+        this.#rejected = rejected;
+        this.#timing = timing;
+        this.#leaseBasis = lease;
+        this.#o.api.timeoutMs = timing.restTimeoutMs;
+    }
+    #describe() {
+        const d = this.#lastDecision;
+        return d.kind === 'candidate' ? `candidate ${d.member.name} not confirmed` : d.reason;
+    }
+}
+/**
+ * Resolves with every answer once all settled, or `SETTLE_MS` after a majority answered: a frozen
+ * member must not hold up a round. Unsettled answers count as timeouts.
+ */
+function quorumSettled(calls) {
+    const results = calls.map(() => undefined);
+    const majority = Math.floor(calls.length / 2) + 1;
+    return new Promise((resolve) => {
+        let done = 0;
+        let timer;
+        const finish = () => {
+            if (timer !== undefined)
+                clearTimeout(timer);
+            timer = undefined;
+            resolve(results.map((r) => r ?? { ok: false, error: new Error('no answer before the round settled'), timedOut: true }));
+        };
+        calls.forEach((call, i) => {
+            void call.then((result) => {
+                results[i] = result;
+                done += 1;
+                if (done === calls.length)
+                    finish();
+                else if (done === majority && timer === undefined)
+                    timer = setTimeout(finish, SETTLE_MS);
+            });
+        });
+    });
+}
+/** Resolves when `p` settles or after `ms`, whichever comes first; the timer never outlives it. */
+async function raceTimer(p, ms) {
+    let timer;
+    await Promise.race([p, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
+    clearTimeout(timer);
+}
+//# sourceMappingURL=leader-tracker.js.map

@@ -1,0 +1,137 @@
+import pg from 'pg';
+import { HaPgError } from './errors.js';
+import { runStatement } from './statement.js';
+/**
+ * A pg.Client that remembers the server's `in_hot_standby` and `default_transaction_read_only`
+ * ParameterStatus (PostgreSQL 14+ reports both, and updates them on promotion or reload), which is what
+ * libpq's `target_session_attrs=read-write` looks at.
+ */
+export class FencedClient extends pg.Client {
+    /** `true` on a standby, `false` on a writable primary, `undefined` if the server never said (PostgreSQL < 14). */
+    hotStandby;
+    /** `default_transaction_read_only` as reported, `undefined` if the server never said (PostgreSQL < 14). */
+    defaultReadOnly;
+    constructor(config) {
+        super(config);
+        // pg-pool listens for 'error' only while a client is idle. A checked-out client whose server ends
+        // the session (demotion, pg_terminate_backend) would emit an unhandled 'error' and crash the
+        // process; its statement rejects with the same error, which is where callers see it.
+        this.on('error', () => { });
+        this.connection.on('parameterStatus', (msg) => {
+            if (msg.parameterName === 'in_hot_standby')
+                this.hotStandby = msg.parameterValue === 'on';
+            if (msg.parameterName === 'default_transaction_read_only')
+                this.defaultReadOnly = msg.parameterValue === 'on';
+        });
+    }
+}
+/**
+ * One pg.Pool bound to one member (`config` carries its host and port) (and, for the leader, one epoch).
+ * Retiring it closes idle connections at once, destroys checked-out ones when they are released
+ * (pg-pool's `end()`), aborts what this client has in flight or holds on it (its acknowledgement could
+ * no longer count), and rejects every checkout still waiting: pg-pool's `end()` leaves waiters pending
+ * forever (issue #11, critical 1), so the pool keeps its own list of them.
+ */
+export class MemberPool {
+    target;
+    #pool;
+    #inflight = new Set();
+    #waiters = new Set();
+    #retired;
+    constructor(Pool, config, target, onIdleError) {
+        this.target = target;
+        this.#pool = new Pool({ ...config, Client: config.Client ?? FencedClient });
+        // An idle client's error (server restart, demotion) is emitted on the pool: without a listener Node crashes.
+        this.#pool.on('error', onIdleError);
+    }
+    get retired() {
+        return this.#retired !== undefined;
+    }
+    /**
+     * Checks out a client within `timeoutMs` (the rest of the caller's deadline). Errors here mean the
+     * statement never ran. A client that arrives after the caller gave up goes straight back to the pool.
+     */
+    checkout(timeoutMs) {
+        if (this.#retired !== undefined)
+            return Promise.reject(this.#retiredError());
+        return new Promise((resolve, reject) => {
+            let settled = false;
+            const fail = (reason) => {
+                if (settled)
+                    return;
+                settled = true;
+                clearTimeout(timer);
+                this.#waiters.delete(fail);
+                reject(reason);
+            };
+            const timer = setTimeout(() => fail(new HaPgError('HAPG_FAILOVER_TIMEOUT', `no connection to ${this.target.member} within ${Math.round(timeoutMs)} ms`)), Math.max(1, timeoutMs));
+            this.#waiters.add(fail);
+            this.#pool.connect().then((client) => {
+                if (settled)
+                    return client.release(this.#retired !== undefined);
+                settled = true;
+                clearTimeout(timer);
+                this.#waiters.delete(fail);
+                silenceErrors(client);
+                resolve(client);
+            }, (err) => fail(err));
+        });
+    }
+    /** Registers an abort for a statement in flight or a session held by a caller; returns the unregister function. */
+    track(abort) {
+        this.#inflight.add(abort);
+        return () => this.#inflight.delete(abort);
+    }
+    /** Whether nothing uses this pool: no connection, no waiter, nothing in flight or held. */
+    get unused() {
+        return this.#pool.totalCount === 0 && this.#waiters.size === 0 && this.#inflight.size === 0;
+    }
+    counts() {
+        return { member: this.target.member, role: this.target.role, total: this.#pool.totalCount, idle: this.#pool.idleCount, waiting: this.#pool.waitingCount };
+    }
+    /** Idempotent. Resolves when every connection of this pool is closed. */
+    retire(reason) {
+        if (this.#retired === undefined) {
+            const error = new HaPgError('HAPG_OUTCOME_UNKNOWN', `the pool for ${this.target.member} was retired (${reason}) while a statement was in flight`);
+            for (const abort of this.#inflight)
+                abort(error);
+            this.#inflight.clear();
+            this.#retired = this.#pool.end();
+            const refused = this.#retiredError(reason);
+            for (const fail of this.#waiters)
+                fail(refused);
+        }
+        return this.#retired;
+    }
+    #retiredError(reason) {
+        return new HaPgError('HAPG_NOT_WRITABLE', `the pool for ${this.target.member} is retired${reason === undefined ? '' : ` (${reason})`}`);
+    }
+}
+const silenced = new WeakSet();
+/** The same guard as FencedClient's, for a custom `Client` (pg-native…): a checked-out client's 'error' must not crash the process. */
+function silenceErrors(client) {
+    if (client instanceof FencedClient || silenced.has(client) || typeof client.on !== 'function')
+        return;
+    silenced.add(client);
+    client.on('error', () => { });
+}
+/**
+ * Throws `HAPG_NOT_WRITABLE` unless the session is on a writable primary whose default transactions are
+ * read-write, as libpq's `target_session_attrs=read-write` decides. Reported `in_hot_standby = off` and
+ * `default_transaction_read_only = off` are trusted; otherwise (`on`, or PostgreSQL < 14) one query
+ * decides: a session opened while the leader was still promoting says `on` until the server next
+ * answers it, so it is asked again rather than thrown away (the server reports the new value with the
+ * answer). Bounded by `timeoutMs`, like every step of the connection path.
+ */
+export async function ensureWritable(client, pool, timeoutMs) {
+    const c = client;
+    if (c.hotStandby === false && c.defaultReadOnly === false)
+        return;
+    const text = "SELECT pg_is_in_recovery() AS r, current_setting('default_transaction_read_only') = 'on' AS ro";
+    const row = (await runStatement(client, pool, { text }, { timeoutMs, cancel: false })).rows[0];
+    if (row?.r !== false)
+        throw new HaPgError('HAPG_NOT_WRITABLE', 'the session is on a read-only (standby) server');
+    if (row.ro !== false)
+        throw new HaPgError('HAPG_NOT_WRITABLE', 'the server runs with default_transaction_read_only = on');
+}
+//# sourceMappingURL=member-pool.js.map

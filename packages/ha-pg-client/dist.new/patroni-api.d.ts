@@ -1,0 +1,82 @@
+import { type Dispatcher } from 'undici';
+/** One member as listed by Patroni's `GET /cluster`. */
+export interface PatroniMember {
+    readonly name: string;
+    readonly role: string;
+    readonly state: string;
+    readonly api_url?: string;
+    readonly host?: string;
+    readonly port?: number;
+    readonly timeline?: number;
+    readonly lag?: number | string;
+    /** Patroni 4: bytes not yet replayed (what a read sees), and not yet received. */
+    readonly replay_lag?: number | string;
+    readonly receive_lag?: number | string;
+    /** Member tags; `noloadbalance: true` keeps it out of read balancing (the DR member has it). */
+    readonly tags?: {
+        readonly noloadbalance?: unknown;
+        readonly [tag: string]: unknown;
+    };
+}
+/** What `GET /primary` answers (the same body as `GET /patroni`); the fields this client reads. */
+export interface PrimaryAnswer {
+    readonly role?: string;
+    readonly timeline?: number;
+    readonly state?: string;
+    /** Unix time (s) of the member's last successful DCS access (Patroni 3.0+). */
+    readonly dcs_last_seen?: number;
+    /** Whether the leader runs on failsafe_mode's member confirmation, without its DCS. */
+    readonly failsafe_mode_is_active?: boolean;
+    readonly patroni?: {
+        readonly version?: string;
+    };
+}
+/** Dynamic configuration timings from `GET /config`. */
+export interface PatroniTiming {
+    readonly ttl: number;
+    readonly loop_wait: number;
+    readonly retry_timeout: number;
+}
+/** The answer of one REST call: a status and a parsed JSON body, or the error. */
+/** `timedOut`: no answer within the deadline (slow or frozen), as opposed to a refused or closed connection. */
+export type RestResult<T> = {
+    readonly ok: true;
+    readonly status: number;
+    readonly body: T;
+} | {
+    readonly ok: false;
+    readonly status?: number;
+    readonly error: unknown;
+    readonly timedOut?: boolean;
+};
+export interface PatroniApiOptions {
+    readonly timeoutMs: number;
+    readonly dispatcher?: Dispatcher | undefined;
+    readonly ca?: string | Buffer | undefined;
+    readonly auth?: {
+        readonly username: string;
+        readonly password: string;
+    } | undefined;
+}
+/**
+ * A thin Patroni REST client over undici with a hard deadline on every call: a frozen Patroni
+ * (SIGSTOP) accepts TCP and never answers, so the whole call, headers and body, is bounded.
+ */
+export declare class PatroniApi {
+    #private;
+    /** The deadline of each call; the tracker lowers it once Patroni's timing is known. */
+    timeoutMs: number;
+    /** REST calls sent so far (for the fleet-load figures in stats()). */
+    calls: number;
+    constructor(options: PatroniApiOptions);
+    /** `GET /cluster` on one member. */
+    cluster(baseUrl: string): Promise<RestResult<{
+        members?: PatroniMember[];
+    }>>;
+    /** `GET /primary` on one member: 200 only while that member holds the leader key and runs as primary. */
+    primary(baseUrl: string): Promise<RestResult<PrimaryAnswer>>;
+    /** `GET /config`: the dynamic configuration (ttl, loop_wait, retry_timeout…). */
+    config(baseUrl: string): Promise<RestResult<Partial<PatroniTiming>>>;
+    close(): Promise<void>;
+}
+//# sourceMappingURL=patroni-api.d.ts.map

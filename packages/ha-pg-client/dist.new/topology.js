@@ -1,0 +1,78 @@
+/** Roles Patroni uses for the member that holds the leader key (3.0.2 says `leader`, `/patroni` says `master`). */
+const LEADER_ROLES = new Set(['leader', 'master', 'primary']);
+/** Roles of streaming standbys that may serve reads. */
+const REPLICA_ROLES = new Set(['replica', 'sync_standby', 'quorum_standby', 'standby', 'standby_leader']);
+const SERVING_STATES = new Set(['running', 'streaming']);
+/**
+ * Picks the leader candidate from the `/cluster` views of several members. Split answers never flap:
+ * the claim with the higher timeline wins, then the one more views agree on; a tie is `ambiguous`
+ * and the caller waits for the next round. Pure and deterministic.
+ */
+export function decideLeader(views) {
+    const answered = views.filter((v) => v.ok);
+    if (answered.length === 0) {
+        // Patroni answers 5xx on /cluster while its DCS is unreachable; no answer at all is a network problem.
+        const httpAnswers = views.filter((v) => !v.ok && v.status !== undefined && v.status >= 500);
+        return { kind: 'none', reason: httpAnswers.length > 0 && httpAnswers.length * 2 > views.length ? 'dcs-unavailable' : 'unreachable' };
+    }
+    const claims = new Map();
+    for (const view of answered) {
+        for (const member of view.body.members ?? []) {
+            if (!LEADER_ROLES.has(member.role))
+                continue;
+            const claim = claims.get(member.name) ?? { member, votes: 0, timeline: -1 };
+            claim.votes += 1;
+            const timeline = member.timeline ?? -1;
+            if (timeline > claim.timeline) {
+                claim.timeline = timeline;
+                claim.member = member;
+            }
+            claims.set(member.name, claim);
+        }
+    }
+    const ranked = [...claims.values()].sort((a, b) => b.timeline - a.timeline || b.votes - a.votes);
+    const [best, second] = ranked;
+    // A standby cluster's leader (Patroni's `standby_leader`) replicates from another cluster: no writes here.
+    if (best === undefined)
+        return { kind: 'none', reason: answered.some((v) => v.body.members?.some((m) => m.role === 'standby_leader') === true) ? 'standby-cluster' : 'no-leader' };
+    if (second !== undefined && second.timeline === best.timeline && second.votes === best.votes)
+        return { kind: 'none', reason: 'ambiguous' };
+    return { kind: 'candidate', member: best.member, votes: best.votes, unanimous: claims.size === 1 && best.votes === answered.length };
+}
+/**
+ * Members that may serve reads with at most `maxLagBytes` of lag, least lagging first. The lag is
+ * Patroni 4's `replay_lag` (what a read on the replica actually sees) when listed, else `lag` (3.x:
+ * the member's WAL position, received or replayed, behind the leader's). Members tagged
+ * `noloadbalance` (Patroni's tag for members kept out of read load balancing) never qualify.
+ */
+export function readableReplicas(members, maxLagBytes) {
+    return members
+        .filter((m) => REPLICA_ROLES.has(m.role) && SERVING_STATES.has(m.state) && m.host !== undefined && m.port !== undefined)
+        .filter((m) => !isTrue(m.tags?.noloadbalance))
+        .filter((m) => typeof replayLag(m) === 'number' && replayLag(m) <= maxLagBytes)
+        .sort((a, b) => replayLag(a) - replayLag(b));
+}
+function replayLag(m) {
+    return m.replay_lag ?? m.lag;
+}
+/** Patroni parses tags as YAML booleans: `true`, or strings such as "on"/"yes"/"true". */
+function isTrue(value) {
+    return value === true || (typeof value === 'string' && /^(true|on|yes|y|1)$/i.test(value));
+}
+/** Every REST base URL a view mentions (`api_url` is `http://host:port/patroni`; we keep the origin). */
+export function learnedApiUrls(views) {
+    const urls = [];
+    for (const view of views) {
+        if (!view.ok)
+            continue;
+        for (const member of view.body.members ?? [])
+            if (member.api_url !== undefined)
+                urls.push(apiBase(member.api_url));
+    }
+    return urls;
+}
+/** `http://127.0.0.1:8008/patroni` → `http://127.0.0.1:8008/`. */
+export function apiBase(apiUrl) {
+    return new URL('/', apiUrl).toString();
+}
+//# sourceMappingURL=topology.js.map
