@@ -21,10 +21,8 @@ const MIDFLIGHT_ERRNOS = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'ECONNABOR
 /** SQLSTATEs that prove the statement did not run, and that the topology may have changed. */
 const NEVER_RAN_SQLSTATES = new Set([
   '57P03', // cannot_connect_now: starting up / shutting down / in recovery during promotion
-  '25006', // read_only_sql_transaction: we reached a replica (outside a transaction, nothing ran)
   '08001', // sqlclient_unable_to_establish_sqlconnection
   '08004', // sqlserver_rejected_establishment_of_sqlconnection
-  '53300', // too_many_connections: rejected at startup
 ])
 /** SQLSTATEs that end a session mid-statement: the outcome is unknown, and the topology may have changed. */
 const UNKNOWN_SQLSTATES = new Set([
@@ -38,11 +36,12 @@ const UNKNOWN_SQLSTATES = new Set([
 ])
 
 /**
- * Connection refusals that retrying cannot fix: wrong credentials or a missing database.
- * They never ran, but waiting out the failover deadline on them only hides a configuration error.
+ * Refusals that retrying cannot fix: wrong credentials, a missing database, or a server at its
+ * connection limit (`53300`: capacity, not a topology change). They never ran, but waiting out the
+ * failover deadline on them only hides the problem (issue #11, major 9).
  */
 function isConfigurationError(code: string): boolean {
-  return code.startsWith('28') || code === '3D000' // invalid_authorization_specification / invalid_password; invalid_catalog_name
+  return code.startsWith('28') || code === '3D000' || code === '53300' // invalid_authorization_specification / invalid_password; invalid_catalog_name; too_many_connections
 }
 
 const TOPOLOGY_CODES: Record<string, ErrorClass['outcome']> = {
@@ -69,6 +68,10 @@ export function classifyError(err: unknown, phase: 'connect' | 'statement' = 'st
   }
   if (NEVER_RAN_SQLSTATES.has(code) || CONNECT_ERRNOS.has(code)) return { outcome: 'never-ran', topology: true, code }
   if (isConfigurationError(code)) return { outcome: 'failed', topology: false, code }
+  // 25006 read_only_sql_transaction on a session already checked writable is the caller's own
+  // (SET TRANSACTION READ ONLY, a read-only function): the client turns the server-side case, a
+  // reported default_transaction_read_only = on, into HAPG_NOT_WRITABLE before it gets here.
+  if (code === '25006' && phase === 'statement') return { outcome: 'failed', topology: false, code }
   if (phase === 'connect') return { outcome: 'never-ran', topology: true, code }
   if (UNKNOWN_SQLSTATES.has(code) || MIDFLIGHT_ERRNOS.has(code)) {
     return { outcome: 'unknown', topology: true, code }

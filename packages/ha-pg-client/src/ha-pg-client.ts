@@ -2,20 +2,31 @@ import { EventEmitter } from 'node:events'
 import pg from 'pg'
 import { HaPgError } from './errors.js'
 import { LeaderTracker, type LeaderEpoch } from './leader-tracker.js'
-import { ensureWritable, MemberPool, runStatement, type PoolCounts } from './member-pool.js'
+import { fenceClient, type HoldContext } from './held-client.js'
+import { ensureWritable, MemberPool, type PoolCounts } from './member-pool.js'
 import { validateOptions, type HaPgClientOptions, type HaPgLogger, type PatroniModeOptions } from './options.js'
 import { PatroniApi } from './patroni-api.js'
 import { retryVerdict } from './retry-policy.js'
+import { classifyError } from './classify-error.js'
+import { runStatement, type StatementLimits } from './statement.js'
 import { readableReplicas } from './topology.js'
 
 /** Per-call options of {@link HaPgClient.query}. */
 export interface QueryOptions {
   /** `leader` (default) or `replica`: a replica within `maxLagBytes`, else the leader. */
   readonly role?: 'leader' | 'replica'
-  /** Replica reads only: the most replication lag (bytes, from `/cluster`) accepted. Default: unbounded. */
+  /** Replica reads only: the most replay lag (bytes, from `/cluster`) accepted. Default: 1 MiB. */
   readonly maxLagBytes?: number
   /** The statement may run twice: retry it even when its outcome is unknown. */
   readonly idempotent?: boolean
+  /**
+   * Bound on the whole call (waiting for a leader, checkout, statement). On expiry the statement is
+   * cancelled on the server (CancelRequest) and the call fails with `HAPG_STATEMENT_TIMEOUT`.
+   * Default: the client's `queryTimeoutMs`, else none for the statement itself.
+   */
+  readonly timeoutMs?: number
+  /** Aborts the call (`HAPG_ABORTED`); a statement already sent is cancelled on the server. */
+  readonly signal?: AbortSignal
 }
 
 /** Typed events, each with one payload object. */
@@ -33,10 +44,37 @@ export interface ClientStats {
   readonly leaseValid: boolean
   readonly leaseAgeMs: number | null
   readonly pools: readonly PoolCounts[]
-  readonly counters: { readonly leaderChanges: number; readonly retries: number; readonly retiredPools: number; readonly discoveryFailures: number; readonly msWithoutLeader: number }
+  readonly counters: {
+    readonly leaderChanges: number
+    readonly retries: number
+    readonly retiredPools: number
+    readonly discoveryFailures: number
+    readonly msWithoutLeader: number
+    /** Patroni REST calls sent so far (divide by uptime for calls/s; see the README's fleet figures). */
+    readonly restCalls: number
+  }
 }
 
-type Attempt<T> = (client: pg.PoolClient, pool: MemberPool, deadline: number) => Promise<T>
+/**
+ * A `25006` from a server that now reports `default_transaction_read_only = on` (or a standby) is the
+ * server's doing, not the caller's: the statement did not run, retry elsewhere (`HAPG_NOT_WRITABLE`).
+ */
+function readOnlyServer(err: unknown, client: pg.PoolClient): HaPgError | undefined {
+  if ((err as { code?: unknown } | null)?.code !== '25006') return undefined
+  const c = client as { hotStandby?: boolean; defaultReadOnly?: boolean }
+  if (c.hotStandby !== true && c.defaultReadOnly !== true) return undefined
+  return new HaPgError('HAPG_NOT_WRITABLE', 'the server turned read-only (default_transaction_read_only or recovery)', { cause: err })
+}
+
+type Attempt<T> = (client: pg.PoolClient, pool: MemberPool, limits: StatementLimits, epoch: LeaderEpoch | undefined) => Promise<T>
+interface RetryHow {
+  readonly handOff?: boolean
+  readonly budgetMs?: number
+  readonly timeoutMs?: number | undefined
+  readonly signal?: AbortSignal | undefined
+}
+/** Replica reads' default staleness bound: Patroni's own default `maximum_lag_on_failover` (1 MiB). */
+const DEFAULT_MAX_LAG_BYTES = 1_048_576
 const SILENT: HaPgLogger = { info() {}, warn() {} }
 
 /**
@@ -62,13 +100,15 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
   readonly #retiring = new Set<Promise<void>>()
   #leaderPool: MemberPool | undefined
   #retries = 0
+  #replicaTurn = 0
   #retiredPools = 0
   #closing: Promise<void> | undefined
 
   constructor(options: HaPgClientOptions) {
     super()
     this.#options = validateOptions(options)
-    this.#now = options.now ?? Date.now
+    // Monotonic: every lease and deadline is a difference of two readings (issue #11, major 3).
+    this.#now = options.now ?? (() => performance.now())
     this.#random = options.random ?? Math.random
     this.#log = options.logger ?? SILENT
     if ('connectionString' in this.#options) {
@@ -90,44 +130,75 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
           this.#log.warn({ msg: 'patroni discovery failed', error: String(error) })
           this.emit('discoveryFailed', { error })
         },
+        afterRound: () => this.#watchdog(),
+        timingRejected: (why) => this.#log.warn({ msg: 'unsafe timing option ignored', why }),
       },
     })
     this.#tracker.start()
   }
 
-  /** `pg.Pool#query`-compatible; a third argument routes (`role`) and marks idempotent statements. */
-  query<R extends pg.QueryResultRow = any>(textOrConfig: string | pg.QueryConfig, values?: unknown[], options: QueryOptions = {}): Promise<pg.QueryResult<R>> {
+  /**
+   * `pg.Pool#query`-compatible (a trailing callback works too); a third argument routes (`role`),
+   * marks idempotent statements and bounds the call (`timeoutMs`, `signal`).
+   */
+  query<R extends pg.QueryResultRow = any>(textOrConfig: string | pg.QueryConfig, values?: unknown[], options?: QueryOptions): Promise<pg.QueryResult<R>>
+  query<R extends pg.QueryResultRow = any>(textOrConfig: string | pg.QueryConfig, callback: (err: Error | null, result?: pg.QueryResult<R>) => void): void
+  query<R extends pg.QueryResultRow = any>(textOrConfig: string | pg.QueryConfig, values: unknown[] | undefined, callback: (err: Error | null, result?: pg.QueryResult<R>) => void): void
+  query<R extends pg.QueryResultRow = any>(textOrConfig: string | pg.QueryConfig, ...rest: unknown[]): Promise<pg.QueryResult<R>> | void {
+    const callback = rest.find((a) => typeof a === 'function') as ((err: Error | null, result?: pg.QueryResult<R>) => void) | undefined
+    const values = Array.isArray(rest[0]) ? (rest[0] as unknown[]) : undefined
+    const options = (typeof rest[1] === 'object' && rest[1] !== null ? rest[1] : {}) as QueryOptions
+    const promise = this.#query<R>(textOrConfig, values, options)
+    if (callback === undefined) return promise
+    promise.then((res) => callback(null, res), (err: Error) => callback(err))
+  }
+
+  #query<R extends pg.QueryResultRow>(textOrConfig: string | pg.QueryConfig, values: unknown[] | undefined, options: QueryOptions): Promise<pg.QueryResult<R>> {
     const query: pg.QueryConfig = typeof textOrConfig === 'string' ? { text: textOrConfig } : { ...textOrConfig }
     if (values !== undefined) query.values = values
     if (options.role === 'replica') return this.#replicaQuery<R>(query, options)
-    return this.#withRetries(options.idempotent === true, (client, pool, deadline) => runStatement<R>(client, pool, query, deadline - this.#now()))
+    const how = { timeoutMs: options.timeoutMs ?? this.#options.queryTimeoutMs, signal: options.signal }
+    return this.#withRetries(options.idempotent === true, (client, pool, limits) => runStatement<R>(client, pool, query, limits), how)
   }
 
-  /** A client checked out on the leader (lease held, session writable). Release it as usual. */
+  /**
+   * A client checked out on the leader (lease held, session writable), under the same write guarantee
+   * as `query()`: see {@link fenceClient}. Release it as usual.
+   */
   async connect(): Promise<pg.PoolClient> {
-    return this.#withRetries(true, async (client) => client, { handOff: true })
+    return this.#withRetries(true, async (client, pool, _limits, epoch) => this.#hold(client, pool, epoch), { handOff: true })
   }
 
-  /** Runs `fn` inside BEGIN/COMMIT on the leader; ROLLBACK on error. Retried whole only when `idempotent` or when BEGIN never ran. */
-  withTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>, options: { idempotent?: boolean } = {}): Promise<T> {
-    return this.#withRetries(options.idempotent === true, async (client, pool, deadline) => {
-      await runStatement(client, pool, { text: 'BEGIN' }, deadline - this.#now())
+  /**
+   * Runs `fn` inside BEGIN/COMMIT on the leader; ROLLBACK (bounded) on error. `fn` gets a fenced client
+   * (as from `connect()`). Retried whole only when `idempotent` or when BEGIN never ran.
+   */
+  withTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>, options: { idempotent?: boolean; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<T> {
+    return this.#withRetries(options.idempotent === true, async (raw, pool, limits, epoch) => {
+      const lift = this.#fence(raw, pool, epoch)
+      const send = raw.query as (q: pg.QueryConfig, v: undefined, o: StatementLimits) => Promise<unknown>
       let result: T
       try {
-        result = await fn(client)
-      } catch (err) {
-        await client.query('ROLLBACK').catch(() => undefined)
-        throw err
+        await send({ text: 'BEGIN' }, undefined, limits)
+        try {
+          result = await fn(raw)
+        } catch (err) {
+          lift() // the ROLLBACK goes out unfenced: it must run even on a deposed leader's session
+          await runStatement(raw, pool, { text: 'ROLLBACK' }, { timeoutMs: this.#controlTimeoutMs(), cancel: false }).catch(() => undefined)
+          throw err
+        }
+        await send({ text: 'COMMIT' }, undefined, limits)
+      } finally {
+        lift() // the session goes back to the pool as a plain client
       }
-      await runStatement(client, pool, { text: 'COMMIT' }, deadline - this.#now())
       return result
-    })
+    }, { timeoutMs: options.timeoutMs ?? this.#options.queryTimeoutMs, signal: options.signal })
   }
 
   /** Resolves when a confirmed, writable leader answers (static mode: `SELECT 1`); rejects with a HaPgError. */
   async ping(options: { timeoutMs?: number } = {}): Promise<void> {
     const timeoutMs = options.timeoutMs ?? 2_000
-    await this.#withRetries(false, (client, pool) => runStatement(client, pool, { text: 'SELECT 1' }, timeoutMs), { budgetMs: timeoutMs })
+    await this.#withRetries(false, (client, pool, limits) => runStatement(client, pool, { text: 'SELECT 1' }, limits), { budgetMs: timeoutMs, timeoutMs })
   }
 
   stats(): ClientStats {
@@ -145,6 +216,7 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
         retiredPools: this.#retiredPools,
         discoveryFailures: t?.counters.discoveryFailures ?? 0,
         msWithoutLeader: t?.msWithoutLeader() ?? 0,
+        restCalls: this.#api?.calls ?? 0,
       },
     }
   }
@@ -160,13 +232,38 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
     return this.#closing
   }
 
+  /** `pg.Pool#end`: the same as {@link close}. */
+  end(): Promise<void> {
+    return this.close()
+  }
+
+  /** `pg.Pool`'s counts, over the current leader pool. */
+  get totalCount(): number {
+    return this.#leaderPool?.counts().total ?? 0
+  }
+
+  get idleCount(): number {
+    return this.#leaderPool?.counts().idle ?? 0
+  }
+
+  get waitingCount(): number {
+    return this.#leaderPool?.counts().waiting ?? 0
+  }
+
   [Symbol.asyncDispose](): Promise<void> {
     return this.close()
   }
 
-  /** The retry loop shared by every leader operation. `handOff`: the caller gets the client and releases it. */
-  async #withRetries<T>(idempotent: boolean, attempt: Attempt<T>, how: { handOff?: boolean; budgetMs?: number } = {}): Promise<T> {
-    const deadline = this.#now() + (how.budgetMs ?? this.#deadlineMs())
+  /**
+   * The retry loop shared by every leader operation. `handOff`: the caller gets the client and releases it.
+   * Every wait (lease, checkout, writability check) is bounded by the failover deadline, or by
+   * `timeoutMs` when shorter; the statement itself only by `timeoutMs` (and by its pool retiring).
+   */
+  async #withRetries<T>(idempotent: boolean, attempt: Attempt<T>, how: RetryHow = {}): Promise<T> {
+    const start = this.#now()
+    const callDeadline = how.timeoutMs === undefined ? Number.POSITIVE_INFINITY : start + how.timeoutMs
+    const deadline = Math.min(start + (how.budgetMs ?? this.#deadlineMs()), callDeadline)
+    const signal = how.signal
     // Backoff grows with the failures on one leader epoch, and starts over on a new one: a just-promoted
     // leader is retried at 10, 20, 40 ms, not at the 200 ms the dead one had reached.
     let streak = 0
@@ -175,18 +272,21 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
       let phase: 'connect' | 'statement' = 'connect'
       try {
         if (this.#closing !== undefined) throw new HaPgError('HAPG_CLOSED', 'the client is closed')
+        if (signal?.aborted === true) throw new HaPgError('HAPG_ABORTED', 'aborted by the caller before the statement was sent', { cause: signal.reason })
         const epoch = await this.#tracker?.waitForLease(deadline)
         if (epoch?.id !== lastEpoch) streak = 0
         lastEpoch = epoch?.id
         const pool = this.#leaderPool as MemberPool
-        const client = await pool.checkout()
+        const client = await pool.checkout(deadline - this.#now())
         let result: T
         try {
-          if (epoch !== undefined) await ensureWritable(client)
+          if (epoch !== undefined) await ensureWritable(client, pool, deadline - this.#now())
           phase = 'statement'
-          result = await attempt(client, pool, deadline)
-          if (epoch !== undefined && how.handOff !== true) await this.#confirmAck(epoch, deadline)
-        } catch (err) {
+          const limits: StatementLimits = { timeoutMs: how.timeoutMs === undefined ? undefined : callDeadline - this.#now(), signal }
+          result = await attempt(client, pool, limits, epoch)
+          if (epoch !== undefined && how.handOff !== true) await this.#confirmAck(epoch, this.#now())
+        } catch (caught) {
+          const err = readOnlyServer(caught, client) ?? caught
           // A session that is merely read-only (the leader is still promoting) is healthy: keep it, it is
           // asked again at the next checkout. Anything else may have broken it: destroy it.
           client.release(err instanceof HaPgError && err.code === 'HAPG_NOT_WRITABLE' ? undefined : true)
@@ -207,15 +307,44 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
     }
   }
 
+  /** Fences a leader client (see held-client.ts) and wraps its `release` to lift the fence (connect()). */
+  #hold(client: pg.PoolClient, pool: MemberPool, epoch: LeaderEpoch | undefined): pg.PoolClient {
+    const lift = this.#fence(client, pool, epoch)
+    const release = client.release
+    client.release = (err?: Error | boolean) => {
+      client.release = release
+      const fenced = lift()
+      release.call(client, err ?? (fenced || undefined))
+    }
+    return client
+  }
+
+  /** Puts `client` under the write guarantee; returns the (idempotent) function that lifts it and says whether it was fenced. */
+  #fence(client: pg.PoolClient, pool: MemberPool, epoch: LeaderEpoch | undefined): () => boolean {
+    if (epoch === undefined) return () => false // static mode: no lease, nothing to fence
+    const tracker = this.#tracker as LeaderTracker
+    const ctx: HoldContext = {
+      pool,
+      epoch,
+      waitForLease: () => tracker.waitForLease(this.#now() + this.#deadlineMs()),
+      hasLease: (e) => tracker.hasLease(e),
+      confirmAck: (e, ackAt) => this.#confirmAck(e, ackAt),
+      now: this.#now,
+      limits: { timeoutMs: this.#options.queryTimeoutMs },
+    }
+    return fenceClient(client, ctx)
+  }
+
   /**
    * An acknowledgement counts only if it arrived under the lease of its epoch, or if Patroni
    * re-confirmed that very epoch (member and timeline) afterwards. Otherwise the write may be on a
    * deposed leader and be lost: `HAPG_OUTCOME_UNKNOWN`.
    */
-  async #confirmAck(epoch: LeaderEpoch, deadline: number): Promise<void> {
+  async #confirmAck(epoch: LeaderEpoch, ackAt: number): Promise<void> {
     const tracker = this.#tracker as LeaderTracker
-    const ackAt = this.#now()
     if (tracker.hasLease(epoch, ackAt)) return
+    // One lease is enough time to re-confirm the same epoch: discovery runs several rounds in it.
+    const deadline = ackAt + tracker.timing.leaseMs
     while (this.#now() < deadline && tracker.leader?.id === epoch.id) {
       await tracker.refresh()
       if (tracker.confirmedSince(epoch, ackAt)) return
@@ -226,9 +355,14 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
 
   async #replicaQuery<R extends pg.QueryResultRow>(query: pg.QueryConfig, options: QueryOptions): Promise<pg.QueryResult<R>> {
     const tracker = this.#tracker
-    if (tracker === undefined) return this.query<R>(query, undefined, { ...options, role: 'leader' })
+    const leader = { ...options, role: 'leader' as const }
+    if (tracker === undefined) return this.#query<R>(query, undefined, leader)
     if (tracker.members.length === 0) await tracker.refresh()
-    const candidates = readableReplicas(tracker.members, options.maxLagBytes ?? Number.POSITIVE_INFINITY)
+    // Balance: rotate through the qualifying replicas (least lagging first in each turn).
+    const ranked = readableReplicas(tracker.members, options.maxLagBytes ?? DEFAULT_MAX_LAG_BYTES)
+    const turn = this.#replicaTurn++ % Math.max(1, ranked.length)
+    const candidates = [...ranked.slice(turn), ...ranked.slice(0, turn)]
+    const limits: StatementLimits = { timeoutMs: options.timeoutMs ?? this.#options.queryTimeoutMs, signal: options.signal }
     for (const member of candidates) {
       const key = `${member.name}@${member.host}:${member.port}`
       let pool = this.#pools.get(key)
@@ -236,20 +370,22 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
         pool = this.#newPool(this.#memberConfig(member.host as string, member.port as number), member.name, 'replica')
         this.#pools.set(key, pool)
       }
+      let client: pg.PoolClient | undefined
       try {
-        const client = await pool.checkout()
-        try {
-          return await runStatement<R>(client, pool, query, this.#deadlineMs())
-        } finally {
-          client.release()
-        }
+        client = await pool.checkout(limits.timeoutMs ?? this.#deadlineMs())
+        const result = await runStatement<R>(client, pool, query, limits)
+        client.release()
+        return result
       } catch (err) {
+        client?.release(true)
+        // The caller's own SQL error (a typo, a constraint, a cancel) says nothing about the replica.
+        if (classifyError(err, client === undefined ? 'connect' : 'statement').outcome === 'failed') throw err
         this.#log.warn({ msg: 'replica read failed, trying the next', member: member.name, error: String(err) })
         this.#pools.delete(key)
         this.#retire(pool, 'replica-error')
       }
     }
-    return this.query<R>(query, undefined, { ...options, role: 'leader' })
+    return this.#query<R>(query, undefined, leader)
   }
 
   #onLeaderChanged(from: LeaderEpoch | undefined, to: LeaderEpoch): void {
@@ -258,6 +394,21 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
     if (old !== undefined) this.#retire(old, 'leader-changed')
     this.#log.info({ msg: 'leader changed', from: from?.name ?? null, to: to.name, timeline: to.timeline })
     this.emit('leaderChanged', { from: from?.name ?? null, to: to.name, timeline: to.timeline })
+  }
+
+  /**
+   * Statements in flight, sessions held and checkouts waiting on a leader that has gone unconfirmed for a
+   * whole failover deadline are ended: nothing they do could be acknowledged as a success any more, and
+   * without this a statement hung on a dead leader that no one replaced would wait forever. A long
+   * query on a leader that keeps its lease is never touched.
+   */
+  #watchdog(): void {
+    const pool = this.#leaderPool as MemberPool
+    const tracker = this.#tracker as LeaderTracker
+    const leader = tracker.leader
+    if (leader === undefined || pool.retired || pool.unused || tracker.leaseLostForMs() < this.#deadlineMs()) return
+    this.#leaderPool = this.#newPool(this.#memberConfig(leader.host, leader.port), leader.name, 'leader')
+    this.#retire(pool, 'lease-lost')
   }
 
   #onTopologyError(): void {
@@ -280,10 +431,18 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
 
   #newPool(config: pg.PoolConfig, member: string, role: 'leader' | 'replica'): MemberPool {
     const Pool = this.#options.Pool ?? pg.Pool
-    return new MemberPool(Pool, { ...this.#options.pool, ...config }, { member, role }, (err) => {
+    // pg-pool's own connect timeout, so that a blackholed member cannot hold a slot for minutes of SYN
+    // retries (each call is bounded by its own deadline anyway, see MemberPool#checkout).
+    const bounded = { connectionTimeoutMillis: this.#deadlineMs(), ...this.#options.pool, ...config, ...(this.#options.Client === undefined ? {} : { Client: this.#options.Client }) }
+    return new MemberPool(Pool, bounded as pg.PoolConfig, { member, role }, (err) => {
       this.#log.warn({ msg: 'idle connection error', member, error: err.message })
       this.#onTopologyError()
     })
+  }
+
+  /** Bound on the client's own control statements (ROLLBACK): one lease. */
+  #controlTimeoutMs(): number {
+    return this.#tracker?.timing.leaseMs ?? 2_000
   }
 
   #deadlineMs(): number {

@@ -1,7 +1,7 @@
 import { HaPgError } from './errors.js'
-import type { PatroniApi, PatroniMember, PatroniTiming, RestResult } from './patroni-api.js'
+import type { PatroniApi, PatroniMember, PatroniTiming, PrimaryAnswer, RestResult } from './patroni-api.js'
 import { apiBase, decideLeader, learnedApiUrls, type LeaderDecision } from './topology.js'
-import { deriveTiming, PATRONI_DEFAULT_TIMING, type ClientTiming } from './timing.js'
+import { clientTiming, deriveTiming, PATRONI_DEFAULT_TIMING, type ClientTiming } from './timing.js'
 
 /** One leader epoch: a member on a timeline. A new epoch means a new pool. */
 export interface LeaderEpoch {
@@ -17,6 +17,10 @@ export interface LeaderEpoch {
 export interface TrackerHooks {
   leaderChanged(from: LeaderEpoch | undefined, to: LeaderEpoch): void
   discoveryFailed(error: unknown): void
+  /** After every discovery round (the client's watchdog of statements on a leader without a lease). */
+  afterRound?(): void
+  /** A user timing that Patroni's timing makes unsafe, and what is used instead. */
+  timingRejected?(why: string): void
 }
 
 export interface LeaderTrackerOptions {
@@ -26,8 +30,12 @@ export interface LeaderTrackerOptions {
   readonly now: () => number
   readonly random: () => number
   readonly hooks: TrackerHooks
-  /** Poll period while callers wait for a leader. */
+  /** First poll period while callers wait for a leader; it doubles (with jitter) up to the discovery interval. */
   readonly waitPollMs?: number
+  /** How often `GET /config` is read again (Patroni's timing can change at run time). Default 30 s. */
+  readonly configRefreshMs?: number
+  /** A wall clock, only to read Patroni's `dcs_last_seen` (a Unix time). Default `Date.now`. */
+  readonly wallClock?: () => number
 }
 
 const PRIMARY_ROLES = new Set(['master', 'primary'])
@@ -35,6 +43,8 @@ const PRIMARY_ROLES = new Set(['master', 'primary'])
 const SETTLE_MS = 30
 /** Without a lease, how long a round waits for the candidate's `GET /primary` before the next round may start. */
 const CONFIRM_WAIT_MS = 100
+/** In steady state, a full round (every member's `/cluster`) runs at least this often; others ask one member. */
+const FULL_ROUND_EVERY = 4
 
 type Confirmable = PatroniMember & { readonly api_url: string; readonly host: string; readonly port: number }
 
@@ -45,8 +55,21 @@ type Confirmable = PatroniMember & { readonly api_url: string; readonly host: st
  */
 export class LeaderTracker {
   readonly #o: LeaderTrackerOptions
-  readonly #urls: Set<string>
+  #urls: Set<string>
+  readonly #seeds: readonly string[]
   #patroniTiming: PatroniTiming | undefined
+  #patroniVersion: string | undefined
+  #configAt = Number.NEGATIVE_INFINITY
+  /** When the last lease ended (or was revoked); the watchdog counts from here. */
+  #leaseEnd = Number.NEGATIVE_INFINITY
+  #rounds = 0
+  #fullRoundNeeded = true
+  #napStreak = 0
+  #rejected: string | undefined
+  /** The lease of the current grant (shortened when the leader's DCS contact is old). */
+  #leaseMs = 0
+  /** The Patroni timing the lease is derived from (the safety view, see effectiveTiming). */
+  #leaseBasis: PatroniTiming = PATRONI_DEFAULT_TIMING
   #timing: ClientTiming
   #leader: LeaderEpoch | undefined
   #leaseStart = Number.NEGATIVE_INFINITY
@@ -62,11 +85,12 @@ export class LeaderTracker {
   #closed = false
   #leaderlessSince: number | undefined
   #leaderlessTotal = 0
-  readonly counters = { leaderChanges: 0, discoveryFailures: 0, refreshes: 0 }
+  readonly counters = { leaderChanges: 0, discoveryFailures: 0, refreshes: 0, restCalls: 0 }
 
   constructor(options: LeaderTrackerOptions) {
     this.#o = options
-    this.#urls = new Set(options.urls.map(apiBase))
+    this.#seeds = options.urls.map(apiBase)
+    this.#urls = new Set(this.#seeds)
     this.#timing = { ...deriveTiming(PATRONI_DEFAULT_TIMING), ...options.timing }
     options.api.timeoutMs = this.#timing.restTimeoutMs
     this.#leaderlessSince = options.now()
@@ -96,7 +120,14 @@ export class LeaderTracker {
 
   /** Whether `epoch` is leased at time `at`. */
   hasLease(epoch: LeaderEpoch, at = this.#o.now()): boolean {
-    return this.#leader?.id === epoch.id && at < this.#leaseStart + this.#timing.leaseMs
+    return this.#leader?.id === epoch.id && at < this.#leaseStart + this.#leaseMs
+  }
+
+  /** 0 while a lease is valid; else how long ago the last one ended (Infinity if there never was one). */
+  leaseLostForMs(): number {
+    const leader = this.#leader
+    if (leader !== undefined && this.hasLease(leader)) return 0
+    return this.#o.now() - this.#leaseEnd
   }
 
   /** Whether the leased epoch is `epoch` and its lease began after `at` (a re-confirmation covering `at`). */
@@ -135,17 +166,22 @@ export class LeaderTracker {
       if (this.#lastDecision.kind === 'none' && this.#lastDecision.reason === 'dcs-unavailable') {
         throw new HaPgError('HAPG_NO_LEADER', 'no leader: the Patroni members report that their DCS is unavailable')
       }
+      if (this.#lastDecision.kind === 'none' && this.#lastDecision.reason === 'standby-cluster') {
+        throw new HaPgError('HAPG_STANDBY_CLUSTER', 'this is a Patroni standby cluster: its standby_leader replicates from another cluster and takes no writes')
+      }
       if (now >= deadline) {
         throw new HaPgError('HAPG_FAILOVER_TIMEOUT', `no confirmed leader within the failover deadline (${this.#describe()})`)
       }
-      await this.#nap(Math.min(this.#o.waitPollMs ?? 50, Math.max(1, deadline - now)))
+      await this.#nap(Math.min(this.#backoffMs(), Math.max(1, deadline - now)))
     }
   }
 
   /** Ends the current lease at once (the leader's session said it is read-only, or a member named another leader). */
   revoke(): void {
     if (this.#leader !== undefined && this.#leaseStart !== Number.NEGATIVE_INFINITY) {
+      this.#leaseEnd = Math.min(this.#leaseEnd, this.#o.now())
       this.#leaseStart = Number.NEGATIVE_INFINITY
+      this.#fullRoundNeeded = true
       this.#leaderlessSince ??= this.#o.now()
     }
   }
@@ -155,6 +191,17 @@ export class LeaderTracker {
     if (this.#timer !== undefined) clearTimeout(this.#timer)
     await this.#inflight
     await Promise.all(this.#confirming.values())
+  }
+
+  /**
+   * The pause between discovery rounds while callers wait: `waitPollMs` (50 ms) doubling up to the
+   * discovery interval, ±50 % jitter, so a fleet of clients does not poll the members in lockstep
+   * exactly while they promote (issue #11, major 6). It starts over after a grant.
+   */
+  #backoffMs(): number {
+    const base = Math.min(this.#timing.discoveryIntervalMs, (this.#o.waitPollMs ?? 50) * 2 ** this.#napStreak)
+    this.#napStreak = Math.min(this.#napStreak + 1, 16)
+    return Math.max(1, Math.round(base * (0.5 + this.#o.random())))
   }
 
   /** Sleeps `ms`, or less if a lease is granted meanwhile. A ref'd timer on purpose: a waiting caller keeps the process alive, for a bounded time. */
@@ -175,27 +222,56 @@ export class LeaderTracker {
     const base = this.#timing.discoveryIntervalMs
     const delay = Math.round(base * (0.8 + 0.4 * this.#o.random()))
     this.#timer = setTimeout(() => {
-      void this.refresh().finally(() => this.#schedule())
+      void this.refresh().finally(() => {
+        this.#o.hooks.afterRound?.()
+        this.#schedule()
+      })
     }, delay)
     this.#timer.unref()
   }
 
+  /**
+   * One round. In steady state (a valid lease, no doubt) it asks one member's `/cluster` (rotating) and
+   * the leader's `/primary`: 2 REST calls per interval instead of one per member plus one (issue #11,
+   * major 6). Every FULL_ROUND_EVERY-th round, while no lease is held, and after anything unexpected
+   * (another leader named, a failed answer, a revoke), it asks every member.
+   */
   async #round(): Promise<void> {
     this.counters.refreshes += 1
-    const asked = [...this.#urls]
+    this.#rounds += 1
+    const all = [...this.#urls]
+    const leased = this.#leader !== undefined && this.hasLease(this.#leader)
+    const full = !leased || this.#fullRoundNeeded || this.#rounds % FULL_ROUND_EVERY === 0 || all.length === 1
+    this.#fullRoundNeeded = false
+    const asked = full ? all : [all[this.#rounds % all.length] as string]
     const views = await quorumSettled(asked.map((url) => this.#o.api.cluster(url)))
-    for (const url of learnedApiUrls(views)) this.#urls.add(url)
+    if (!full && !(views[0] as RestResult<unknown>).ok) {
+      this.#fullRoundNeeded = true
+      return this.#round()
+    }
     if (views.every((v) => !v.ok)) {
       this.counters.discoveryFailures += 1
       const failed = views[0] as { error: unknown }
       this.#o.hooks.discoveryFailed(new HaPgError('HAPG_DISCOVERY_FAILED', 'no Patroni member answered GET /cluster', { cause: failed.error }))
     } else {
       const freshest = views.find((v) => v.ok && v.body.members !== undefined) as { body: { members: PatroniMember[] } } | undefined
-      if (freshest !== undefined) this.#members = freshest.body.members
-      await this.#learnTiming(asked[views.findIndex((v) => v.ok)] as string)
+      if (freshest !== undefined) {
+        this.#members = freshest.body.members
+        // Forget members that left (issue #11, major 11): known = the seeds plus whatever the views list now.
+        this.#urls = new Set([...this.#seeds, ...learnedApiUrls(views)])
+      }
+      if (this.#patroniTiming === undefined || this.#o.now() - this.#configAt >= (this.#o.configRefreshMs ?? 30_000)) {
+        await this.#learnTiming(asked[views.findIndex((v) => v.ok)] as string)
+      }
     }
     let decision = decideLeader(views)
-    if (decision.kind === 'none' && (decision.reason === 'unreachable' || decision.reason === 'dcs-unavailable')) decision = await this.#withoutDcs(asked)
+    // One view only ever renews the current leader; anything else is decided by every member's view.
+    if (!full && (decision.kind !== 'candidate' || decision.member.name !== this.#leader?.name)) {
+      this.#fullRoundNeeded = true
+      return this.#round()
+    }
+    if (!full && decision.kind === 'candidate') decision = { ...decision, unanimous: false }
+    if (decision.kind === 'none' && (decision.reason === 'unreachable' || decision.reason === 'dcs-unavailable')) decision = await this.#withoutDcs(asked, views)
     this.#lastDecision = decision
     if (decision.kind !== 'candidate') return this.revoke()
     const member = decision.member
@@ -215,7 +291,7 @@ export class LeaderTracker {
    * keeps its role (and answers 200) while it reaches every member: it stays the candidate. If a
    * majority answers `/primary` at all, the members are up and their DCS is not: `dcs-unavailable`.
    */
-  async #withoutDcs(urls: readonly string[]): Promise<LeaderDecision> {
+  async #withoutDcs(urls: readonly string[], views: readonly RestResult<unknown>[]): Promise<LeaderDecision> {
     const answers = await quorumSettled(urls.map((url) => this.#o.api.primary(url)))
     const known = new Map(this.#members.filter((m) => m.api_url !== undefined).map((m) => [apiBase(m.api_url as string), m] as const))
     const leader = this.#leader
@@ -223,7 +299,10 @@ export class LeaderTracker {
     const primary = urls.findIndex((url, i) => answers[i]?.ok === true && known.has(url))
     if (primary >= 0) return { kind: 'candidate', member: known.get(urls[primary] as string) as PatroniMember, votes: 0, unanimous: false }
     const answered = answers.filter((a) => a.status !== undefined).length
-    return { kind: 'none', reason: answered * 2 > urls.length ? 'dcs-unavailable' : 'unreachable' }
+    // `/cluster` that merely timed out (busy members racing for the key while the leader is frozen) says
+    // nothing about the DCS: keep waiting. Only refused, closed or 5xx answers from a majority do.
+    const slow = views.filter((v) => !v.ok && v.timedOut === true).length
+    return { kind: 'none', reason: answered * 2 > urls.length && slow * 2 <= views.length ? 'dcs-unavailable' : 'unreachable' }
   }
 
   /** `GET /primary` on the candidate, at most one in flight per member; grants or revokes the lease. */
@@ -234,6 +313,9 @@ export class LeaderTracker {
     const sentAt = this.#o.now()
     const generation = this.#epochs
     const run = (async () => {
+      // No lease before Patroni's timing is known: the lease length depends on it (issue #11, major 4).
+      if (this.#patroniTiming === undefined) await this.#learnTiming(url)
+      if (this.#patroniTiming === undefined) return
       const answer = await this.#o.api.primary(url)
       // Another leader was granted meanwhile: this late answer says nothing about it.
       if (this.#epochs !== generation && this.#leader?.name !== member.name) return
@@ -242,18 +324,40 @@ export class LeaderTracker {
         if (answer.status !== undefined) this.revoke()
         return
       }
-      if (!PRIMARY_ROLES.has(answer.body.role ?? 'master')) return this.revoke()
+      const body = answer.body
+      if (!PRIMARY_ROLES.has(body.role ?? 'master')) return this.revoke()
+      const version = body.patroni?.version
+      if (version !== undefined && version !== this.#patroniVersion) {
+        this.#patroniVersion = version
+        this.#applyTiming(this.#patroniTiming)
+      }
       // While a node shuts down (switchover), Patroni may answer without a timeline: that is no new epoch.
-      const timeline = answer.body.timeline ?? member.timeline ?? (this.#leader?.name === member.name ? this.#leader.timeline : 0)
+      const timeline = body.timeline ?? member.timeline ?? (this.#leader?.name === member.name ? this.#leader.timeline : 0)
       // Never go back to a lower timeline, unless every member agrees (the 3.0.2 "old leader takes the key back" case).
       if (timeline < this.#maxTimeline && !decision.unanimous) return this.revoke()
-      this.#grant({ name: member.name, host: member.host, port: member.port, timeline, apiUrl: url }, sentAt)
+      const leaseMs = this.#leaseFor(body)
+      if (leaseMs <= 0) return this.revoke()
+      this.#grant({ name: member.name, host: member.host, port: member.port, timeline, apiUrl: url }, sentAt, leaseMs)
     })().finally(() => this.#confirming.delete(url))
     this.#confirming.set(url, run)
     return run
   }
 
-  #grant(next: Omit<LeaderEpoch, 'id'>, sentAt: number): void {
+  /**
+   * The lease one confirmation grants. A `/primary` 200 proves only that the leader key was refreshed
+   * within `ttl` (Patroni's `is_leader()`). When the answer says the member last reached its DCS
+   * (`dcs_last_seen`) more than `loop_wait` ago, its key may expire that much sooner, so the lease is
+   * shortened by the excess; under `failsafe_mode_is_active` the leader runs on the confirmation of
+   * every member instead of the key, and the full lease holds. Older answers without the field: full lease.
+   */
+  #leaseFor(body: PrimaryAnswer): number {
+    const leaseMs = this.#timing.leaseMs
+    if (body.failsafe_mode_is_active === true || typeof body.dcs_last_seen !== 'number') return leaseMs
+    const ageMs = Math.max(0, (this.#o.wallClock ?? Date.now)() - body.dcs_last_seen * 1000)
+    return Math.min(leaseMs, leaseMs - (ageMs - this.#leaseBasis.loop_wait * 1000))
+  }
+
+  #grant(next: Omit<LeaderEpoch, 'id'>, sentAt: number, leaseMs: number): void {
     const current = this.#leader
     const same = current !== undefined && current.name === next.name && current.host === next.host && current.port === next.port && current.timeline === next.timeline && current.apiUrl === next.apiUrl
     if (!same) {
@@ -264,7 +368,12 @@ export class LeaderTracker {
       this.#o.hooks.leaderChanged(current, epoch)
     }
     this.#maxTimeline = next.timeline
-    this.#leaseStart = Math.max(this.#leaseStart, sentAt)
+    if (sentAt + leaseMs > this.#leaseStart + this.#leaseMs) {
+      this.#leaseStart = sentAt
+      this.#leaseMs = leaseMs
+    }
+    this.#leaseEnd = this.#leaseStart + this.#leaseMs
+    this.#napStreak = 0
     for (const wake of this.#wakers) wake()
     if (this.#leaderlessSince !== undefined) {
       this.#leaderlessTotal += Math.max(0, this.#o.now() - this.#leaderlessSince)
@@ -272,14 +381,23 @@ export class LeaderTracker {
     }
   }
 
+  /** Reads `GET /config` (at start, then every `configRefreshMs`); a failed read keeps what was known. */
   async #learnTiming(url: string): Promise<void> {
-    if (this.#patroniTiming !== undefined) return
     const answer = await this.#o.api.config(url)
     if (!answer.ok) return
     const { ttl, loop_wait, retry_timeout } = { ...PATRONI_DEFAULT_TIMING, ...answer.body }
-    this.#patroniTiming = { ttl, loop_wait, retry_timeout }
-    this.#timing = { ...deriveTiming(this.#patroniTiming), ...this.#o.timing }
-    this.#o.api.timeoutMs = this.#timing.restTimeoutMs
+    this.#configAt = this.#o.now()
+    this.#applyTiming({ ttl, loop_wait, retry_timeout })
+  }
+
+  #applyTiming(shown: PatroniTiming): void {
+    this.#patroniTiming = shown
+    const { timing, lease, rejected } = clientTiming(shown, this.#patroniVersion, this.#o.timing)
+    if (rejected !== undefined && rejected !== this.#rejected) this.#o.hooks.timingRejected?.(rejected)
+    this.#rejected = rejected
+    this.#timing = timing
+    this.#leaseBasis = lease
+    this.#o.api.timeoutMs = timing.restTimeoutMs
   }
 
   #describe(): string {
@@ -301,7 +419,7 @@ function quorumSettled<T>(calls: Promise<RestResult<T>>[]): Promise<RestResult<T
     const finish = (): void => {
       if (timer !== undefined) clearTimeout(timer)
       timer = undefined
-      resolve(results.map((r) => r ?? { ok: false, error: new Error('no answer before the round settled') }))
+      resolve(results.map((r) => r ?? { ok: false, error: new Error('no answer before the round settled'), timedOut: true }))
     }
     calls.forEach((call, i) => {
       void call.then((result) => {

@@ -1,10 +1,17 @@
 import pg from 'pg'
 import { HaPgError } from './errors.js'
+import { runStatement, type AbortRegistry } from './statement.js'
 
-/** A pg.Client that remembers the server's `in_hot_standby` ParameterStatus (PostgreSQL 14+ reports it, and updates it on promotion). */
+/**
+ * A pg.Client that remembers the server's `in_hot_standby` and `default_transaction_read_only`
+ * ParameterStatus (PostgreSQL 14+ reports both, and updates them on promotion or reload), which is what
+ * libpq's `target_session_attrs=read-write` looks at.
+ */
 export class FencedClient extends pg.Client {
   /** `true` on a standby, `false` on a writable primary, `undefined` if the server never said (PostgreSQL < 14). */
   hotStandby: boolean | undefined
+  /** `default_transaction_read_only` as reported, `undefined` if the server never said (PostgreSQL < 14). */
+  defaultReadOnly: boolean | undefined
 
   constructor(config?: string | pg.ClientConfig) {
     super(config)
@@ -14,6 +21,7 @@ export class FencedClient extends pg.Client {
     this.on('error', () => {})
     this.connection.on('parameterStatus', (msg: { parameterName: string; parameterValue: string }) => {
       if (msg.parameterName === 'in_hot_standby') this.hotStandby = msg.parameterValue === 'on'
+      if (msg.parameterName === 'default_transaction_read_only') this.defaultReadOnly = msg.parameterValue === 'on'
     })
   }
 }
@@ -34,19 +42,22 @@ export interface PoolCounts {
 }
 
 /**
- * One pg.Pool bound to one member (`config` carries its host and port) (and, for the leader, one epoch). Retiring it closes idle
- * connections at once, destroys checked-out ones when they are released (pg-pool's `end()`), and
- * aborts statements this client has in flight on it, since their acknowledgement could no longer count.
+ * One pg.Pool bound to one member (`config` carries its host and port) (and, for the leader, one epoch).
+ * Retiring it closes idle connections at once, destroys checked-out ones when they are released
+ * (pg-pool's `end()`), aborts what this client has in flight or holds on it (its acknowledgement could
+ * no longer count), and rejects every checkout still waiting: pg-pool's `end()` leaves waiters pending
+ * forever (issue #11, critical 1), so the pool keeps its own list of them.
  */
 export class MemberPool {
   readonly target: PoolTarget
   readonly #pool: pg.Pool
   readonly #inflight = new Set<(reason: Error) => void>()
+  readonly #waiters = new Set<(reason: Error) => void>()
   #retired: Promise<void> | undefined
 
   constructor(Pool: typeof pg.Pool, config: pg.PoolConfig, target: PoolTarget, onIdleError: (err: Error) => void) {
     this.target = target
-    this.#pool = new Pool({ ...config, Client: FencedClient } as pg.PoolConfig)
+    this.#pool = new Pool({ ...config, Client: config.Client ?? FencedClient } as pg.PoolConfig)
     // An idle client's error (server restart, demotion) is emitted on the pool: without a listener Node crashes.
     this.#pool.on('error', onIdleError)
   }
@@ -55,16 +66,46 @@ export class MemberPool {
     return this.#retired !== undefined
   }
 
-  /** Checks out a client. Errors here mean the statement never ran. */
-  checkout(): Promise<pg.PoolClient> {
-    if (this.#retired !== undefined) return Promise.reject(new HaPgError('HAPG_NOT_WRITABLE', `the pool for ${this.target.member} is retired`))
-    return this.#pool.connect()
+  /**
+   * Checks out a client within `timeoutMs` (the rest of the caller's deadline). Errors here mean the
+   * statement never ran. A client that arrives after the caller gave up goes straight back to the pool.
+   */
+  checkout(timeoutMs: number): Promise<pg.PoolClient> {
+    if (this.#retired !== undefined) return Promise.reject(this.#retiredError())
+    return new Promise((resolve, reject) => {
+      let settled = false
+      const fail = (reason: Error): void => {
+        if (settled) return
+        settled = true
+        clearTimeout(timer)
+        this.#waiters.delete(fail)
+        reject(reason)
+      }
+      const timer = setTimeout(() => fail(new HaPgError('HAPG_FAILOVER_TIMEOUT', `no connection to ${this.target.member} within ${Math.round(timeoutMs)} ms`)), Math.max(1, timeoutMs))
+      this.#waiters.add(fail)
+      this.#pool.connect().then(
+        (client) => {
+          if (settled) return client.release(this.#retired !== undefined)
+          settled = true
+          clearTimeout(timer)
+          this.#waiters.delete(fail)
+          silenceErrors(client)
+          resolve(client)
+        },
+        (err: Error) => fail(err),
+      )
+    })
   }
 
-  /** Registers an abort for a statement in flight; returns the unregister function. */
+  /** Registers an abort for a statement in flight or a session held by a caller; returns the unregister function. */
   track(abort: (reason: Error) => void): () => void {
     this.#inflight.add(abort)
     return () => this.#inflight.delete(abort)
+  }
+
+  /** Whether nothing uses this pool: no connection, no waiter, nothing in flight or held. */
+  get unused(): boolean {
+    return this.#pool.totalCount === 0 && this.#waiters.size === 0 && this.#inflight.size === 0
   }
 
   counts(): PoolCounts {
@@ -78,45 +119,38 @@ export class MemberPool {
       for (const abort of this.#inflight) abort(error)
       this.#inflight.clear()
       this.#retired = this.#pool.end()
+      const refused = this.#retiredError(reason)
+      for (const fail of this.#waiters) fail(refused)
     }
     return this.#retired
   }
+
+  #retiredError(reason?: string): HaPgError {
+    return new HaPgError('HAPG_NOT_WRITABLE', `the pool for ${this.target.member} is retired${reason === undefined ? '' : ` (${reason})`}`)
+  }
+}
+
+const silenced = new WeakSet<object>()
+/** The same guard as FencedClient's, for a custom `Client` (pg-native…): a checked-out client's 'error' must not crash the process. */
+function silenceErrors(client: pg.PoolClient): void {
+  if (client instanceof FencedClient || silenced.has(client) || typeof client.on !== 'function') return
+  silenced.add(client)
+  client.on('error', () => {})
 }
 
 /**
- * Throws `HAPG_NOT_WRITABLE` unless the session is on a writable primary. A reported
- * `in_hot_standby = off` is trusted; otherwise (`on`, or PostgreSQL < 14) `SELECT pg_is_in_recovery()`
+ * Throws `HAPG_NOT_WRITABLE` unless the session is on a writable primary whose default transactions are
+ * read-write, as libpq's `target_session_attrs=read-write` decides. Reported `in_hot_standby = off` and
+ * `default_transaction_read_only = off` are trusted; otherwise (`on`, or PostgreSQL < 14) one query
  * decides: a session opened while the leader was still promoting says `on` until the server next
- * answers it, so it is asked again rather than thrown away (the server reports the new value with the answer).
+ * answers it, so it is asked again rather than thrown away (the server reports the new value with the
+ * answer). Bounded by `timeoutMs`, like every step of the connection path.
  */
-export async function ensureWritable(client: pg.PoolClient): Promise<void> {
-  if ((client as unknown as Partial<FencedClient>).hotStandby === false) return
-  const inRecovery = (await client.query<{ r: boolean }>('SELECT pg_is_in_recovery() AS r')).rows[0]?.r
-  if (inRecovery !== false) throw new HaPgError('HAPG_NOT_WRITABLE', 'the session is on a read-only (standby) server')
-}
-
-/**
- * Runs one statement with a client-side deadline. On expiry, or when `pool` retires, the socket is
- * destroyed: `statement_timeout` does not interrupt a commit that waits for a synchronous standby.
- */
-export async function runStatement<R extends pg.QueryResultRow>(client: pg.PoolClient, pool: MemberPool, query: pg.QueryConfig, deadlineMs: number): Promise<pg.QueryResult<R>> {
-  let reject!: (reason: Error) => void
-  const stopped = new Promise<never>((_, r) => (reject = r))
-  const abort = (reason: Error): void => {
-    reject(reason) // first, so the caller sees why, not the socket error the destroy causes
-    destroySocket(client)
-  }
-  const untrack = pool.track(abort)
-  const timer = setTimeout(() => abort(new HaPgError('HAPG_STATEMENT_TIMEOUT', `no answer within ${deadlineMs} ms; the connection was destroyed`)), Math.max(1, deadlineMs))
-  try {
-    return await Promise.race([client.query<R>(query), stopped])
-  } finally {
-    clearTimeout(timer)
-    untrack()
-  }
-}
-
-function destroySocket(client: pg.PoolClient): void {
-  const stream = (client as { connection?: { stream?: { destroy(): void } } }).connection?.stream
-  stream?.destroy()
+export async function ensureWritable(client: pg.PoolClient, pool: AbortRegistry, timeoutMs: number): Promise<void> {
+  const c = client as unknown as Partial<FencedClient>
+  if (c.hotStandby === false && c.defaultReadOnly === false) return
+  const text = "SELECT pg_is_in_recovery() AS r, current_setting('default_transaction_read_only') = 'on' AS ro"
+  const row = (await runStatement<{ r: boolean; ro: boolean }>(client, pool, { text }, { timeoutMs, cancel: false })).rows[0]
+  if (row?.r !== false) throw new HaPgError('HAPG_NOT_WRITABLE', 'the session is on a read-only (standby) server')
+  if (row.ro !== false) throw new HaPgError('HAPG_NOT_WRITABLE', 'the server runs with default_transaction_read_only = on')
 }

@@ -19,7 +19,10 @@ export interface StaticModeOptions {
   readonly connectionString: string
   readonly pool?: PoolOptions
   readonly Pool?: typeof pg.Pool
+  /** A custom pg Client class (pg-native's…), as pg-pool's `Client` option. */
+  readonly Client?: unknown
   readonly failoverDeadlineMs?: number
+  readonly queryTimeoutMs?: number
   readonly now?: () => number
   readonly random?: () => number
   readonly logger?: HaPgLogger
@@ -34,8 +37,12 @@ export interface PatroniModeOptions {
   readonly pg: MemberConnectionOptions
   readonly pool?: PoolOptions
   readonly Pool?: typeof pg.Pool
+  /** A custom pg Client class (pg-native's…), as pg-pool's `Client` option. */
+  readonly Client?: unknown
   readonly leaseMs?: number
   readonly failoverDeadlineMs?: number
+  /** Default per-call timeout of statements (see QueryOptions.timeoutMs). Default: none. */
+  readonly queryTimeoutMs?: number
   readonly discoveryIntervalMs?: number
   readonly restTimeoutMs?: number
   readonly now?: () => number
@@ -46,7 +53,7 @@ export interface PatroniModeOptions {
 /** Options of {@link HaPgClient}: static mode (`connectionString`) or Patroni mode (`patroniUrls`). */
 export type HaPgClientOptions = StaticModeOptions | PatroniModeOptions
 
-const NUMERIC = ['leaseMs', 'failoverDeadlineMs', 'discoveryIntervalMs', 'restTimeoutMs'] as const
+const NUMERIC = ['leaseMs', 'failoverDeadlineMs', 'discoveryIntervalMs', 'restTimeoutMs', 'queryTimeoutMs'] as const
 
 /** Throws `HAPG_INVALID_OPTIONS` (a programmer error) and returns a copy whose secrets are non-enumerable. */
 export function validateOptions(input: HaPgClientOptions): HaPgClientOptions {

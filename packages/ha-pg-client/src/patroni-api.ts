@@ -10,6 +10,23 @@ export interface PatroniMember {
   readonly port?: number
   readonly timeline?: number
   readonly lag?: number | string
+  /** Patroni 4: bytes not yet replayed (what a read sees), and not yet received. */
+  readonly replay_lag?: number | string
+  readonly receive_lag?: number | string
+  /** Member tags; `noloadbalance: true` keeps it out of read balancing (the DR member has it). */
+  readonly tags?: { readonly noloadbalance?: unknown; readonly [tag: string]: unknown }
+}
+
+/** What `GET /primary` answers (the same body as `GET /patroni`); the fields this client reads. */
+export interface PrimaryAnswer {
+  readonly role?: string
+  readonly timeline?: number
+  readonly state?: string
+  /** Unix time (s) of the member's last successful DCS access (Patroni 3.0+). */
+  readonly dcs_last_seen?: number
+  /** Whether the leader runs on failsafe_mode's member confirmation, without its DCS. */
+  readonly failsafe_mode_is_active?: boolean
+  readonly patroni?: { readonly version?: string }
 }
 
 /** Dynamic configuration timings from `GET /config`. */
@@ -20,7 +37,8 @@ export interface PatroniTiming {
 }
 
 /** The answer of one REST call: a status and a parsed JSON body, or the error. */
-export type RestResult<T> = { readonly ok: true; readonly status: number; readonly body: T } | { readonly ok: false; readonly status?: number; readonly error: unknown }
+/** `timedOut`: no answer within the deadline (slow or frozen), as opposed to a refused or closed connection. */
+export type RestResult<T> = { readonly ok: true; readonly status: number; readonly body: T } | { readonly ok: false; readonly status?: number; readonly error: unknown; readonly timedOut?: boolean }
 
 export interface PatroniApiOptions {
   readonly timeoutMs: number
@@ -36,6 +54,8 @@ export interface PatroniApiOptions {
 export class PatroniApi {
   /** The deadline of each call; the tracker lowers it once Patroni's timing is known. */
   timeoutMs: number
+  /** REST calls sent so far (for the fleet-load figures in stats()). */
+  calls = 0
   readonly #dispatcher: Dispatcher
   readonly #ownsDispatcher: boolean
   readonly #headers: Record<string, string>
@@ -58,7 +78,7 @@ export class PatroniApi {
   }
 
   /** `GET /primary` on one member: 200 only while that member holds the leader key and runs as primary. */
-  primary(baseUrl: string): Promise<RestResult<{ role?: string; timeline?: number; state?: string }>> {
+  primary(baseUrl: string): Promise<RestResult<PrimaryAnswer>> {
     return this.#get(baseUrl, '/primary')
   }
 
@@ -72,9 +92,10 @@ export class PatroniApi {
   }
 
   async #get<T>(baseUrl: string, path: string): Promise<RestResult<T>> {
+    this.calls += 1
     const controller = new AbortController()
     const timer = setTimeout(() => controller.abort(new Error(`Patroni REST ${path} timed out after ${this.timeoutMs} ms`)), this.timeoutMs)
-    const result = await this.#send<T>(new URL(path, baseUrl), path, controller.signal).catch((error: unknown) => ({ ok: false as const, error }))
+    const result = await this.#send<T>(new URL(path, baseUrl), path, controller.signal).catch((error: unknown) => ({ ok: false as const, error, timedOut: controller.signal.aborted }))
     clearTimeout(timer)
     return result
   }

@@ -3,13 +3,13 @@ import type { PatroniMember, RestResult } from './patroni-api.js'
 /** Roles Patroni uses for the member that holds the leader key (3.0.2 says `leader`, `/patroni` says `master`). */
 const LEADER_ROLES = new Set(['leader', 'master', 'primary'])
 /** Roles of streaming standbys that may serve reads. */
-const REPLICA_ROLES = new Set(['replica', 'sync_standby', 'standby'])
+const REPLICA_ROLES = new Set(['replica', 'sync_standby', 'quorum_standby', 'standby', 'standby_leader'])
 const SERVING_STATES = new Set(['running', 'streaming'])
 
 /** What one round of `GET /cluster` answers says about leadership. */
 export type LeaderDecision =
   | { readonly kind: 'candidate'; readonly member: PatroniMember; readonly votes: number; readonly unanimous: boolean }
-  | { readonly kind: 'none'; readonly reason: 'unreachable' | 'dcs-unavailable' | 'no-leader' | 'ambiguous' }
+  | { readonly kind: 'none'; readonly reason: 'unreachable' | 'dcs-unavailable' | 'no-leader' | 'ambiguous' | 'standby-cluster' }
 
 interface Claim {
   member: PatroniMember
@@ -45,17 +45,33 @@ export function decideLeader(views: readonly RestResult<{ members?: PatroniMembe
   }
   const ranked = [...claims.values()].sort((a, b) => b.timeline - a.timeline || b.votes - a.votes)
   const [best, second] = ranked
-  if (best === undefined) return { kind: 'none', reason: 'no-leader' }
+  // A standby cluster's leader (Patroni's `standby_leader`) replicates from another cluster: no writes here.
+  if (best === undefined) return { kind: 'none', reason: answered.some((v) => v.body.members?.some((m) => m.role === 'standby_leader') === true) ? 'standby-cluster' : 'no-leader' }
   if (second !== undefined && second.timeline === best.timeline && second.votes === best.votes) return { kind: 'none', reason: 'ambiguous' }
   return { kind: 'candidate', member: best.member, votes: best.votes, unanimous: claims.size === 1 && best.votes === answered.length }
 }
 
-/** Members that may serve reads with at most `maxLagBytes` of lag, least lagging first. */
+/**
+ * Members that may serve reads with at most `maxLagBytes` of lag, least lagging first. The lag is
+ * Patroni 4's `replay_lag` (what a read on the replica actually sees) when listed, else `lag` (3.x:
+ * the member's WAL position, received or replayed, behind the leader's). Members tagged
+ * `noloadbalance` (Patroni's tag for members kept out of read load balancing) never qualify.
+ */
 export function readableReplicas(members: readonly PatroniMember[], maxLagBytes: number): PatroniMember[] {
   return members
     .filter((m) => REPLICA_ROLES.has(m.role) && SERVING_STATES.has(m.state) && m.host !== undefined && m.port !== undefined)
-    .filter((m) => typeof m.lag === 'number' && m.lag <= maxLagBytes)
-    .sort((a, b) => (a.lag as number) - (b.lag as number))
+    .filter((m) => !isTrue(m.tags?.noloadbalance))
+    .filter((m) => typeof replayLag(m) === 'number' && (replayLag(m) as number) <= maxLagBytes)
+    .sort((a, b) => (replayLag(a) as number) - (replayLag(b) as number))
+}
+
+function replayLag(m: PatroniMember): number | string | undefined {
+  return m.replay_lag ?? m.lag
+}
+
+/** Patroni parses tags as YAML booleans: `true`, or strings such as "on"/"yes"/"true". */
+function isTrue(value: unknown): boolean {
+  return value === true || (typeof value === 'string' && /^(true|on|yes|y|1)$/i.test(value))
 }
 
 /** Every REST base URL a view mentions (`api_url` is `http://host:port/patroni`; we keep the origin). */

@@ -7,10 +7,8 @@ const withCode = (code: string): Error => Object.assign(new Error(code), { code 
 // The full table, as documented in the README.
 const TABLE: [string, 'never-ran' | 'unknown' | 'failed', boolean][] = [
   ['57P03', 'never-ran', true],
-  ['25006', 'never-ran', true],
   ['08001', 'never-ran', true],
   ['08004', 'never-ran', true],
-  ['53300', 'never-ran', true],
   ['ECONNREFUSED', 'never-ran', true],
   ['ENOTFOUND', 'never-ran', true],
   ['EHOSTUNREACH', 'never-ran', true],
@@ -33,6 +31,9 @@ const TABLE: [string, 'never-ran' | 'unknown' | 'failed', boolean][] = [
   ['40001', 'failed', false],
   ['57014', 'failed', false],
   ['42P01', 'failed', false],
+  // issue #11, major 9: a caller's own read-only transaction, or a server at its connection limit, is no topology change
+  ['25006', 'failed', false],
+  ['53300', 'failed', false],
 ]
 
 t.test('the SQLSTATE / errno table', async (t) => {
@@ -64,4 +65,9 @@ t.test('our own codes', async (t) => {
   t.strictSame(classifyError(new HaPgError('HAPG_STATEMENT_TIMEOUT', 'x')), { outcome: 'unknown', topology: true, code: 'HAPG_STATEMENT_TIMEOUT' })
   t.strictSame(classifyError(new HaPgError('HAPG_OUTCOME_UNKNOWN', 'x')), { outcome: 'unknown', topology: true, code: 'HAPG_OUTCOME_UNKNOWN' })
   t.strictSame(classifyError(new HaPgError('HAPG_CLOSED', 'x')), { outcome: 'failed', topology: false, code: 'HAPG_CLOSED' })
+})
+
+t.test('25006 and 53300 are the caller\'s, not "topology changed, retry" (issue #11, major 9)', async (t) => {
+  t.strictSame(classifyError(withCode('25006'), 'connect'), { outcome: 'never-ran', topology: true, code: '25006' }, 'while connecting nothing ran')
+  t.strictSame(classifyError(withCode('53300'), 'connect'), { outcome: 'failed', topology: false, code: '53300' }, 'a full server is not retried until the deadline')
 })

@@ -3,12 +3,13 @@ import { LeaderTracker } from '../src/leader-tracker.js'
 import { PatroniApi } from '../src/patroni-api.js'
 import { FakePatroni, threeMembers } from './helpers/fake-patroni.js'
 
-const make = (patroni: FakePatroni, waitPollMs = 10) => {
+const make = (patroni: FakePatroni, waitPollMs = 10, timing: Record<string, number> = { leaseMs: 400, discoveryIntervalMs: 50, failoverDeadlineMs: 300 }, wallClock?: () => number) => {
   const failures: unknown[] = []
   const tracker = new LeaderTracker({
     urls: ['http://127.0.0.1:8001'],
     api: new PatroniApi({ timeoutMs: 100, dispatcher: patroni.agent }),
-    timing: { leaseMs: 400, discoveryIntervalMs: 50, failoverDeadlineMs: 300 },
+    timing,
+    ...(wallClock === undefined ? {} : { wallClock }),
     now: Date.now,
     random: () => 0.5,
     hooks: { leaderChanged: () => {}, discoveryFailed: (e) => failures.push(e) },
@@ -117,5 +118,84 @@ t.test('a lease granted while a caller naps wakes it at once', async (t) => {
   const started = Date.now()
   t.match(await tracker.waitForLease(Date.now() + 10_000), { name: 'm1' })
   t.ok(Date.now() - started < 2_000, 'woken by the grant, not by the 5 s poll')
+  await tracker.close()
+})
+
+t.test('a standby cluster fails writes at once with HAPG_STANDBY_CLUSTER', async (t) => {
+  const patroni = new FakePatroni(threeMembers())
+  patroni.get('m1').role = 'standby_leader'
+  const { tracker } = make(patroni)
+  await t.rejects(tracker.waitForLease(Date.now() + 5_000), { code: 'HAPG_STANDBY_CLUSTER' })
+  await tracker.close()
+})
+
+t.test('the Patroni version from /primary decides which timing rules apply (≥ 3.2 adjusts ttl to 20)', async (t) => {
+  const patroni = new FakePatroni(threeMembers())
+  const { tracker } = make(patroni, 10, {})
+  t.equal(tracker.timing.failoverDeadlineMs, 50_000, "Patroni's defaults until /config answered")
+  await tracker.refresh()
+  t.match(tracker.timing, { leaseMs: 4_500, failoverDeadlineMs: 25_000 }, 'version unknown: the lease of 10/1, the deadline of 20/1/4')
+  patroni.get('m1').primaryExtra = { patroni: { version: '3.0.2' } }
+  await tracker.refresh()
+  t.match(tracker.timing, { leaseMs: 4_500, failoverDeadlineMs: 15_000 }, '3.0.2 runs with what /config shows')
+  patroni.get('m1').primaryExtra = { patroni: { version: '4.0.7' } }
+  await tracker.refresh()
+  t.match(tracker.timing, { leaseMs: 9_500, failoverDeadlineMs: 25_000 }, '4.0.7 runs with ttl 20')
+  await tracker.close()
+})
+
+t.test("dcs_last_seen shortens the lease; failsafe_mode_is_active keeps it", async (t) => {
+  const patroni = new FakePatroni(threeMembers())
+  const wall = { now: 1_000_000_000 }
+  const { tracker } = make(patroni, 10, { leaseMs: 4_000, discoveryIntervalMs: 50, failoverDeadlineMs: 300 }, () => wall.now)
+  patroni.get('m1').primaryExtra = { dcs_last_seen: wall.now / 1000 - 0.5 }
+  await tracker.refresh()
+  await tracker.refresh()
+  t.ok(tracker.leader !== undefined && tracker.hasLease(tracker.leader, Date.now() + 3_900), 'a fresh DCS contact: the full lease')
+  patroni.get('m1').primaryExtra = { dcs_last_seen: wall.now / 1000 - 3 }
+  tracker.revoke()
+  await tracker.refresh()
+  const leader = tracker.leader!
+  t.ok(tracker.hasLease(leader), 'still leased')
+  t.notOk(tracker.hasLease(leader, Date.now() + 2_500), 'but 2 s shorter (3 s since the DCS, 1 s loop_wait allowed)')
+  patroni.get('m1').primaryExtra = { dcs_last_seen: wall.now / 1000 - 10 }
+  tracker.revoke()
+  await tracker.refresh()
+  t.notOk(tracker.hasLease(leader), 'no DCS contact for longer than the lease: no lease')
+  patroni.get('m1').primaryExtra = { dcs_last_seen: wall.now / 1000 - 10, failsafe_mode_is_active: true }
+  await tracker.refresh()
+  t.ok(tracker.hasLease(leader, Date.now() + 3_900), 'failsafe mode: the leader runs on every member\'s confirmation')
+  await tracker.close()
+})
+
+t.test('a grant wakes callers napping between rounds', async (t) => {
+  const patroni = new FakePatroni(threeMembers())
+  patroni.get('m1').primaryDelayMs = 150
+  const { tracker } = make(patroni, 2_000, { leaseMs: 400, discoveryIntervalMs: 5_000, failoverDeadlineMs: 300 })
+  const started = Date.now()
+  await tracker.waitForLease(Date.now() + 10_000)
+  t.ok(Date.now() - started < 1_000, 'woken by the grant, not at the end of the nap')
+  await tracker.close()
+})
+
+t.test('dcs_last_seen is read against the wall clock by default', async (t) => {
+  const patroni = new FakePatroni(threeMembers())
+  patroni.get('m1').primaryExtra = { dcs_last_seen: Date.now() / 1000 }
+  const { tracker } = make(patroni)
+  await tracker.waitForLease(Date.now() + 2_000)
+  t.ok(tracker.leader !== undefined && tracker.hasLease(tracker.leader))
+  await tracker.close()
+})
+
+t.test('slow /cluster answers are no evidence of a lost DCS: callers wait instead of HAPG_NO_LEADER', async (t) => {
+  const patroni = new FakePatroni(threeMembers())
+  const { tracker } = make(patroni)
+  await tracker.refresh()
+  // the leader is frozen; the replicas' /cluster is too slow to answer in time, their /primary says 503 at once
+  patroni.get('m1').rest = 'frozen'
+  patroni.get('m2').clusterDelayMs = 500
+  patroni.get('m3').clusterDelayMs = 500
+  tracker.revoke()
+  await t.rejects(tracker.waitForLease(Date.now() + 600), { code: 'HAPG_FAILOVER_TIMEOUT' })
   await tracker.close()
 })

@@ -16,27 +16,104 @@ t.test('FencedClient tracks in_hot_standby from ParameterStatus', async (t) => {
   c.connection.emit('parameterStatus', { parameterName: 'TimeZone', parameterValue: 'UTC' })
   c.connection.emit('parameterStatus', { parameterName: 'in_hot_standby', parameterValue: 'off' })
   t.equal(c.hotStandby, false)
+  t.equal(c.defaultReadOnly, undefined)
+  c.connection.emit('parameterStatus', { parameterName: 'default_transaction_read_only', parameterValue: 'on' })
+  t.equal(c.defaultReadOnly, true)
 })
 
 t.test('a retired pool refuses checkouts; retire is idempotent', async (t) => {
   const { Pool, pools } = fakePool(new Map([['h:1', {}]]))
   const p = new MemberPool(Pool as never, { host: 'h', port: 1 }, { member: 'm', role: 'leader' }, () => {})
-  const c = await p.checkout()
+  const c = await p.checkout(1_000)
   c.release()
   const first = p.retire('test')
   t.equal(p.retire('again'), first)
   await first
   t.ok(p.retired)
   t.ok(pools[0]?.ended)
-  await t.rejects(p.checkout(), { code: 'HAPG_NOT_WRITABLE' })
+  await t.rejects(p.checkout(1_000), { code: 'HAPG_NOT_WRITABLE' })
 })
 
-t.test('ensureWritable: a reported off is trusted; on or unknown asks pg_is_in_recovery()', async (t) => {
-  const mk = (hotStandby: boolean | undefined, r: boolean | undefined) => ({ hotStandby, query: async () => ({ rows: r === undefined ? [] : [{ r }] }) }) as never
-  await ensureWritable(mk(false, true))
-  await ensureWritable(mk(true, false)) // opened while promoting: the server is writable now
-  await t.rejects(ensureWritable(mk(true, true)), { code: 'HAPG_NOT_WRITABLE' })
-  await ensureWritable(mk(undefined, false))
-  await t.rejects(ensureWritable(mk(undefined, true)), { code: 'HAPG_NOT_WRITABLE' })
-  await t.rejects(ensureWritable(mk(undefined, undefined)), { code: 'HAPG_NOT_WRITABLE' })
+t.test('ensureWritable: reported off/off is trusted; otherwise one query decides (recovery, default_transaction_read_only)', async (t) => {
+  const registry = { track: () => () => {} } as never
+  const mk = (hotStandby: boolean | undefined, row: { r?: boolean; ro?: boolean } | undefined, defaultReadOnly: boolean | undefined = hotStandby === undefined ? undefined : false) =>
+    ({ hotStandby, defaultReadOnly, query: async () => ({ rows: row === undefined ? [] : [row] }) }) as never
+  await ensureWritable(mk(false, { r: true, ro: true }), registry, 100)
+  await ensureWritable(mk(true, { r: false, ro: false }), registry, 100) // opened while promoting: the server is writable now
+  await t.rejects(ensureWritable(mk(true, { r: true, ro: false }), registry, 100), { code: 'HAPG_NOT_WRITABLE' })
+  await ensureWritable(mk(undefined, { r: false, ro: false }), registry, 100)
+  await t.rejects(ensureWritable(mk(undefined, { r: true, ro: false }), registry, 100), { code: 'HAPG_NOT_WRITABLE' })
+  await t.rejects(ensureWritable(mk(undefined, undefined), registry, 100), { code: 'HAPG_NOT_WRITABLE' })
+  // libpq's target_session_attrs=read-write also refuses a primary whose default transactions are read-only
+  await t.rejects(ensureWritable(mk(false, { r: false, ro: true }, true), registry, 100), { code: 'HAPG_NOT_WRITABLE', message: /default_transaction_read_only/ })
+  await t.rejects(ensureWritable(mk(undefined, { r: false, ro: true }), registry, 100), { code: 'HAPG_NOT_WRITABLE' })
+})
+
+/**
+ * A pg.Pool stand-in whose connect() settles only when the test says so, as pg-pool's does for a caller
+ * queued behind busy clients; and whose end() leaves such waiters pending, as pg-pool 3.x's does
+ * (node-postgres packages/pg-pool/index.js: end() only ends idle clients).
+ */
+function gatedPool() {
+  const gates: { resolve(c: unknown): void; reject(e: Error): void }[] = []
+  class GatedPool {
+    totalCount = 1
+    idleCount = 0
+    get waitingCount(): number {
+      return gates.length
+    }
+    on(): void {}
+    connect(): Promise<unknown> {
+      return new Promise((resolve, reject) => gates.push({ resolve, reject }))
+    }
+    async end(): Promise<void> {}
+  }
+  return { Pool: GatedPool, gates }
+}
+
+t.test('gh-11 critical 1 (unit): a queued checkout is rejected when the pool retires, though pg-pool end() leaves it pending', async (t) => {
+  const { Pool, gates } = gatedPool()
+  const p = new MemberPool(Pool as never, { host: 'h', port: 1 }, { member: 'm1', role: 'leader' }, () => {})
+  const queued = p.checkout(60_000)
+  t.equal(p.counts().waiting, 1)
+  t.notOk(p.unused)
+  await p.retire('leader-changed')
+  await t.rejects(queued, { code: 'HAPG_NOT_WRITABLE', message: /retired \(leader-changed\)/ })
+  // the client pg-pool hands over later goes straight back, destroyed since the pool is retired
+  let released: unknown
+  gates[0]?.resolve({ release: (err: unknown) => (released = err) })
+  await new Promise((r) => setImmediate(r))
+  t.equal(released, true)
+})
+
+t.test('gh-11 major 5 (unit): a checkout is bounded by its deadline; a client arriving later is returned', async (t) => {
+  const { Pool, gates } = gatedPool()
+  const p = new MemberPool(Pool as never, { host: 'h', port: 1 }, { member: 'm1', role: 'leader' }, () => {})
+  await t.rejects(p.checkout(20), { code: 'HAPG_FAILOVER_TIMEOUT', message: /no connection to m1 within 20 ms/ })
+  let released: unknown = 'not yet'
+  gates[0]?.resolve({ release: (err: unknown) => (released = err) })
+  await new Promise((r) => setImmediate(r))
+  t.equal(released, false, 'released to the pool, healthy')
+  // a connect error after the timeout is ignored; a retire after it rejects nothing twice
+  const late = p.checkout(10)
+  await t.rejects(late, { code: 'HAPG_FAILOVER_TIMEOUT' })
+  gates[1]?.reject(new Error('connect ECONNREFUSED'))
+  await p.retire('closed')
+  // a connect error in time is the checkout's error
+  const { Pool: P2, gates: g2 } = gatedPool()
+  const q = new MemberPool(P2 as never, { host: 'h', port: 1 }, { member: 'm2', role: 'replica' }, () => {})
+  const pending = q.checkout(1_000)
+  g2[0]?.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))
+  await t.rejects(pending, { code: 'ECONNREFUSED' })
+  // a custom Client's checked-out instance gets the same crash guard as FencedClient, once
+  const custom = q.checkout(1_000)
+  const listeners: unknown[] = []
+  const client = { on: (_: string, fn: unknown) => listeners.push(fn), release: () => {} }
+  g2[1]?.resolve(client)
+  t.equal(await custom, client)
+  const again = q.checkout(1_000)
+  g2[2]?.resolve(client)
+  await again
+  t.equal(listeners.length, 1)
+  await q.retire('closed')
 })

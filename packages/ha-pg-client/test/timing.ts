@@ -13,3 +13,37 @@ t.test('the lease is always shorter than ttl − loop_wait', async (t) => {
     t.ok(deriveTiming({ ttl, loop_wait: lw, retry_timeout: 1 }).leaseMs < (ttl - lw) * 1000)
   }
 })
+
+import { adjustsTimeouts, clientTiming, effectiveTiming, patroniAdjusted } from '../src/timing.js'
+
+t.test("Patroni ≥ 3.2's _validate_and_adjust_timeouts: minimums, then loop_wait + 2·retry_timeout ≤ ttl", async (t) => {
+  // measured on Patroni 4.0.7: a bootstrap with ttl 10 stored ttl 20
+  t.strictSame(patroniAdjusted({ ttl: 10, loop_wait: 1, retry_timeout: 4 }), { ttl: 20, loop_wait: 1, retry_timeout: 4 })
+  t.strictSame(patroniAdjusted({ ttl: 5, loop_wait: 0, retry_timeout: 2 }), { ttl: 20, loop_wait: 1, retry_timeout: 3 }, 'each raised to its minimum')
+  t.strictSame(patroniAdjusted({ ttl: 30, loop_wait: 10, retry_timeout: 10 }), { ttl: 30, loop_wait: 10, retry_timeout: 10 }, 'defaults untouched')
+  t.strictSame(patroniAdjusted({ ttl: 20, loop_wait: 10, retry_timeout: 6 }), { ttl: 20, loop_wait: 8, retry_timeout: 6 }, 'loop_wait lowered first')
+  t.strictSame(patroniAdjusted({ ttl: 20, loop_wait: 5, retry_timeout: 15 }), { ttl: 20, loop_wait: 1, retry_timeout: 9 }, 'retry_timeout only once loop_wait is 1')
+})
+
+t.test('which versions adjust', async (t) => {
+  for (const v of ['3.2.0', '3.3.1', '4.0.7', '10.0']) t.ok(adjustsTimeouts(v), v)
+  for (const v of ['3.0.2', '3.1.2', '2.1.7', 'dev']) t.notOk(adjustsTimeouts(v), v)
+})
+
+t.test('effective timing: as shown on 3.0.2, adjusted on ≥ 3.2, the safe side of both when unknown', async (t) => {
+  const shown = { ttl: 10, loop_wait: 1, retry_timeout: 4 }
+  t.strictSame(effectiveTiming(shown, '3.0.2'), { lease: shown, deadline: shown })
+  const adjusted = { ttl: 20, loop_wait: 1, retry_timeout: 4 }
+  t.strictSame(effectiveTiming(shown, '4.0.7'), { lease: adjusted, deadline: adjusted })
+  t.strictSame(effectiveTiming(shown, undefined), { lease: { ttl: 10, loop_wait: 1, retry_timeout: 4 }, deadline: { ttl: 20, loop_wait: 1, retry_timeout: 4 } })
+  t.strictSame(effectiveTiming({ ttl: 20, loop_wait: 10, retry_timeout: 6 }, undefined).lease, { ttl: 20, loop_wait: 10, retry_timeout: 6 }, 'the larger loop_wait for the lease')
+})
+
+t.test('client timing: the lease from the safety view, the deadline from the liveness view; an unsafe leaseMs is refused', async (t) => {
+  const shown = { ttl: 10, loop_wait: 1, retry_timeout: 4 }
+  t.match(clientTiming(shown, undefined, {}), { timing: { leaseMs: 4_500, failoverDeadlineMs: 25_000 }, lease: shown })
+  t.match(clientTiming(shown, '3.0.2', { leaseMs: 3_000, failoverDeadlineMs: 9_000 }), { timing: { leaseMs: 3_000, failoverDeadlineMs: 9_000 } })
+  const refused = clientTiming(shown, '3.0.2', { leaseMs: 9_000 })
+  t.equal(refused.timing.leaseMs, 4_500)
+  t.match(refused.rejected, /leaseMs 9000 is not shorter than ttl − loop_wait \(9000 ms\)/)
+})

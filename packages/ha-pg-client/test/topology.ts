@@ -57,6 +57,24 @@ t.test('readable replicas within a lag bound, least lag first', async (t) => {
   t.strictSame(readableReplicas(members, 100).map((x) => x.name), ['m3'])
 })
 
+t.test('replica reads honour noloadbalance and the replay lag; Patroni 4 roles (issue #11, major 7)', async (t) => {
+  const members = [
+    m('m1', 'primary'),
+    m('m2', 'quorum_standby', 1, { lag: 0 }),
+    m('dr', 'replica', 1, { lag: 0, tags: { noloadbalance: true } }),
+    m('m4', 'replica', 1, { lag: 0, tags: { noloadbalance: 'on' } }),
+    m('m5', 'replica', 1, { lag: 0, replay_lag: 5_000, receive_lag: 0 }),
+    m('m6', 'replica', 1, { lag: 0, tags: { noloadbalance: false, nofailover: true } }),
+  ]
+  t.strictSame(readableReplicas(members, 1_000).map((x) => x.name), ['m2', 'm6'], 'noloadbalance members and a replay lag over the bound are out')
+  t.strictSame(readableReplicas(members, 10_000).map((x) => x.name), ['m2', 'm6', 'm5'])
+})
+
+t.test('a standby cluster: its standby_leader is no write leader', async (t) => {
+  t.strictSame(decideLeader([view(m('s1', 'standby_leader'), m('s2', 'replica'))]), { kind: 'none', reason: 'standby-cluster' })
+  t.match(decideLeader([view(m('p1', 'primary'), m('s2', 'replica'))]), { kind: 'candidate', member: { name: 'p1' } })
+})
+
 t.test('learned API URLs', async (t) => {
   t.strictSame(learnedApiUrls([view(m('m1', 'leader'), { name: 'x', role: 'replica', state: 'running' }), down]), ['http://127.0.0.1:8001/'])
   t.strictSame(learnedApiUrls([{ ok: true, status: 200, body: {} }]), [])

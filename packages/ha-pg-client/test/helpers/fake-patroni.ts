@@ -14,8 +14,12 @@ export interface SimMember {
   /** override /primary's status (e.g. 503 while the leader key moves) */
   primaryStatus?: number
   primaryRole?: string
+  /** delay /cluster answers by this many ms (a busy Patroni) */
+  clusterDelayMs?: number
   /** delay /primary answers by this many ms */
   primaryDelayMs?: number
+  /** more fields of the /primary body (Patroni 3.0+: `patroni.version`, `dcs_last_seen`, `failsafe_mode_is_active`) */
+  primaryExtra?: Record<string, unknown>
 }
 
 /** A simulated Patroni cluster behind an undici MockAgent. */
@@ -73,9 +77,8 @@ export class FakePatroni {
       // Patroni 3.0.2 without its DCS: the /cluster handler raises and the connection closes without an answer
       if (rest === 'dcs-lost') return { statusCode: 0, error: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) }
       const members = (self === undefined ? undefined : this.views.get(self.name)) ?? this.members
-      return {
-        statusCode: 200,
-        data: JSON.stringify({
+      const delay = self?.clusterDelayMs
+      const text = (): string => JSON.stringify({
           members: members.map((m) => ({
             name: m.name,
             role: m.role,
@@ -86,13 +89,13 @@ export class FakePatroni {
             timeline: m.timeline,
             ...(m.lag === undefined ? {} : { lag: m.lag }),
           })),
-        }),
-      }
+        })
+      return { statusCode: 200, data: delay === undefined ? text() : () => new Promise((resolve) => setTimeout(() => resolve(text()), delay)) }
     }
     if (path === '/primary') {
       const leader = self?.role === 'leader'
       const status = self?.primaryStatus ?? (leader && rest === 'ok' ? 200 : 503)
-      const body = JSON.stringify({ role: self?.primaryRole === null ? undefined : (self?.primaryRole ?? (leader ? 'master' : 'replica')), timeline: self?.timeline, state: 'running' })
+      const body = JSON.stringify({ role: self?.primaryRole === null ? undefined : (self?.primaryRole ?? (leader ? 'master' : 'replica')), timeline: self?.timeline, state: 'running', ...self?.primaryExtra })
       const delay = self?.primaryDelayMs
       return { statusCode: status, data: delay === undefined ? body : () => new Promise((resolve) => setTimeout(() => resolve(body), delay)) }
     }

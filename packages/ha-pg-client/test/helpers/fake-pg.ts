@@ -9,6 +9,8 @@ export interface FakeServer {
   hotStandby?: boolean | undefined
   /** answer of SELECT pg_is_in_recovery() */
   inRecovery?: boolean
+  /** default_transaction_read_only (PostgreSQL 14+ reports it as a ParameterStatus, like in_hot_standby) */
+  defaultReadOnly?: boolean
   /** return a result, throw an error, or return 'hang' to never answer */
   onQuery?: QueryBehaviour
   connectError?: Error
@@ -16,6 +18,7 @@ export interface FakeServer {
 
 export interface FakeClient {
   hotStandby: boolean | undefined
+  defaultReadOnly: boolean | undefined
   server: string
   queries: string[]
   destroyed: boolean
@@ -57,11 +60,14 @@ export function fakePool(servers: Map<string, FakeServer>) {
         this.idle.delete(reuse)
         this.busy.add(reuse)
         reuse.hotStandby = server.hotStandby
+        reuse.defaultReadOnly = server.hotStandby === undefined ? undefined : (server.defaultReadOnly ?? false)
         return reuse
       }
       let kill: (e: Error) => void = () => {}
       const client: FakeClient = {
         hotStandby: server.hotStandby,
+        // reported together with in_hot_standby (both GUC_REPORT since PostgreSQL 14)
+        defaultReadOnly: server.hotStandby === undefined ? undefined : (server.defaultReadOnly ?? false),
         server: this.key,
         queries: [],
         destroyed: false,
@@ -77,19 +83,33 @@ export function fakePool(servers: Map<string, FakeServer>) {
           const text = typeof q === 'string' ? q : q.text
           client.queries.push(text)
           if (client.destroyed) return Promise.reject(new Error('Client has encountered a connection error and is not queryable'))
-          if (text === 'SELECT pg_is_in_recovery() AS r') {
+          if (text.startsWith('SELECT pg_is_in_recovery() AS r')) {
             // like PostgreSQL 14+, the answer also carries the current in_hot_standby (when the server reports it)
             const r = server.inRecovery ?? server.hotStandby ?? false
-            if (server.hotStandby !== undefined) client.hotStandby = r
-            return Promise.resolve({ rows: [{ r }] })
+            const ro = server.defaultReadOnly ?? false
+            if (server.hotStandby !== undefined) {
+              client.hotStandby = r
+              client.defaultReadOnly = ro
+            }
+            return Promise.resolve({ rows: [{ r, ro }] })
           }
           return new Promise((resolve, reject) => {
-            kill = reject
+            // A real hung statement keeps its socket open, and so the process alive: model that with a ref'd handle.
+            let socket: NodeJS.Timeout | undefined
+            kill = (e) => {
+              clearInterval(socket)
+              reject(e)
+            }
             try {
               const out = server.onQuery?.(text, typeof q === 'string' ? undefined : q.values) ?? { rows: [], command: 'SELECT', rowCount: 0 }
-              if (out !== 'hang') resolve(out)
+              if (out === 'hang') socket = setInterval(() => {}, 1_000)
+              else resolve(out)
             } catch (err) {
               reject(err)
+            } finally {
+              // PostgreSQL 14+ reports a changed default_transaction_read_only with the answer (ParameterStatus,
+              // protocol-flow.html#PROTOCOL-ASYNC): e.g. after ALTER SYSTEM … and a reload.
+              if (server.hotStandby !== undefined) client.defaultReadOnly = server.defaultReadOnly ?? false
             }
           })
         },
