@@ -1,4 +1,6 @@
 import t from 'tap'
-import { LAB_KIND } from '../src/index.js'
+import * as index from '../src/index.js'
 
-t.equal(LAB_KIND, 'lab')
+t.test('the public API', async (t) => {
+  t.strictSame(Object.keys(index).sort(), ['LAB_ERROR_CODES', 'LabError', 'networkPlan', 'openLab'])
+})
