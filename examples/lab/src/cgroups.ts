@@ -1,4 +1,4 @@
-import { mkdir, readFile, readdir, rmdir, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, readdir, rmdir, stat, writeFile } from 'node:fs/promises'
 import type { CgroupPaths } from './layout.js'
 
 /**
@@ -13,7 +13,7 @@ export async function createCgroups(c: CgroupPaths): Promise<void> {
   for (const dir of [c.unified, c.systemd, c.memory]) await mkdir(dir, { recursive: true })
 }
 
-const exists = async (path: string): Promise<boolean> => readFile(path).then(() => true, () => false)
+const exists = async (path: string): Promise<boolean> => stat(path).then(() => true, () => false)
 
 /** Whether any process is left in the cgroup2 subtree (`cgroup.events` `populated 1`). */
 export async function populated(c: CgroupPaths): Promise<boolean> {

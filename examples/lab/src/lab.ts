@@ -2,6 +2,7 @@ import { mkdir, rm, stat, writeFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
 import type { Stack } from '@birthday-ha/provisioner'
 import { aptProxy } from './apt-proxy/apt-proxy.js'
+import { publishFile, type FileSource } from './apt-proxy/files.js'
 import { heal, partition } from './faults/partition.js'
 import { mountDisk, unmountDisk, wipeDisk, writeIdentity, type DiskPaths } from './hosts/disk.js'
 import { hosts as hostsOf, type HostState } from './hosts/host.js'
@@ -85,6 +86,11 @@ export interface Lab {
   /** The DR peering's one-way delay, in ms, each direction. */
   delayDr(ms: number): Promise<void>
   exec(name: string, cmd: Command, o?: RunOptions): Promise<CommandResult>
+  /**
+   * Serve a file to the hosts (they reach nothing but the apt proxy):
+   * returns its URL, `http://198.18.<slot>.1:3142/files/<name>`.
+   */
+  publishFile(src: FileSource): Promise<string>
   memoryBytes(name: string): Promise<number>
 }
 
@@ -233,6 +239,7 @@ export function openLab(o: LabOptions): Lab {
     delayDr: (ms) => net.setDelay(ms),
     exec: (name, cmd, x) => hosts.exec(host(name).name, cmd, x),
     memoryBytes: (name) => hosts.memoryBytes(host(name).name),
+    publishFile: async (src) => `${proxy.url}/files/${await publishFile(layout.filesDir, src)}`,
   }
   return lab
 

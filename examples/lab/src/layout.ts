@@ -47,6 +47,8 @@ export interface LabLayout {
   readonly stateDir: string
   readonly imagesDir: string
   readonly aptCacheDir: string
+  /** Files served to the hosts under `/files/` of the apt proxy (shared by all labs). */
+  readonly filesDir: string
   readonly sshDir: string
   hostDir(host: string): string
   hostRoot(host: string): string
@@ -82,6 +84,7 @@ export function labLayout(id: LabId, roots: LabRoots = DEFAULT_ROOTS): LabLayout
     stateDir,
     imagesDir: `${roots.cache}/images`,
     aptCacheDir: `${roots.cache}/apt-cacher-ng/${id.name}`,
+    filesDir: `${roots.cache}/files`,
     sshDir: `${stateDir}/ssh`,
     hostDir: (h) => `${stateDir}/hosts/${h}`,
     hostRoot: (h) => `${stateDir}/hosts/${h}/root`,

@@ -5,6 +5,8 @@ export interface AcngSettings {
   readonly runDir: string
   readonly bindAddress: string
   readonly port: number
+  /** Served as-is under `/files/` (the lab's mirror of non-Debian downloads such as Node.js). */
+  readonly filesDir: string
 }
 
 /**
@@ -13,6 +15,7 @@ export interface AcngSettings {
  * writes its own. `ForceManaged: 1` refuses every URL no `Remap-` line
  * names (403), and an empty `PassThroughPattern` refuses CONNECT tunnels:
  * https://www.unix-ag.uni-kl.de/~bloch/acng/html/config-serv.html
+ * `LocalDirs` serves the lab's own files (`http://<ip>:<port>/files/<name>`).
  */
 export function acngConfig(s: AcngSettings): string {
   return [
@@ -28,6 +31,7 @@ export function acngConfig(s: AcngSettings): string {
     'PassThroughPattern: ^$',
     'ReportPage: acng-report.html',
     'ExThreshold: 4',
+    `LocalDirs: files ${s.filesDir}`,
     'Remap-debrep: deb.debian.org/debian ; http://deb.debian.org/debian/',
     'Remap-secdeb: deb.debian.org/debian-security security.debian.org/debian-security ; http://deb.debian.org/debian-security/',
     '',

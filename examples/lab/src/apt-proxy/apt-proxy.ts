@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises'
+import { mkdir, readFile, writeFile } from 'node:fs/promises'
 import { startDaemon, stopDaemon, daemonRunning } from '../daemon.js'
 import { LabError } from '../lab-error.js'
 import type { LabLayout } from '../layout.js'
@@ -23,11 +23,14 @@ export function aptProxy(layout: LabLayout, ip: string, port: number, o: { reado
   return {
     url,
     async ensure() {
-      if ((await daemonRunning(cgroups)) && (await answers())) return
+      const config = acngConfig({ cacheDir: layout.aptCacheDir, filesDir: layout.filesDir, logDir: `${dir}/log`, runDir: dir, bindAddress: ip, port })
+      const same = (await readFile(`${dir}/acng.conf`, 'utf8').catch(() => '')) === config
+      if (same && (await daemonRunning(cgroups)) && (await answers())) return
       await stopDaemon(cgroups)
       await mkdir(layout.aptCacheDir, { recursive: true })
+      await mkdir(layout.filesDir, { recursive: true })
       await mkdir(`${dir}/log`, { recursive: true })
-      await writeFile(`${dir}/acng.conf`, acngConfig({ cacheDir: layout.aptCacheDir, logDir: `${dir}/log`, runDir: dir, bindAddress: ip, port }))
+      await writeFile(`${dir}/acng.conf`, config)
       await startDaemon({ cmd: ['/usr/sbin/apt-cacher-ng', '-c', dir], cgroups, pidFile: `${dir}/daemon.pid`, logFile: `${dir}/daemon.log` })
       for (let i = 0; i < 100; i++) {
         if (await answers()) return
