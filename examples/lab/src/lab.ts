@@ -16,7 +16,7 @@ import { DEFAULT_ROOTS, labLayout, validLabId, type LabId, type LabLayout, type 
 import { network as networkOf } from './network/network.js'
 import { networkPlan, type LabHost, type NetworkPlan } from './network/network-plan.js'
 import { execRunner, type Command, type CommandResult, type RunOptions, type Runner } from './runner.js'
-import { checkTeardown, type TeardownReport } from './teardown/teardown-check.js'
+import { checkTeardown, waitNoLabProcesses, type TeardownReport } from './teardown/teardown-check.js'
 import { removeCgroups } from './cgroups.js'
 
 /** Options of {@link openLab}. */
@@ -198,6 +198,7 @@ export function openLab(o: LabOptions): Lab {
       }
       await proxy.stop()
       await net.destroy()
+      await waitNoLabProcesses(layout)
       await removeCgroups(layout.cgroupRoots)
       await rm(layout.runDir, { recursive: true, force: true })
       if (d.keepDisks !== true) await rm(backupRepo, { recursive: true, force: true })

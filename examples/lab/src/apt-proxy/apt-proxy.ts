@@ -13,7 +13,7 @@ export interface AptProxy {
 }
 
 /** The lab's apt proxy, listening on `ip:port` (the root end of the lab link). */
-export function aptProxy(layout: LabLayout, ip: string, port: number, o: { readonly fetch?: typeof fetch } = {}): AptProxy {
+export function aptProxy(layout: LabLayout, ip: string, port: number, o: { readonly fetch?: typeof fetch; readonly program?: string; readonly attempts?: number } = {}): AptProxy {
   const dir = `${layout.runDir}/apt-proxy`
   const cgroups = layout.cgroups('apt-proxy')
   const url = `http://${ip}:${port}`
@@ -31,8 +31,8 @@ export function aptProxy(layout: LabLayout, ip: string, port: number, o: { reado
       await mkdir(layout.filesDir, { recursive: true })
       await mkdir(`${dir}/log`, { recursive: true })
       await writeFile(`${dir}/acng.conf`, config)
-      await startDaemon({ cmd: ['/usr/sbin/apt-cacher-ng', '-c', dir], cgroups, pidFile: `${dir}/daemon.pid`, logFile: `${dir}/daemon.log` })
-      for (let i = 0; i < 100; i++) {
+      await startDaemon({ cmd: [o.program ?? '/usr/sbin/apt-cacher-ng', '-c', dir], cgroups, pidFile: `${dir}/daemon.pid`, logFile: `${dir}/daemon.log` })
+      for (let i = 0; i < (o.attempts ?? 100); i++) {
         if (await answers()) return
         await new Promise((r) => setTimeout(r, 100))
       }

@@ -13,6 +13,27 @@ export interface TeardownReport {
 const exists = (p: string): Promise<boolean> => stat(p).then(() => true, () => false)
 
 /**
+ * Every process whose `/proc/<pid>/cgroup` names one of the lab's cgroups,
+ * as `<pid> (<comm>)`. A killed host's systemd is reparented to the
+ * machine's PID 1 and stays a zombie until that reaps it.
+ */
+export async function labProcesses(layout: LabLayout): Promise<string[]> {
+  const needle = `/birthday-ha-lab/${layout.id.name}/`
+  const found: string[] = []
+  for (const pid of await readdir('/proc').then((l) => l.filter((p) => /^\d+$/.test(p)))) {
+    const cg = await readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => '')
+    if (cg.includes(needle)) found.push(`${pid} (${(await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '?')).trim()})`)
+  }
+  return found
+}
+
+/** Wait (up to `timeoutMs`) until no process of the lab is left, zombies included. */
+export async function waitNoLabProcesses(layout: LabLayout, timeoutMs = 10_000): Promise<void> {
+  const until = Date.now() + timeoutMs
+  while ((await labProcesses(layout)).length > 0 && Date.now() < until) await new Promise((r) => setTimeout(r, 100))
+}
+
+/**
  * Check that nothing of the lab is left: no process in a lab cgroup (and
  * no process whose `/proc/<pid>/cgroup` names one), no cgroup directory,
  * no mount under the lab's state dir, no namespace, no root-side link or
@@ -23,11 +44,7 @@ export async function checkTeardown(plan: NetworkPlan, layout: LabLayout, runner
   const left: string[] = []
   const roots = layout.cgroupRoots
   for (const dir of [roots.unified, roots.systemd, roots.memory]) if (await exists(dir)) left.push(`cgroup ${dir}`)
-  const needle = `/birthday-ha-lab/${layout.id.name}/`
-  for (const pid of await readdir('/proc').then((l) => l.filter((p) => /^\d+$/.test(p)))) {
-    const cg = await readFile(`/proc/${pid}/cgroup`, 'utf8').catch(() => '')
-    if (cg.includes(needle)) left.push(`process ${pid} (${(await readFile(`/proc/${pid}/comm`, 'utf8').catch(() => '?')).trim()})`)
-  }
+  for (const p of await labProcesses(layout)) left.push(`process ${p}`)
   for (const m of await mountsUnder(layout.stateDir)) left.push(`mount ${m}`)
   const ns = (await runner.run(['ip', '-j', 'netns', 'list'])).stdout.trim()
   for (const n of JSON.parse(ns === '' ? '[]' : ns) as { name: string }[]) if (n.name.startsWith(layout.nsPrefix)) left.push(`namespace ${n.name}`)
