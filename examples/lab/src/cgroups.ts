@@ -38,9 +38,15 @@ export async function killCgroups(c: CgroupPaths, timeoutMs = 10_000): Promise<v
   while ((await populated(c)) && Date.now() < until) await new Promise((r) => setTimeout(r, 20))
 }
 
-/** Freeze (`true`) or thaw (`false`) the whole subtree. */
-export async function freezeCgroups(c: CgroupPaths, frozen: boolean): Promise<void> {
-  await writeFile(`${c.unified}/cgroup.freeze`, frozen ? '1' : '0')
+/**
+ * Freeze (`true`) or thaw (`false`) the whole subtree, and wait (up to
+ * `timeoutMs`) until `cgroup.events` says it is done: freezing is
+ * asynchronous, `frozen 1` shows once every process has stopped.
+ */
+export async function freezeCgroups(c: CgroupPaths, freeze: boolean, timeoutMs = 5000): Promise<void> {
+  await writeFile(`${c.unified}/cgroup.freeze`, freeze ? '1' : '0')
+  const until = Date.now() + timeoutMs
+  while ((await frozen(c)) !== freeze && Date.now() < until) await new Promise((r) => setTimeout(r, 10))
 }
 
 /** Whether the subtree is frozen (`cgroup.events` `frozen 1`). */

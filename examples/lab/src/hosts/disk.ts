@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { chmod, chown, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
+import { LabError } from '../lab-error.js'
 import type { Runner } from '../runner.js'
 import { identityFiles, type IdentityInput } from './identity.js'
 
@@ -11,6 +12,7 @@ export interface DiskPaths {
 }
 
 const MARKER = '/etc/birthday-ha-lab-identity'
+const HOST_KEY_TYPES = ['ed25519', 'ecdsa'] as const
 
 /** Mount points under `prefix`, from `/proc/self/mountinfo` (field 5, octal escapes decoded). */
 export async function mountsUnder(prefix: string, mountinfo = '/proc/self/mountinfo'): Promise<string[]> {
@@ -50,15 +52,18 @@ export async function wipeDisk(d: DiskPaths): Promise<void> {
 export const newMachineId = (): string => randomBytes(16).toString('hex')
 
 const uidOf = async (root: string, user: string): Promise<[number, number]> => {
-  const line = (await readFile(`${root}/etc/passwd`, 'utf8')).split('\n').find((l) => l.startsWith(`${user}:`))
-  const f = (line ?? '').split(':')
-  return [Number(f[2] ?? 0), Number(f[3] ?? 0)]
+  const m = new RegExp(`^${user}:[^:]*:(\\d+):(\\d+):`, 'm').exec(await readFile(`${root}/etc/passwd`, 'utf8'))
+  if (m === null) throw new LabError('LAB_IMAGE_FAILED', `the image has no user ${user}`, { details: { root, user } })
+  return [Number(m[1]), Number(m[2])]
 }
 
 /**
  * Give the mounted disk its identity, once (a marker file keeps a second
  * boot from changing it): hostname, machine-id, `/etc/hosts`, the apt proxy,
- * the stack's SSH key, and SSH host keys of its own (`ssh-keygen -A -f`).
+ * the stack's SSH key, and SSH host keys of its own: ed25519 and ECDSA
+ * (an RSA key costs ~1.5 s of CPU per host and no client here needs it;
+ * `sshd-keygen.service` is `ConditionFirstBoot=` and the machine-id is set,
+ * so it does not add one).
  * Returns the host's public host keys.
  */
 export async function writeIdentity(r: Runner, root: string, i: Omit<IdentityInput, 'machineId'>): Promise<string[]> {
@@ -71,11 +76,13 @@ export async function writeIdentity(r: Runner, root: string, i: Omit<IdentityInp
       await chmod(`${root}${f.path}`, f.mode)
       if (f.userOwned === true) await chown(`${root}${f.path}`, uid, gid)
     }
-    await r.run(['ssh-keygen', '-A', '-f', root])
+    for (const t of HOST_KEY_TYPES) {
+      await r.run(['ssh-keygen', '-q', '-t', t, '-N', '', '-C', `root@${i.host.name}`, '-f', `${root}/etc/ssh/ssh_host_${t}_key`])
+    }
     await writeFile(`${root}${MARKER}`, `${new Date().toISOString()}\n`)
   }
   const keys: string[] = []
-  for (const t of ['ed25519', 'ecdsa', 'rsa']) {
+  for (const t of HOST_KEY_TYPES) {
     const k = await readFile(`${root}/etc/ssh/ssh_host_${t}_key.pub`, 'utf8').catch(() => undefined)
     if (k !== undefined) keys.push(k.trim())
   }

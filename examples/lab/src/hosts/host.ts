@@ -28,7 +28,7 @@ export function nsenterCommand(pid: number, cmd: Command): Command {
 export interface Hosts {
   state(name: string): Promise<HostState>
   /** Boot from the (mounted) disk, clearing leftovers of an earlier run first. */
-  boot(name: string, o: { readonly root: string; readonly ns: string; readonly binds?: readonly Bind[] }): Promise<number>
+  boot(name: string, o: { readonly root: string; readonly ns: string; readonly binds: readonly Bind[] }): Promise<number>
   /** Resolve once systemd reports `running` (or `degraded`) inside the host. */
   waitRunning(name: string, timeoutMs?: number): Promise<string>
   /** A power cut: `cgroup.kill` of every process of the host at once, nspawn included. */
@@ -57,7 +57,7 @@ export function hosts(layout: LabLayout, runner: Runner): Hosts {
       await killCgroups(cg(name))
       await removeCgroups(cg(name))
       return startDaemon({
-        cmd: nspawnCommand({ name, root: o.root, ns: o.ns, ...(o.binds === undefined ? {} : { binds: o.binds }) }),
+        cmd: nspawnCommand({ name, root: o.root, ns: o.ns, binds: o.binds }),
         cgroups: cg(name),
         pidFile: layout.hostPidFile(name),
         logFile: layout.hostConsole(name),
@@ -71,8 +71,8 @@ export function hosts(layout: LabLayout, runner: Runner): Hosts {
       const started = Date.now()
       while (Date.now() < until) {
         if (!(await populated(cg(name))) && Date.now() - started > 3000) break
-        const r = await exec(name, ['systemctl', 'is-system-running'], { allowFail: true, timeoutMs: 5000 }).catch(() => undefined)
-        last = r?.stdout.trim() || last
+        // before systemd has started there is no PID 1 to enter: exec rejects, keep the last answer
+        last = await exec(name, ['systemctl', 'is-system-running'], { allowFail: true, timeoutMs: 5000 }).then((r) => r.stdout.trim(), () => last)
         if (last === 'running' || last === 'degraded') return last
         await new Promise((res) => setTimeout(res, 100))
       }

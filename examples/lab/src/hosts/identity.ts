@@ -31,6 +31,7 @@ export function identityFiles(i: IdentityInput): IdentityFile[] {
     { path: '/etc/machine-id', content: `${i.machineId}\n`, mode: 0o444 },
     { path: '/etc/hosts', content: etcHosts(i.hosts), mode: 0o644 },
     { path: '/etc/apt/apt.conf.d/01lab-proxy', content: `Acquire::http::Proxy "${i.proxyUrl}";\nAcquire::https::Proxy "DIRECT";\n`, mode: 0o644 },
+    { path: '/etc/ssh/sshd_config.d/lab-host-keys.conf', content: 'HostKey /etc/ssh/ssh_host_ed25519_key\nHostKey /etc/ssh/ssh_host_ecdsa_key\n', mode: 0o644 },
     { path: `/home/${i.user}/.ssh/authorized_keys`, content: `${i.authorizedKey.trim()}\n`, mode: 0o600, userOwned: true },
   ]
 }

@@ -7,7 +7,7 @@ export interface Step {
   readonly input?: string
 }
 
-const inNs = (ns: string | undefined, cmd: Command): Command => (ns === undefined ? cmd : ['ip', 'netns', 'exec', ns, ...cmd])
+const inNs = (ns: string, cmd: Command): Command => ['ip', 'netns', 'exec', ns, ...cmd]
 const ip = (ns: string | undefined, ...args: string[]): Command => (ns === undefined ? ['ip', ...args] : ['ip', '-n', ns, ...args])
 
 /** Routers forward, send no redirects (hosts of several subnets share one bridge) and do no reverse-path filtering. */

@@ -22,6 +22,9 @@ export interface Network {
 
 const DELAY_LINE = fileURLToPath(new URL('../../scripts/delay-line.py', import.meta.url))
 
+/** Names in `ip netns list` output (`name` or `name (id: 3)` per line; nothing when there are none). */
+export const netnsNames = (out: string): string[] => out.split('\n').map((l) => l.split(' ')[0] as string).filter((n) => n !== '')
+
 /** The network of `plan`. */
 export function network(plan: NetworkPlan, layout: LabLayout, runner: Runner): Network {
   const marker = `${layout.runDir}/network.done`
@@ -29,8 +32,7 @@ export function network(plan: NetworkPlan, layout: LabLayout, runner: Runner): N
   const delayCg = layout.cgroups('delay-line')
   const namespaces = [plan.primary.ns, plan.dr.ns, plan.peeringNs, ...plan.hosts.map((h) => h.ns)]
   const existingNamespaces = async (): Promise<string[]> => {
-    const listed = (await runner.run(['ip', '-j', 'netns', 'list'])).stdout.trim()
-    const names = new Set((JSON.parse(listed === '' ? '[]' : listed) as { name: string }[]).map((n) => n.name))
+    const names = new Set(netnsNames((await runner.run(['ip', 'netns', 'list'])).stdout))
     return namespaces.filter((n) => names.has(n))
   }
   const startDelayLine = async (): Promise<void> => {

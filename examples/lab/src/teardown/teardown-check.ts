@@ -2,6 +2,7 @@ import { readFile, readdir, stat } from 'node:fs/promises'
 import { mountsUnder } from '../hosts/disk.js'
 import type { LabLayout } from '../layout.js'
 import type { NetworkPlan } from '../network/network-plan.js'
+import { netnsNames } from '../network/network.js'
 import type { Runner } from '../runner.js'
 
 /** What {@link checkTeardown} found. `ok` means nothing of the lab is left and the guard routes are in place. */
@@ -46,8 +47,7 @@ export async function checkTeardown(plan: NetworkPlan, layout: LabLayout, runner
   for (const dir of [roots.unified, roots.systemd, roots.memory]) if (await exists(dir)) left.push(`cgroup ${dir}`)
   for (const p of await labProcesses(layout)) left.push(`process ${p}`)
   for (const m of await mountsUnder(layout.stateDir)) left.push(`mount ${m}`)
-  const ns = (await runner.run(['ip', '-j', 'netns', 'list'])).stdout.trim()
-  for (const n of JSON.parse(ns === '' ? '[]' : ns) as { name: string }[]) if (n.name.startsWith(layout.nsPrefix)) left.push(`namespace ${n.name}`)
+  for (const n of netnsNames((await runner.run(['ip', 'netns', 'list'])).stdout)) if (n.startsWith(layout.nsPrefix)) left.push(`namespace ${n}`)
   const links = JSON.parse((await runner.run(['ip', '-j', 'link', 'show'])).stdout) as { ifname: string }[]
   if (links.some((l) => l.ifname === plan.uplink.a.dev)) left.push(`link ${plan.uplink.a.dev}`)
   const routes = JSON.parse((await runner.run(['ip', '-j', 'route', 'show'])).stdout) as { dst: string; type?: string; dev?: string }[]

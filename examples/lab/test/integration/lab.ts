@@ -3,10 +3,13 @@
 // the teardown check. Needs root and the lab's tools (scripts/ensure-lab-tools.sh installs them).
 // Run: flock /tmp/suite-lab.lock npx tap test/integration/lab.ts
 import { spawn } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { mkdtemp, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import t from 'tap'
 import { openLab } from '../../src/lab.js'
+import { execRunner } from '../../src/runner.js'
+import { checkTeardown } from '../../src/teardown/teardown-check.js'
 import { labStack } from '../helpers/stack.js'
 
 // ssh runs in a process group of its own: on a timeout the whole group goes (the ProxyJump child too,
@@ -34,6 +37,8 @@ t.test('a lab of real hosts', { skip: process.getuid?.() !== 0 ? 'needs root' : 
   t.teardown(() => lab.down())
   await lab.down() // leftovers of an interrupted earlier run
   await lab.ensureTools()
+  // a network left half-built by an interrupted up: the next up removes it and builds it whole
+  await execRunner().run(['ip', 'netns', 'add', lab.host('db1').ns])
 
   const up = await lab.up()
   t.strictSame([...up.booted].sort(), ['app1', 'app2', 'bastion', 'db1', 'db2', 'db3', 'dr1', 'edge'])
@@ -41,6 +46,14 @@ t.test('a lab of real hosts', { skip: process.getuid?.() !== 0 ? 'needs root' : 
   t.ok(lines.some((l) => l.startsWith('boot db1')))
   const again = await lab.up()
   t.strictSame(again.booted, [], 'a second up boots nothing')
+
+  const running = await lab.checkTeardown()
+  t.equal(running.ok, false)
+  for (const kind of ['cgroup', 'process', 'mount', 'namespace', 'link', 'route']) {
+    t.ok(running.leftovers.some((l) => l.startsWith(`${kind} `)), `while it runs the check sees a ${kind}`)
+  }
+  const unguarded = await checkTeardown({ ...lab.plan, guardRoutes: ['10.99.0.0/16'] }, lab.layout, execRunner())
+  t.ok(unguarded.leftovers.includes('missing guard route unreachable 10.99.0.0/16'))
 
   const access = await lab.ssh()
   t.equal(access.bastion, '198.18.7.100')
@@ -66,6 +79,8 @@ t.test('a lab of real hosts', { skip: process.getuid?.() !== 0 ? 'needs root' : 
     const url = await lab.publishFile({ path: `${dir}/hello.txt`, name: 'itest-hello.txt' })
     t.equal(url, 'http://198.18.7.1:3142/files/itest-hello.txt')
     t.equal((await lab.exec('app1', ['curl', '-sf', url])).stdout, 'hello from the lab\n')
+    const sha256 = createHash('sha256').update('hello from the lab\n').digest('hex')
+    t.equal(await lab.publishFile({ url, sha256, name: 'itest-copy.txt' }), 'http://198.18.7.1:3142/files/itest-copy.txt', 'a download (here from the lab itself)')
   })
 
   await t.test('partition and heal', async (t) => {
@@ -123,7 +138,8 @@ t.test('a lab of real hosts', { skip: process.getuid?.() !== 0 ? 'needs root' : 
     t.strictSame((await lab.checkTeardown()).leftovers, [])
     t.equal((await lab.machines()).find((m) => m.name === 'db1')?.state, 'stopped')
     const t0 = performance.now()
-    const warm = await lab.up()
+    // another Lab object (as another process would open it): the lab's state lives in files
+    const warm = await openLab({ stack, id: { name: 'itest', slot: 7 }, edgePorts: [8404] }).up()
     t.comment(`warm up of ${warm.booted.length} hosts: ${Math.round(performance.now() - t0)} ms`)
     t.equal(warm.booted.length, 8)
     t.equal((await lab.exec('db1', ['cat', '/var/tmp/mark'])).stdout, 'kept\n')

@@ -33,3 +33,9 @@ t.test('the network is built from nothing in order', async (t) => {
 t.test('teardown deletes the namespaces', async (t) => {
   t.strictSame(destroyNetworkSteps(['a', 'b']), [{ cmd: ['ip', 'netns', 'delete', 'a'] }, { cmd: ['ip', 'netns', 'delete', 'b'] }])
 })
+
+t.test('ip netns list output', async (t) => {
+  const { netnsNames } = await import('../../src/network/network.js')
+  t.strictSame(netnsNames(''), [])
+  t.strictSame(netnsNames('bhl-lab-db1 (id: 3)\nbhl-lab-vpc\n'), ['bhl-lab-db1', 'bhl-lab-vpc'])
+})
