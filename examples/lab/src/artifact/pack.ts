@@ -15,7 +15,8 @@ export async function listTree(dir: string): Promise<string[]> {
     }
   }
   await walk('')
-  return out.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0))
+  // Paths are unique: never equal.
+  return out.sort((a, b) => (a < b ? -1 : 1))
 }
 
 /**
