@@ -3,7 +3,6 @@
  * the README lists each one.
  */
 export const LAB_ERROR_CODES = [
-  'LAB_NOT_ROOT',
   'LAB_COMMAND_FAILED',
   'LAB_UNKNOWN_HOST',
   'LAB_BOOT_TIMEOUT',

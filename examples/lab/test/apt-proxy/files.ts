@@ -20,6 +20,10 @@ t.test('a download is checked by SHA-256 and fetched once', async (t) => {
   t.equal(await publishFile(dir, { url: 'https://x/n.tgz', sha256: sha }, { fetch: f }), 'n.tgz')
   t.equal(calls, 1, 'the cached copy is used')
   t.equal(await publishFile(dir, { url: 'https://x/n.tgz', sha256: sha, name: 'other.tgz' }, { fetch: f }), 'other.tgz')
+  await writeFile(`${dir}/n.tgz`, 'truncated')
+  t.equal(await publishFile(dir, { url: 'https://x/n.tgz', sha256: sha }, { fetch: f }), 'n.tgz')
+  t.equal(calls, 3, 'a damaged copy is fetched again')
+  t.strictSame(await readFile(`${dir}/n.tgz`), body)
 })
 
 t.test('a wrong SHA-256, an HTTP error or a network error is LAB_DOWNLOAD_FAILED', async (t) => {

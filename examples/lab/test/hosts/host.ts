@@ -18,6 +18,7 @@ t.test('a host that never booted: stopped, no init, exec refused, waitRunning ti
   t.equal(await h.state('db1'), 'stopped')
   t.equal(await initPid(layout, 'db1'), undefined)
   await t.rejects(h.exec('db1', ['true']), { code: 'LAB_UNKNOWN_HOST' })
-  await t.rejects(h.waitRunning('db1', 200), { code: 'LAB_BOOT_TIMEOUT' })
+  await t.rejects(h.waitRunning('db1', 200), { code: 'LAB_BOOT_TIMEOUT' }, 'the timeout')
+  await t.rejects(h.waitRunning('db1', 10_000), { code: 'LAB_BOOT_TIMEOUT' }, 'a host whose cgroup stays empty 3 s has died: no need to wait longer')
   t.equal(await h.memoryBytes('db1'), 0)
 })
