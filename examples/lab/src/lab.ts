@@ -7,6 +7,7 @@ import { heal, partition } from './faults/partition.js'
 import { mountDisk, unmountDisk, wipeDisk, writeIdentity, type DiskPaths } from './hosts/disk.js'
 import { hosts as hostsOf, type HostState } from './hosts/host.js'
 import { knownHostsLines } from './hosts/identity.js'
+import { ensureAtLeast, HOST_LIMITS } from './hosts/limits.js'
 import { sshClientConfig } from './hosts/ssh-config.js'
 import { ensureSshKey, type LabSshKey } from './hosts/ssh-key.js'
 import { ensureImage, type BaseImage } from './image/image.js'
@@ -157,6 +158,7 @@ export function openLab(o: LabOptions): Lab {
     },
     async up(u = {}) {
       const names = u.hosts ?? plan.hosts.map((h) => h.name)
+      for (const l of HOST_LIMITS) await ensureAtLeast(l.path, l.min)
       let t = performance.now()
       log(`network: ${plan.primary.ns}, ${plan.dr.ns}, ${plan.peeringNs}`)
       await net.ensure()
