@@ -7,16 +7,24 @@ export const APP_ENV = `${CONF}/app.env`
 
 /**
  * The app hosts' environment, pointing at the given database hosts (the primary cluster, or the
- * DR host after `promote-dr`). libpq's multi-host URL with `target_session_attrs=read-write`
- * finds the writable one; `PATRONI_URLS` lets the service follow the leader.
+ * DR host after `promote-dr`), in the service's Patroni mode: `PATRONI_URLS` (it follows the
+ * leader through the REST API) plus `PGUSER`/`PGPASSWORD`/`PGDATABASE`. Never `DATABASE_URL` too:
+ * the service refuses both, and a multi-host URL is not a WHATWG URL (found on the lab: the app
+ * exited with "DATABASE_URL must be a URL" and every deploy stopped at /readyz). Patroni's GET
+ * endpoints need no auth, so no `PATRONI_USERNAME`.
  */
 export function appEnv(stack: Stack, secrets: Secrets, dbIps: readonly string[]): string {
-  const dbUrl = `postgresql://${stack.database.appUser}:${encodeURIComponent(secrets['app-password'])}@${dbIps.map((ip) => `${ip}:5432`).join(',')}/${stack.database.name}?target_session_attrs=read-write`
+  const password = secrets['app-password']
+  // A programmer error: the secret stores generate base64url values.
+  if (/['\n\\]/.test(password)) throw new TypeError('the app password must not contain quotes, backslashes or newlines')
   return `${[
     'HOST=0.0.0.0',
     `PORT=${stack.app.port}`,
-    `DATABASE_URL=${dbUrl}`,
     `PATRONI_URLS=${dbIps.map((ip) => `http://${ip}:8008`).join(',')}`,
+    `PGUSER=${stack.database.appUser}`,
+    // systemd EnvironmentFile= syntax: single quotes keep the value literal (systemd.exec(5)).
+    `PGPASSWORD='${password}'`,
+    `PGDATABASE=${stack.database.name}`,
     'LOG_LEVEL=info',
     `DRAIN_DELAY_MS=${Math.max(stack.alb.deregistrationDelaySeconds, 5) * 1000}`,
   ].join('\n')}\n`

@@ -34,8 +34,7 @@ export interface PromoteDrReport {
 /**
  * Promote the DR standby cluster after the primary region is lost: remove `standby_cluster`
  * from its dynamic config (`PATCH /config`, basic auth from a 0600 netrc file), wait until it
- * answers `/primary` 200, then point every app host at it: rewrite `app.env` (`DATABASE_URL`,
- * `PATRONI_URLS`) and restart the hosts one at a time behind the load balancer.
+ * answers `/primary` 200, then point every app host at it: rewrite `app.env` (`PATRONI_URLS`) and restart the hosts one at a time behind the load balancer.
  * Fence the old primary first (see the README): this refuses without `confirm`.
  *
  * @example

@@ -18,7 +18,7 @@ t.test('promotes the DR cluster, then repoints the app hosts one at a time behin
   t.same(r, { promoted: 'dr1', repointed: ['app1', 'app2'] })
   t.same(f.events, ['dr1 promoted', 'lb deregister app1', 'app1 restart birthday-app.service', 'lb register app1', 'lb deregister app2', 'app2 restart birthday-app.service', 'lb register app2'])
   const env = f.host('app1').files.get('/etc/birthday-ha/app.env')!
-  t.match(env.content, /DATABASE_URL=postgresql:\/\/birthday_app:d4@10\.20\.10\.10:5432\/birthday\?target_session_attrs=read-write\nPATRONI_URLS=http:\/\/10\.20\.10\.10:8008\n/)
+  t.match(env.content, /\nPATRONI_URLS=http:\/\/10\.20\.10\.10:8008\nPGUSER=birthday_app\nPGPASSWORD='d4'\nPGDATABASE=birthday\n/)
   t.match(env, { mode: '600', owner: 'birthday:birthday' })
   t.same(await promoteDr(stack, { sessions: f.sessions(), loadBalancer: lb, secrets, confirm: true, sleep: async () => {} }), { promoted: 'dr1', repointed: [] }, 'a rerun changes nothing')
 })

@@ -47,7 +47,7 @@ t.test('configure real Debian 13 hosts twice; the second run changes nothing; th
   // a stand-in service answering /readyz; the load balancer here only records the order.
   const dir = mkdtempSync(join(tmpdir(), 'lab-release-'))
   mkdirSync(join(dir, 'pkg'))
-  writeFileSync(join(dir, 'pkg', 'main.js'), "require('node:http').createServer((q, s) => { s.writeHead(q.url === '/readyz' && process.env.DATABASE_URL ? 200 : 404); s.end(process.version) }).listen(Number(process.env.PORT), process.env.HOST)\n")
+  writeFileSync(join(dir, 'pkg', 'main.js'), "require('node:http').createServer((q, s) => { s.writeHead(q.url === '/readyz' && process.env.PATRONI_URLS && process.env.PGPASSWORD && !process.env.DATABASE_URL ? 200 : 404); s.end(process.version) }).listen(Number(process.env.PORT), process.env.HOST)\n")
   execFileSync('tar', ['-czf', join(dir, 'release.tar.gz'), '-C', join(dir, 'pkg'), '.'])
   const order: string[] = []
   const lb = { deregister: async (_s: unknown, h: string) => void order.push(`out ${h}`), register: async (_s: unknown, h: string) => void order.push(`in ${h}`), health: async () => new Map(), url: async () => undefined }
