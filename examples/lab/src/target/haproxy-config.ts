@@ -24,6 +24,9 @@ export interface HaproxyConfigOptions {
 /** The backend every app host is in. */
 export const HAPROXY_BACKEND = 'app'
 
+/** The unchecked twin of a server that takes traffic only when every checked one is down (ELBv2's fail-open). */
+export const failOpenName = (server: string): string => `${server}-failopen`
+
 /**
  * Render the edge host's haproxy.cfg: one HTTP listener, one backend of
  * every app host, each health-checked on `/readyz` like the ALB's target
@@ -31,7 +34,10 @@ export const HAPROXY_BACKEND = 'app'
  * the deploy registers and deregisters them through the runtime API, and a
  * reload keeps those states (`server-state-file`). Requests are balanced one
  * by one, also on kept-alive connections, so a draining host gets no new
- * request.
+ * request. When every registered host fails its check, ELBv2 fails open
+ * and sends requests to all of them: each server has an unchecked
+ * `backup` twin, registered and deregistered with it, that haproxy uses
+ * only then (`option allbackups`).
  *
  * @example
  * ```ts
@@ -64,10 +70,11 @@ export function renderHaproxyConfig(o: HaproxyConfigOptions): string {
     '',
     `backend ${HAPROXY_BACKEND}`,
     '  balance roundrobin',
+    '  option allbackups',
     `  option httpchk GET ${h.path}`,
     '  http-check expect status 200',
     `  default-server check inter ${h.intervalMs}ms rise ${h.healthyThreshold} fall ${h.unhealthyThreshold}`,
-    ...o.servers.map((s) => `  server ${s.name} ${s.ip}:${s.port} disabled`),
+    ...o.servers.flatMap((s) => [`  server ${s.name} ${s.ip}:${s.port} disabled`, `  server ${failOpenName(s.name)} ${s.ip}:${s.port} disabled backup no-check`]),
     '',
   ].join('\n')
 }

@@ -1,6 +1,6 @@
 import { ProvisionerError, type Stack } from '@birthday-ha/provisioner'
 import type { LoadBalancer } from '@birthday-ha/provisioner'
-import { HAPROXY_BACKEND } from './haproxy-config.js'
+import { failOpenName, HAPROXY_BACKEND } from './haproxy-config.js'
 import { draining, inMaintenance, readServers, runQuiet, targetHealth, type RuntimeApi, type ServerState } from './haproxy-runtime.js'
 
 /** Options of {@link haproxyLoadBalancer}. */
@@ -48,12 +48,19 @@ export function haproxyLoadBalancer(o: HaproxyLoadBalancerOptions): LoadBalancer
   const sleep = o.sleep ?? defaultSleep
   const pollMs = o.pollMs ?? 250
   const maxWaitMs = o.maxWaitMs ?? 120_000
+  /** The checked server, with the requests in flight on it and on its fail-open twin. */
   const server = async (host: string): Promise<ServerState> => {
-    const s = (await readServers(o.api, backend)).find((x) => x.name === host)
+    const all = await readServers(o.api, backend)
+    const s = all.find((x) => x.name === host)
     if (s === undefined) throw new ProvisionerError('PROV_MISSING_RESOURCE', `load balancer: ${host} is not a server of backend ${backend}`, { details: { host } })
-    return s
+    return { ...s, sessions: s.sessions + (all.find((x) => x.name === failOpenName(host))?.sessions ?? 0) }
   }
   const set = (host: string, what: string): Promise<void> => runQuiet(o.api, `set server ${backend}/${host} ${what}`)
+  /** Admin state of the server and its fail-open twin together. */
+  const setBoth = async (host: string, state: 'drain' | 'maint' | 'ready'): Promise<void> => {
+    await set(host, `state ${state}`)
+    await set(failOpenName(host), `state ${state}`)
+  }
   /** Poll until `done` holds; false when `limitMs` passed first. */
   const until = async (host: string, limitMs: number, done: (s: ServerState) => boolean): Promise<boolean> => {
     const start = now()
@@ -67,11 +74,14 @@ export function haproxyLoadBalancer(o: HaproxyLoadBalancerOptions): LoadBalancer
     async deregister(stack, host) {
       const s = await server(host)
       if (inMaintenance(s)) return
-      await set(host, 'state drain')
+      await setBoth(host, 'drain')
       const delayMs = stack.alb.deregistrationDelaySeconds * 1000
       const idle = await until(host, delayMs, (x) => x.sessions === 0)
-      if (!idle) await runQuiet(o.api, `shutdown sessions server ${backend}/${host}`)
-      await set(host, 'state maint')
+      if (!idle) {
+        await runQuiet(o.api, `shutdown sessions server ${backend}/${host}`)
+        await runQuiet(o.api, `shutdown sessions server ${backend}/${failOpenName(host)}`)
+      }
+      await setBoth(host, 'maint')
     },
     async register(_stack, host) {
       const s = await server(host)
@@ -80,10 +90,10 @@ export function haproxyLoadBalancer(o: HaproxyLoadBalancerOptions): LoadBalancer
         await set(host, 'health down')
         const passed = await until(host, maxWaitMs, (x) => x.op === 2)
         if (!passed) {
-          await set(host, 'state maint')
+          await setBoth(host, 'maint')
           throw new ProvisionerError('PROV_HOST_UNHEALTHY', `${host} did not pass the load balancer's health check in ${maxWaitMs} ms`, { details: { host } })
         }
-        await set(host, 'state ready')
+        await setBoth(host, 'ready')
       }
       if (!(await until(host, maxWaitMs, (x) => targetHealth(x) === 'healthy'))) {
         throw new ProvisionerError('PROV_HOST_UNHEALTHY', `${host} is registered but not healthy after ${maxWaitMs} ms`, { details: { host } })

@@ -12,6 +12,7 @@ t.test('the rendered config is valid for haproxy (haproxy -c) and checks /readyz
   const { stdout } = await promisify(execFile)('haproxy', ['-c', '-f', `${dir}/h.cfg`])
   t.match(stdout, /Configuration file is valid/)
   t.match(cfg, /option httpchk GET \/readyz\n  http-check expect status 200\n  default-server check inter 200ms rise 2 fall 2\n/)
-  t.match(cfg, /server app1 127\.0\.0\.1:18481 disabled\n  server app2 127\.0\.0\.1:18482 disabled\n/)
+  t.match(cfg, /server app1 127\.0\.0\.1:18481 disabled\n  server app1-failopen 127\.0\.0\.1:18481 disabled backup no-check\n  server app2 127\.0\.0\.1:18482 disabled\n/)
+  t.match(cfg, /option allbackups/)
   t.match(cfg, /load-server-state-from-file global/)
 })

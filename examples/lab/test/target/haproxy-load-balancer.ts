@@ -71,6 +71,19 @@ t.test('the lab load balancer against a real haproxy', async (t) => {
   t.ok(took1 >= 1_000 && took1 < 2_500, `waited the 1 s delay (${took1} ms)`)
   t.ok((await Promise.all(long)).some((r) => r.status !== 200), 'the request still open after the delay was cut')
 
+  // Every registered host failing its check: ELBv2 fails open and routes to all of them, so the apps answer.
+  await lb.register(s, 'app1')
+  app1.ready = false
+  app2.ready = false
+  await new Promise((r) => setTimeout(r, 800))
+  t.strictSame([...await lb.health(s)].slice(0, 2), [['app1', 'unhealthy'], ['app2', 'unhealthy']])
+  const open = new Set<string>()
+  for (let i = 0; i < 6; i++) open.add((await get('/')).body)
+  t.strictSame([...open].sort(), [`port ${PORTS.app1}\n`, `port ${PORTS.app2}\n`], 'fail open: both unhealthy hosts still get requests')
+  await lb.deregister(s, 'app1')
+  for (let i = 0; i < 4; i++) t.equal((await get('/')).body, `port ${PORTS.app2}\n`, 'fail open only to registered hosts')
+  app1.ready = true
+
   // A registered host whose app stops answering becomes unhealthy; register waits for it, then gives up.
   app2.ready = false
   await new Promise((r) => setTimeout(r, 800))
@@ -90,5 +103,5 @@ t.test('default clock and sleep', async (t) => {
   const t0 = Date.now()
   await lb.deregister(stack(0.05), 'app1')
   t.ok(Date.now() - t0 >= 40, 'waited the delay with the real clock')
-  t.equal(calls, 3, 'drain, shutdown sessions, maint')
+  t.equal(calls, 6, 'drain, shutdown sessions, maint: of the server and of its fail-open twin')
 })

@@ -71,5 +71,5 @@ t.test('sshRuntimeApi speaks to the socket with python3 over the session', async
   const api = sshRuntimeApi(async () => localSession(), hx.socket)
   t.match(await api('show info'), /^Name: HAProxy/m)
   const servers = await readServers(api, 'app')
-  t.strictSame(servers.map((s) => [s.name, targetHealth(s)]), [['app1', 'unused'], ['app2', 'unused']])
+  t.strictSame(servers.map((s) => [s.name, targetHealth(s)]), [['app1', 'unused'], ['app1-failopen', 'unused'], ['app2', 'unused'], ['app2-failopen', 'unused']])
 })
