@@ -109,3 +109,23 @@ export function haproxyLoadBalancer(o: HaproxyLoadBalancerOptions): LoadBalancer
     url: (stack) => o.url(stack),
   }
 }
+
+/**
+ * Give every fail-open twin its server's registration (after a reload added twins that the saved
+ * state did not know: they start unregistered). Returns the twins it changed.
+ */
+export async function syncFailOpen(api: RuntimeApi, backend = HAPROXY_BACKEND): Promise<string[]> {
+  const all = await readServers(api, backend)
+  const byName = new Map(all.map((x) => [x.name, x]))
+  const changed: string[] = []
+  for (const s of all) {
+    const twin = byName.get(failOpenName(s.name))
+    if (twin === undefined) continue
+    const want = inMaintenance(s) ? 'maint' : draining(s) ? 'drain' : 'ready'
+    const has = inMaintenance(twin) ? 'maint' : draining(twin) ? 'drain' : 'ready'
+    if (want === has) continue
+    await runQuiet(api, `set server ${backend}/${twin.name} state ${want}`)
+    changed.push(twin.name)
+  }
+  return changed
+}

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { openSsh, ProvisionerError, type ApplyReport, type Machine, type Plan, type PlanItem, type SshSession, type SshSessionFactory, type Stack, type Target } from '@birthday-ha/provisioner'
 import type { Lab, LabMachine } from '../lab.js'
 import { configureEdge, EDGE_PATHS, type EdgeReport } from './edge-haproxy.js'
-import { haproxyLoadBalancer } from './haproxy-load-balancer.js'
+import { haproxyLoadBalancer, syncFailOpen } from './haproxy-load-balancer.js'
 import { sshRuntimeApi } from './haproxy-runtime.js'
 import { fileSecretStore } from './secret-store.js'
 
@@ -107,6 +107,8 @@ export function labTarget(o: LabTargetOptions): LabTarget {
         const s = await edgeSsh()
         const servers = lab.plan.hosts.filter((h) => h.role === 'app').map((h) => ({ name: h.name, ip: h.ip, port: stack.app.port }))
         lastEdge = await configureEdge(s, { bind: `*:${stack.alb.listenerPort}`, servers, health: LAB_HEALTH_CHECK, idleTimeoutSeconds: 60 })
+        const synced = await syncFailOpen(api)
+        if (synced.length > 0) o.log?.(`edge haproxy: fail-open twins registered like their servers: ${synced.join(', ')}`)
         o.log?.(`edge haproxy: ${lastEdge.installed ? 'installed, ' : ''}config ${lastEdge.written ? 'written' : 'unchanged'}, ${lastEdge.unit}`)
         const created: string[] = []
         const updated: string[] = []

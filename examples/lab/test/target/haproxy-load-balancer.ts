@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises'
 import t from 'tap'
 import type { Stack } from '@birthday-ha/provisioner'
-import { haproxyLoadBalancer } from '../../src/target/haproxy-load-balancer.js'
+import { haproxyLoadBalancer, syncFailOpen } from '../../src/target/haproxy-load-balancer.js'
 import { socketRuntimeApi } from '../../src/target/haproxy-runtime.js'
 import { get, PORTS, startApp, startHaproxy } from './fixtures/haproxy.js'
 
@@ -104,4 +104,20 @@ t.test('default clock and sleep', async (t) => {
   await lb.deregister(stack(0.05), 'app1')
   t.ok(Date.now() - t0 >= 40, 'waited the delay with the real clock')
   t.equal(calls, 6, 'drain, shutdown sessions, maint: of the server and of its fail-open twin')
+})
+
+t.test('syncFailOpen gives each fail-open twin its server\'s registration', async (t) => {
+  const dir = await mkdtemp('/tmp/lab-hx-')
+  t.teardown(() => rm(dir, { recursive: true, force: true }))
+  const hx = await startHaproxy(dir)
+  t.teardown(() => hx.stop())
+  const api = socketRuntimeApi(hx.socket)
+  // As after a reload that added the twins: app1 registered, app2 draining, both twins unregistered.
+  await api('set server app/app1 state ready')
+  await api('set server app/app2 state drain')
+  t.strictSame(await syncFailOpen(api), ['app1-failopen', 'app2-failopen'])
+  t.strictSame(await syncFailOpen(api), [], 'a second run changes nothing')
+  await api('set server app/app1 state maint')
+  await api('set server app/app2 state maint')
+  t.strictSame(await syncFailOpen(api, 'app'), ['app1-failopen', 'app2-failopen'])
 })
