@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url'
 import { daemonRunning, startDaemon, stopDaemon } from '../daemon.js'
 import type { LabLayout } from '../layout.js'
 import type { Runner } from '../runner.js'
-import { createNetworkSteps, destroyNetworkSteps } from './network-commands.js'
+import { batchSteps, createNetworkSteps, destroyNetworkSteps } from './network-commands.js'
 import type { NetworkPlan } from './network-plan.js'
 import { drRouterRules, primaryRouterRules } from './nft-rules.js'
 
@@ -52,7 +52,7 @@ export function network(plan: NetworkPlan, layout: LabLayout, runner: Runner): N
       if (!complete || (await existingNamespaces()).length !== namespaces.length) {
         await stopDelayLine()
         for (const s of destroyNetworkSteps(await existingNamespaces())) await runner.run(s.cmd)
-        const steps = createNetworkSteps(plan, { primary: primaryRouterRules(plan), dr: drRouterRules(plan) })
+        const steps = batchSteps(createNetworkSteps(plan, { primary: primaryRouterRules(plan), dr: drRouterRules(plan) }))
         for (const s of steps) await runner.run(s.cmd, s.input === undefined ? {} : { input: s.input })
         await writeFile(delayFile, `${await delay()}\n`)
         await writeFile(marker, new Date().toISOString() + '\n')

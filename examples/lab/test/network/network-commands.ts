@@ -21,6 +21,9 @@ t.test('the network is built from nothing in order', async (t) => {
   t.ok(lines.includes('ip route replace 198.18.0.64/26 via 198.18.0.2 dev bhl-lab'))
   t.ok(lines.includes('ip -n bhl-lab-peering route add 198.18.0.0/30 via 198.18.0.5'))
   t.ok(lines.includes('ip -n bhl-lab-peering rule add iif pv lookup 101 priority 100'))
+  t.ok(lines.includes('ip -n bhl-lab-peering route add 10.20.0.0/16 via 198.18.0.10'))
+  t.ok(lines.includes('ip -n bhl-lab-drvpc route add default via 198.18.0.9'))
+  t.ok(lines.includes('ip -n bhl-lab-vpc route add 10.20.0.0/16 via 198.18.0.6'))
   t.ok(lines.includes('ip -n bhl-lab-peering tuntap add mode tun name ta'))
   t.strictSame(steps.filter((s) => s.input !== undefined).map((s) => [s.cmd.join(' '), s.input]), [
     ['ip netns exec bhl-lab-vpc nft -f -', 'P'],
@@ -38,4 +41,33 @@ t.test('ip netns list output', async (t) => {
   const { netnsNames } = await import('../../src/network/network.js')
   t.strictSame(netnsNames(''), [])
   t.strictSame(netnsNames('bhl-lab-db1 (id: 3)\nbhl-lab-vpc\n'), ['bhl-lab-db1', 'bhl-lab-vpc'])
+})
+
+t.test('runs of ip steps on one namespace become one batch', async (t) => {
+  const { batchSteps } = await import('../../src/network/network-commands.js')
+  t.strictSame(
+    batchSteps([
+      { cmd: ['ip', 'route', 'replace', 'unreachable', '10.10.0.0/16'] },
+      { cmd: ['ip', 'route', 'replace', 'unreachable', '10.20.0.0/16'] },
+      { cmd: ['ip', 'netns', 'add', 'a'] },
+      { cmd: ['ip', '-n', 'a', 'link', 'set', 'lo', 'up'] },
+      { cmd: ['ip', '-n', 'a', 'addr', 'add', '10.10.0.1/24', 'dev', 'br0'] },
+      { cmd: ['ip', '-n', 'b', 'link', 'set', 'lo', 'up'] },
+      { cmd: ['ip', 'netns', 'exec', 'a', 'nft', '-f', '-'], input: 'R' },
+      { cmd: ['ip', '-n', 'b', 'route', 'add', 'default', 'via', '10.10.0.1'] },
+      { cmd: ['sysctl', '-w', 'x=1'] },
+      { cmd: ['ip', '-n', 'b', 'netns', 'list'] },
+    ]),
+    [
+      { cmd: ['ip', '-batch', '-'], input: 'route replace unreachable 10.10.0.0/16\nroute replace unreachable 10.20.0.0/16\nnetns add a\n' },
+      { cmd: ['ip', '-n', 'a', '-batch', '-'], input: 'link set lo up\naddr add 10.10.0.1/24 dev br0\n' },
+      { cmd: ['ip', '-n', 'b', '-batch', '-'], input: 'link set lo up\n' },
+      { cmd: ['ip', 'netns', 'exec', 'a', 'nft', '-f', '-'], input: 'R' },
+      { cmd: ['ip', '-n', 'b', '-batch', '-'], input: 'route add default via 10.10.0.1\n' },
+      { cmd: ['sysctl', '-w', 'x=1'] },
+      { cmd: ['ip', '-n', 'b', 'netns', 'list'] },
+    ],
+  )
+  t.strictSame(batchSteps([{ cmd: ['ip'] }]), [{ cmd: ['ip'] }])
+  t.strictSame(batchSteps([{ cmd: ['ip', '-n'] }]), [{ cmd: ['ip', '-n'] }])
 })
