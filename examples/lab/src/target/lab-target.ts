@@ -109,6 +109,9 @@ export function labTarget(o: LabTargetOptions): LabTarget {
         lastEdge = await configureEdge(s, { bind: `*:${stack.alb.listenerPort}`, servers, health: LAB_HEALTH_CHECK, idleTimeoutSeconds: 60 })
         const synced = await syncFailOpen(api)
         if (synced.length > 0) o.log?.(`edge haproxy: fail-open twins registered like their servers: ${synced.join(', ')}`)
+        // Do not keep the edge's session idle through the host configuration: an idle SSH connection reset by the
+        // peer crashed test:lab (an 'error' event of node-ssh's client with no listener). The load balancer reopens it.
+        await close()
         o.log?.(`edge haproxy: ${lastEdge.installed ? 'installed, ' : ''}config ${lastEdge.written ? 'written' : 'unchanged'}, ${lastEdge.unit}`)
         const created: string[] = []
         const updated: string[] = []
