@@ -5,9 +5,6 @@ import { readSecrets } from '../src/targets/aws/engine/secrets.js'
 import { applyStack } from '../src/targets/aws/engine/apply.js'
 import { planStack } from '../src/targets/aws/engine/plan.js'
 import { hostPlan, stackHosts } from '../src/host/host-plan.js'
-import { deployApp } from '../src/host/deploy.js'
-import { promoteDr } from '../src/host/promote-dr.js'
-import { stackStatus } from '../src/host/status.js'
 import { dryRunSessions } from '../src/ssh/dry-run.js'
 import { FakeAws } from './targets/aws/fixtures/fake-aws.js'
 import { makeStack } from './fixtures/stack.js'
@@ -52,20 +49,20 @@ t.test('the bucket region defaults to the primary region', async (t) => {
   t.match(db.files.find((f) => f.path === '/etc/pgbackrest.conf')!.content, /repo1-s3-region=eu-west-1/)
 })
 
-t.test('status copes with missing hosts and unreachable ones; promote-dr and deploy defaults', async (t) => {
+t.test('Patroni 3 stacks keep the 3.x timing rules; Node comes from nodejs.org unless the stack says otherwise', async (t) => {
+  const s = makeStack((x) => void ((x.database ??= {}).patroniVersion = '3.3.2', delete x.app.nodeTarballUrl))
+  const db = hostPlan(s, stackHosts(s)[0]!, secrets, { timing: { ttl: 10, loop_wait: 1, retry_timeout: 4 } })
+  t.match(db.files.find((f) => f.path === '/etc/birthday-ha/patroni.yml')!.content, /ttl: 10\n/)
+  t.match(db.install, /the stack wants 3\.3\.2/)
+  t.throws(() => hostPlan(stack, stackHosts(stack)[0]!, secrets, { timing: { ttl: 10, loop_wait: 1, retry_timeout: 4 } }), { code: 'PROV_RENDER_INVALID_TIMING' })
+  const app = hostPlan(s, stackHosts(s).find((h) => h.role === 'app')!, secrets)
+  t.match(app.install, /curl -fsSLo "\$tmp\/node.tar" 'https:\/\/nodejs.org\/dist\/v24\.22\.3\/node-v24\.22\.3-linux-x64\.tar\.xz'/)
+})
+
+t.test('secrets read with the default sleep', async (t) => {
   const fake = new FakeAws()
-  const deps = { clients: fake.clients, sleep: async () => {} }
-  t.same((await stackStatus(stack, deps, async () => Promise.reject(new Error('no ssh')))).map((r) => r.patroni ?? r.target), ['unreachable', 'unreachable', 'unreachable', 'unreachable', 'missing', 'missing'])
-  await applyStack(stack, deps)
-  fake.ofType('tg')[0]!.data['targets'] = []
-  const rows = await stackStatus(stack, deps, async () => Promise.reject(new Error('no ssh')))
-  t.same(rows.map((r) => r.patroni ?? r.target), ['unreachable', 'unreachable', 'unreachable', 'unreachable', 'unregistered', 'unregistered'])
-  t.same(Object.keys(await readSecrets(stack, { clients: fake.clients })).length, 5)
-  const sessions = dryRunSessions({ secrets: [], print: () => {}, respond: () => '200' })
-  await promoteDr(stack, { sessions, confirm: true })
-  const app = fake.ofType('instance').find((i) => i.data['privateIp'] === '10.10.10.20')!
-  const tg = fake.ofType('tg')[0]!
-  t.same(await deployApp({ elbv2: fake.clients.elbv2('eu-west-1'), targetGroupArn: tg.id, port: 8080, targets: [{ name: 'app1', instanceId: app.id, ip: '10.10.10.20' }], sessions, artifact: '/x.tgz', version: 'v' }), ['app1'])
+  await applyStack(stack, { clients: fake.clients, sleep: async () => {} })
+  t.equal(Object.keys(await readSecrets(stack, { clients: fake.clients })).length, 5)
 })
 
 t.test('dry-run writes show default mode and owner', async (t) => {

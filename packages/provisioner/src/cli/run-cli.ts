@@ -2,22 +2,19 @@ import { readFile } from 'node:fs/promises'
 import { parseArgs } from 'node:util'
 import { Listr } from 'listr2'
 import { defaultSleep, type AwsClients, type EngineDeps } from '../targets/aws/clients.js'
-import { applyStack } from '../targets/aws/engine/apply.js'
-import { destroyStack } from '../targets/aws/engine/destroy.js'
-import { formatPlan, planStack } from '../targets/aws/engine/plan.js'
-import { readSecrets } from '../targets/aws/engine/secrets.js'
+import { formatPlan } from '../targets/aws/engine/plan.js'
 import { ProvisionerError, type ProvisionerErrorCode } from '../errors.js'
-import { configureHosts } from '../host/configure.js'
+import { configureHosts, type ConfigureReport } from '../host/configure.js'
 import { deployApp } from '../host/deploy.js'
 import { promoteDr } from '../host/promote-dr.js'
-import { stackStatus } from '../host/status.js'
-import { EngineContext } from '../targets/aws/engine/context.js'
-import { discoverInto } from '../targets/aws/engine/plan.js'
-import { desiredResources } from '../targets/aws/plan/desired.js'
+import { formatStatus, stackStatus } from '../host/status.js'
 import { dryRunSessions } from '../ssh/dry-run.js'
 import type { SshSessionFactory } from '../ssh/session.js'
 import { loadStack } from '../stack/load-stack.js'
 import type { Stack } from '../stack/schema.js'
+import type { Target } from '../target.js'
+import type { ApplyReport } from '../targets/aws/engine/apply.js'
+import { cliAwsTarget } from './aws-host-parts.js'
 
 /** Exit codes of `birthday-ha-provision`. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, credentials: 3, unhealthy: 4 } as const
@@ -61,7 +58,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       allowPositionals: true,
       options: {
         stack: { type: 'string' }, json: { type: 'boolean' }, yes: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, 'skip-hosts': { type: 'boolean' },
-        identity: { type: 'string' }, 'ssh-user': { type: 'string' }, artifact: { type: 'string' }, release: { type: 'string' }, help: { type: 'boolean' }, version: { type: 'boolean' },
+        identity: { type: 'string' }, 'ssh-user': { type: 'string' }, artifact: { type: 'string' }, release: { type: 'string' }, help: { type: 'boolean' },
       },
     })
   } catch (err) {
@@ -74,14 +71,8 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stdout(`${USAGE}\n`)
     return EXIT.ok
   }
-  if (v.version === true) {
-    io.stdout(`${(JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version}\n`)
-    return EXIT.ok
-  }
-  const commands = ['plan', 'apply', 'destroy', 'status', 'deploy', 'promote-dr']
-  if (command === undefined || !commands.includes(command) || v.stack === undefined) {
-    const wrong = command === undefined ? 'missing command' : commands.includes(command) ? 'missing --stack <file>' : `unknown command ${JSON.stringify(command)}`
-    io.stderr(`${wrong}\n${USAGE}\n`)
+  if (command === undefined || !['plan', 'apply', 'destroy', 'status', 'deploy', 'promote-dr'].includes(command) || v.stack === undefined) {
+    io.stderr(`${USAGE}\n`)
     return EXIT.usage
   }
   const loaded = await loadStack({ file: v.stack })
@@ -93,61 +84,53 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   const stack = loaded.stack
   const sleep = io.sleep ?? defaultSleep
   const deps: EngineDeps = { clients: io.clients, sleep }
+  const target = cliAwsTarget(stack, deps, io.sessions)
   const out = (human: string, machine: unknown) => io.stdout(v.json === true ? `${JSON.stringify(machine)}\n` : `${human}\n`)
   const renderer = v.json === true ? 'silent' : io.renderer
   const ssh = async (): Promise<SshSessionFactory> => {
-    const ctx = new EngineContext(stack, deps)
-    await discoverInto(ctx, desiredResources(stack))
-    const bastion = ctx.actual.get('primary/host/bastion')?.facts['publicIp'] as string | undefined
-    if (bastion === undefined) throw new ProvisionerError('PROV_MISSING_RESOURCE', 'the bastion does not exist yet: run apply first')
     const file = v.identity ?? `${io.env['HOME'] ?? '/root'}/.ssh/id_ed25519`
     const privateKey = await readFile(file, 'utf8').catch((err: unknown) => {
       throw new ProvisionerError('PROV_SSH_CONNECT_FAILED', `cannot read the SSH identity ${file}`, { cause: err })
     })
-    return io.sessions({ bastion, privateKey, username: v['ssh-user'] ?? 'admin' })
+    return target.sessions({ privateKey, username: v['ssh-user'] ?? 'admin' })
   }
+  const progress = (key: string | undefined, detail: string | undefined) => v.json === true || io.stderr(`${[key, detail].filter(Boolean).join(': ')}\n`)
   try {
     switch (command) {
       case 'plan': {
-        const plan = await planStack(stack, deps)
+        const plan = await target.infrastructure.plan(stack)
         out(formatPlan(plan), plan)
         return EXIT.ok
       }
       case 'apply':
-        return await apply(stack, deps, io, v, renderer, ssh, out)
+        return await apply(stack, target, io, { ...v, sleep }, renderer, ssh, out)
       case 'destroy': {
-        const deleted = await destroyStack(stack, { ...deps, onProgress: (e) => v.json === true || io.stderr(`delete ${e.key}\n`) }, { confirm: v.yes === true })
+        const destroyer = cliAwsTarget(stack, { ...deps, onProgress: (e) => progress('delete', e.key) }, io.sessions)
+        const deleted = await destroyer.infrastructure.destroy(stack, { confirm: v.yes === true })
         out(`destroyed ${deleted.length} resources of ${stack.name}`, { deleted })
         return EXIT.ok
       }
       case 'status': {
-        const rows = await stackStatus(stack, deps, await ssh())
-        out(rows.map((r) => `${r.name.padEnd(6)} ${r.role.padEnd(6)} ${r.ip.padEnd(14)} ${r.patroni ?? r.target}`).join('\n'), rows)
-        return EXIT.ok
+        const st = await stackStatus(stack, { sessions: await ssh(), loadBalancer: target.loadBalancer })
+        out(formatStatus(st), st)
+        return st.healthy ? EXIT.ok : EXIT.unhealthy
       }
       case 'deploy': {
         if (v.artifact === undefined || v.release === undefined) {
           io.stderr(`deploy needs --artifact and --release\n${USAGE}\n`)
           return EXIT.usage
         }
-        const sessions = await ssh()
-        const ctx = new EngineContext(stack, deps)
-        await discoverInto(ctx, desiredResources(stack))
-        const tg = ctx.actual.get('primary/tg/app')
-        if (tg === undefined) throw new ProvisionerError('PROV_MISSING_RESOURCE', 'the target group does not exist yet: run apply first')
-        const apps = [...ctx.actual.values()].filter((a) => a.kind === 'instance' && a.key.startsWith('primary/host/app-')).sort((a, b) => a.key.localeCompare(b.key))
-        const done = await deployApp({
-          elbv2: io.clients.elbv2(stack.primary.region), targetGroupArn: tg.id, port: stack.app.port, sessions, artifact: v.artifact, version: v.release,
-          targets: apps.map((a) => ({ name: a.key.slice('primary/host/'.length), instanceId: a.id, ip: a.facts['privateIp'] as string })),
-          sleep,
-          onProgress: (e) => v.json === true || io.stderr(`${e.key}: ${e.detail}\n`),
+        const done = await deployApp(stack, {
+          sessions: await ssh(), loadBalancer: target.loadBalancer, artifact: v.artifact, version: v.release, sleep,
+          onProgress: (e) => progress(e.key, e.detail),
         })
         out(`released ${v.release} on ${done.join(', ')}`, { released: v.release, hosts: done })
         return EXIT.ok
       }
       default: {
-        await promoteDr(stack, { sessions: await ssh(), confirm: v.yes === true, sleep })
-        out(`DR host promoted: ${stack.dr.region} is now the primary`, { promoted: true })
+        if (v.yes !== true) throw new ProvisionerError('PROV_NOT_CONFIRMED', 'promote-dr needs --yes after the old primary is fenced (see README)')
+        const r = await promoteDr(stack, { sessions: await ssh(), loadBalancer: target.loadBalancer, secrets: await target.secrets.read(stack), confirm: true, sleep })
+        out(`DR host ${r.promoted} promoted: ${stack.dr.region} is now the primary; app hosts repointed: ${r.repointed.join(', ') || 'none'}`, r)
         return EXIT.ok
       }
     }
@@ -161,30 +144,30 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
 
 async function apply(
   stack: Stack,
-  deps: EngineDeps,
+  target: Target,
   io: CliIo,
-  v: { readonly 'dry-run'?: boolean; readonly 'skip-hosts'?: boolean; readonly json?: boolean },
+  v: { readonly 'dry-run'?: boolean; readonly 'skip-hosts'?: boolean; readonly json?: boolean; readonly sleep: (ms: number) => Promise<void> },
   renderer: 'default' | 'simple' | 'silent',
   ssh: () => Promise<SshSessionFactory>,
   out: (human: string, machine: unknown) => void,
 ): Promise<number> {
-  const result: { aws?: Awaited<ReturnType<typeof applyStack>>; hosts?: Awaited<ReturnType<typeof configureHosts>> } = {}
+  const result: { aws?: ApplyReport; hosts?: ConfigureReport } = {}
   const tasks = new Listr(
     [
       {
         title: `converge AWS (${stack.primary.region} + ${stack.dr.region})`,
         task: async (_ctx, task) => {
-          result.aws = await applyStack(stack, { ...deps, onProgress: (e) => void (task.output = [e.event, e.key, e.detail].filter(Boolean).join(' ')) })
+          result.aws = await target.infrastructure.apply(stack, { onProgress: (e) => void (task.output = [e.event, e.key, e.detail].filter(Boolean).join(' ')) })
         },
       },
       {
         title: v['dry-run'] === true ? 'configure hosts (dry run)' : 'configure hosts',
         skip: () => v['skip-hosts'] === true,
         task: async (_ctx, task) => {
-          const secrets = await readSecrets(stack, deps)
+          const secrets = await target.secrets.ensure(stack)
           const sessions = v['dry-run'] === true ? dryRunSessions({ secrets: Object.values(secrets), print: (l) => io.stdout(`${l}\n`) }) : await ssh()
           result.hosts = await configureHosts(stack, {
-            sessions, secrets, dryRun: v['dry-run'] === true, sleep: deps.sleep!,
+            sessions, secrets, loadBalancer: target.loadBalancer, dryRun: v['dry-run'] === true, sleep: v.sleep,
             onProgress: (e) => void (task.output = String(e.detail)),
           })
         },
@@ -194,6 +177,7 @@ async function apply(
   )
   await tasks.run()
   const aws = result.aws!
-  out(`created ${aws.created.length}, updated ${aws.updated.length}, unchanged ${aws.kept.length}, deleted ${aws.deleted.length}${result.hosts === undefined ? '' : `; hosts configured, leader ${result.hosts.leader}, ${result.hosts.written.length} files written`}`, result)
+  const h = result.hosts
+  out(`created ${aws.created.length}, updated ${aws.updated.length}, unchanged ${aws.kept.length}, deleted ${aws.deleted.length}${h === undefined ? '' : `; hosts configured, leader ${h.leader}: ${h.written.length} files written, ${h.started.length} units started, ${h.restarted.length} units restarted`}`, result)
   return EXIT.ok
 }

@@ -2,12 +2,21 @@ import { defaultSleep, type ProgressEvent } from '../targets/aws/clients.js'
 import { ProvisionerError } from '../errors.js'
 import type { SshSession, SshSessionFactory } from '../ssh/session.js'
 import type { Stack } from '../stack/schema.js'
-import { hostPlan, stackHosts, stanzaOf, type HostPlan, type HostSpec, type Secrets } from './host-plan.js'
+import type { LoadBalancer } from '../target.js'
+import { rollAppHost } from './deploy.js'
+import { hostPlan, stackHosts, stanzaOf, type HostEnvironment, type HostPlan, type Secrets } from './host-plan.js'
+import { clusterMembers, isLeader, restStatus, switchover, type ClusterMember } from './patroni-rest.js'
+import { pollUntil, type PollOptions } from './poll.js'
+import { ChangedUnits, ensureUnit, restartUnit, type UnitState } from './unit-control.js'
 
 /** Options of {@link configureHosts}. */
-export interface ConfigureOptions {
+export interface ConfigureOptions extends HostEnvironment {
+  /** SSH sessions to the stack's hosts (`Target.sessions`, or `dryRunSessions`). */
   readonly sessions: SshSessionFactory
+  /** The stack's secrets (`Target.secrets.ensure`). */
   readonly secrets: Secrets
+  /** When given, app hosts whose config changed restart one at a time behind it. */
+  readonly loadBalancer?: LoadBalancer
   readonly sleep?: (ms: number) => Promise<void>
   /** Poll interval for leadership and health (default 5 s). */
   readonly pollIntervalMs?: number
@@ -18,108 +27,136 @@ export interface ConfigureOptions {
   readonly onProgress?: (e: ProgressEvent) => void
 }
 
-/** What {@link configureHosts} changed. */
+/** What {@link configureHosts} changed. A second run reports three empty lists. */
 export interface ConfigureReport {
   /** `host:path` of every file that was (re)written. */
   readonly written: readonly string[]
+  /** `host:unit` of every unit that was not running and was started. */
+  readonly started: readonly string[]
+  /** `host:unit` of every running unit restarted because a file it depends on changed. */
+  readonly restarted: readonly string[]
+  /** The Patroni leader of the primary cluster at the end. */
   readonly leader: string
 }
 
-/** Poll `check` until it returns true, at most `attempts` times. */
-export async function pollUntil(check: () => Promise<boolean>, o: { attempts: number; intervalMs: number; sleep: (ms: number) => Promise<void> }): Promise<boolean> {
-  for (let i = 0; i < o.attempts; i++) {
-    if (await check()) return true
-    if (i < o.attempts - 1) await o.sleep(o.intervalMs)
-  }
-  return false
-}
-
-/** HTTP status of a Patroni REST endpoint, asked from the host itself (short client timeout). */
-export async function restStatus(s: SshSession, ip: string, path: string): Promise<string> {
-  const r = await s.run(`curl -s -m 3 -o /dev/null -w '%{http_code}' http://${ip}:8008${path} || true`)
-  return r.stdout.trim()
-}
-
-async function each<T>(items: readonly T[], fn: (item: T) => Promise<void>): Promise<void> {
-  await Promise.all(items.map(fn))
-}
+const ETCD = 'birthday-etcd.service'
+const PATRONI = 'birthday-patroni.service'
+const APP = 'birthday-app.service'
+const TIMER = 'birthday-backup.timer'
 
 /**
- * Configure every host over SSH, in ordered idempotent steps:
- * 1 install packages; 2 upload configs (only changed files are rewritten);
- * 3 start etcd on the DB nodes; 4 start Patroni on the first node, wait for
- * leadership, then the replicas; 5 verify through the REST API (and start
- * the DR standby cluster, pgBackRest stanza, the app).
+ * Configure every host over SSH, in ordered idempotent steps: 1 install Debian's packages;
+ * 2 upload configs (only changed files are rewritten); 3 etcd; 4 Patroni on the first node, a
+ * leader, then the replicas; 5 verify, pgBackRest stanza and check; 6 the DR standby cluster;
+ * 7 the app. A running unit restarts only when a file it depends on changed: etcd one member at
+ * a time, Patroni replicas before the leader, with a switchover before the leader restarts.
  *
  * @example
  * ```ts
- * const report = await configureHosts(stack, { sessions, secrets: await readSecrets(stack, { clients }) })
+ * const report = await configureHosts(stack, { sessions, secrets: await target.secrets.ensure(stack) })
+ * console.log(report.written.length, report.restarted.length) // 0 0 on a second run
  * ```
  */
 export async function configureHosts(stack: Stack, o: ConfigureOptions): Promise<ConfigureReport> {
-  const sleep = o.sleep ?? defaultSleep
-  const poll = { attempts: o.pollAttempts ?? 60, intervalMs: o.pollIntervalMs ?? 5000, sleep }
+  const poll: PollOptions = { attempts: o.pollAttempts ?? 60, intervalMs: o.pollIntervalMs ?? 5000, sleep: o.sleep ?? defaultSleep }
+  const dryRun = o.dryRun === true
   const step = (detail: string) => o.onProgress?.({ event: 'step', detail })
-  const plans = stackHosts(stack).map((h) => hostPlan(stack, h, o.secrets))
+  const env: HostEnvironment = { ...(o.timing === undefined ? {} : { timing: o.timing }), ...(o.backupRepository === undefined ? {} : { backupRepository: o.backupRepository }) }
+  const plans = stackHosts(stack).map((h) => hostPlan(stack, h, o.secrets, env))
   const sessions = new Map<string, SshSession>()
   const written: string[] = []
+  const started: string[] = []
+  const restarted: string[] = []
+  const changed = new ChangedUnits()
   try {
-    for (const p of plans) sessions.set(p.host.key, await o.sessions({ host: p.host.ip, name: p.host.name }))
-    const s = (h: HostSpec): SshSession => sessions.get(h.key)!
-    const byRole = (...roles: string[]): HostPlan[] => plans.filter((p) => roles.includes(p.host.role))
+    for (const p of plans) sessions.set(p.host.name, await o.sessions({ host: p.host.ip, name: p.host.name }))
+    const s = (p: HostPlan): SshSession => sessions.get(p.host.name)!
+    const byRole = (role: string): HostPlan[] => plans.filter((p) => p.host.role === role)
     const db = byRole('db')
     const dr = byRole('dr-db')[0]!
+    const ensure = async (p: HostPlan, unit: string, onlyIf?: string): Promise<UnitState> => {
+      const state = await ensureUnit(s(p), unit, onlyIf)
+      if (state === 'started') started.push(`${p.host.name}:${unit}`)
+      return state
+    }
+    const restart = async (p: HostPlan, unit: string): Promise<void> => {
+      await restartUnit(s(p), unit)
+      restarted.push(`${p.host.name}:${unit}`)
+    }
+    const stale = (p: HostPlan, unit: string, state: UnitState) => state === 'running' && changed.has(p.host.name, unit)
 
     step('1 install packages')
-    await each(plans, async (p) => void (await s(p.host).run(p.install)))
+    await Promise.all(plans.map(async (p) => void (await s(p).run(p.install))))
 
     step('2 upload configs')
-    const changed = new Map<string, boolean>()
-    await each(plans, async (p) => {
-      let any = false
+    await Promise.all(plans.map(async (p) => {
+      let units = false
       for (const f of p.files) {
-        if (await s(p.host).writeFile(f.path, f.content, { mode: f.mode, owner: f.owner })) {
-          written.push(`${p.host.name}:${f.path}`)
-          any = true
-        }
+        if (!(await s(p).writeFile(f.path, f.content, { mode: f.mode, owner: f.owner }))) continue
+        written.push(`${p.host.name}:${f.path}`)
+        changed.add(p.host.name, f.units)
+        units ||= f.path.startsWith('/etc/systemd/')
       }
-      changed.set(p.host.key, any)
-      if (any) await s(p.host).run('systemctl daemon-reload')
-    })
+      if (units) await s(p).run('systemctl daemon-reload')
+    }))
 
-    step('3 start etcd')
-    await each([...db, dr], async (p) => void (await s(p.host).run('systemctl enable --now birthday-etcd')))
+    step('3 etcd')
+    const etcdHosts = [...db, dr]
+    const etcdStates = await Promise.all(etcdHosts.map((p) => ensure(p, ETCD))) // members wait for each other's quorum
+    for (const [i, p] of etcdHosts.entries()) if (stale(p, ETCD, etcdStates[i]!)) await restart(p, ETCD) // one member at a time
 
-    step('4 start Patroni')
-    const first = db[0]!
-    await s(first.host).run('systemctl enable --now birthday-patroni')
-    const leader = await waitLeader(db, s, o.dryRun === true, poll)
-    for (const p of db.filter((x) => x !== first)) await s(p.host).run('systemctl enable --now birthday-patroni')
-    // Reload Patroni where its config changed (a no-op when nothing changed).
-    for (const p of db) if (changed.get(p.host.key) === true) await s(p.host).run('systemctl reload birthday-patroni')
+    step('4 Patroni')
+    const patroniStates = new Map<HostPlan, UnitState>([[db[0]!, await ensure(db[0]!, PATRONI)]])
+    let leader = await waitLeader(db, s, dryRun, poll)
+    for (const p of db.slice(1)) patroniStates.set(p, await ensure(p, PATRONI))
+    const toRestart = db.filter((p) => stale(p, PATRONI, patroniStates.get(p)!))
+    if (toRestart.length > 0) {
+      await verifyCluster(stack, leader, db, s, poll)
+      for (const p of toRestart.filter((x) => x !== leader)) {
+        await restart(p, PATRONI)
+        await verifyCluster(stack, leader, db, s, poll)
+      }
+      if (toRestart.includes(leader)) {
+        const candidate = await switchoverFrom(stack, leader, db, s, poll)
+        await restart(leader, PATRONI)
+        leader = candidate
+        await verifyCluster(stack, leader, db, s, poll)
+      }
+    }
 
-    step('5 verify')
-    if (o.dryRun !== true) await verifyCluster(stack, leader, db, s, poll)
+    step('5 verify, backups')
+    if (!dryRun) await verifyCluster(stack, leader, db, s, poll)
     const stanza = stanzaOf(stack)
-    await s(leader.host).run(`sudo -u postgres pgbackrest --stanza=${stanza} stanza-create && sudo -u postgres pgbackrest --stanza=${stanza} check`)
-    for (const p of db) await s(p.host).run('systemctl enable --now birthday-backup.timer')
-    await s(dr.host).run('systemctl enable --now birthday-patroni')
-    if (o.dryRun !== true && !(await pollUntil(async () => (await restStatus(s(dr.host), dr.host.ip, '/standby-leader')) === '200', poll))) {
+    await s(leader).run(`sudo -u postgres pgbackrest --stanza=${stanza} stanza-create && sudo -u postgres pgbackrest --stanza=${stanza} check`)
+    for (const p of db) if (stale(p, TIMER, await ensure(p, TIMER))) await restart(p, TIMER)
+
+    step('6 DR standby cluster')
+    if (stale(dr, PATRONI, await ensure(dr, PATRONI))) await restart(dr, PATRONI)
+    if (!dryRun && !(await pollUntil(async () => (await restStatus(s(dr), dr.host.ip, '/standby-leader')) === '200', poll))) {
       throw new ProvisionerError('PROV_HOST_UNHEALTHY', `DR host ${dr.host.name} did not become the standby leader`, { details: { host: dr.host.name } })
     }
-    for (const p of byRole('app')) await s(p.host).run('test ! -e /opt/birthday/current || systemctl enable --now birthday-app')
-    return { written, leader: leader.host.name }
+
+    step('7 app')
+    for (const p of byRole('app')) {
+      if (!stale(p, APP, await ensure(p, APP, '/opt/birthday/current'))) continue
+      if (o.loadBalancer === undefined) await restart(p, APP)
+      else {
+        await rollAppHost(stack, { loadBalancer: o.loadBalancer, session: s(p), host: p.host.name, poll, restart: `systemctl restart ${APP}` })
+        restarted.push(`${p.host.name}:${APP}`)
+      }
+    }
+    return { written, started, restarted, leader: leader.host.name }
   } finally {
     for (const x of sessions.values()) await x.close()
   }
 }
 
-async function waitLeader(db: readonly HostPlan[], s: (h: HostSpec) => SshSession, dryRun: boolean, poll: Parameters<typeof pollUntil>[1]): Promise<HostPlan> {
+async function waitLeader(db: readonly HostPlan[], s: (p: HostPlan) => SshSession, dryRun: boolean, poll: PollOptions): Promise<HostPlan> {
   if (dryRun) return db[0]!
   let leader: HostPlan | undefined
   const ok = await pollUntil(async () => {
     for (const p of db) {
-      if ((await restStatus(s(p.host), p.host.ip, '/primary')) === '200') {
+      if ((await restStatus(s(p), p.host.ip, '/primary')) === '200') {
         leader = p
         return true
       }
@@ -130,27 +167,37 @@ async function waitLeader(db: readonly HostPlan[], s: (h: HostSpec) => SshSessio
   return leader
 }
 
-interface ClusterMember {
-  readonly name: string
-  readonly role: string
-  readonly state: string
+/**
+ * Healthy means: one leader, every other member `streaming` (not merely `running`: the
+ * pg_basebackup WAL stream also shows up), and a `sync_standby` in synchronous mode.
+ */
+export function clusterHealthy(stack: Stack, members: readonly ClusterMember[], size: number): boolean {
+  const leaders = members.filter(isLeader)
+  const streaming = members.filter((m) => !isLeader(m) && m.state === 'streaming')
+  const sync = !stack.database.synchronousMode || members.some((m) => m.role === 'sync_standby' && m.state === 'streaming')
+  return leaders.length === 1 && streaming.length === size - 1 && sync
 }
 
-async function verifyCluster(stack: Stack, leader: HostPlan, db: readonly HostPlan[], s: (h: HostSpec) => SshSession, poll: Parameters<typeof pollUntil>[1]): Promise<void> {
-  let last = ''
+async function verifyCluster(stack: Stack, leader: HostPlan, db: readonly HostPlan[], s: (p: HostPlan) => SshSession, poll: PollOptions): Promise<readonly ClusterMember[]> {
+  let last: readonly ClusterMember[] | undefined
   const ok = await pollUntil(async () => {
-    const r = await s(leader.host).run(`curl -s -m 3 http://${leader.host.ip}:8008/cluster || true`)
-    last = r.stdout
-    let members: ClusterMember[]
-    try {
-      members = (JSON.parse(r.stdout) as { members: ClusterMember[] }).members
-    } catch {
-      return false
-    }
-    const leaders = members.filter((m) => m.role === 'leader')
-    const replicas = members.filter((m) => m.role !== 'leader' && (m.state === 'streaming' || m.state === 'running'))
-    const sync = !stack.database.synchronousMode || members.some((m) => m.role === 'sync_standby')
-    return leaders.length === 1 && replicas.length === db.length - 1 && sync
+    last = await clusterMembers(s(leader), leader.host.ip)
+    return last !== undefined && clusterHealthy(stack, last, db.length)
   }, poll)
-  if (!ok) throw new ProvisionerError('PROV_HOST_UNHEALTHY', `cluster not healthy: ${last.slice(0, 500)}`, { details: { host: leader.host.name } })
+  if (!ok) throw new ProvisionerError('PROV_HOST_UNHEALTHY', `cluster not healthy: ${JSON.stringify(last ?? null).slice(0, 500)}`, { details: { host: leader.host.name } })
+  return last!
+}
+
+/** Hand leadership to the sync standby (or a streaming replica) and wait until it is the primary. */
+async function switchoverFrom(stack: Stack, leader: HostPlan, db: readonly HostPlan[], s: (p: HostPlan) => SshSession, poll: PollOptions): Promise<HostPlan> {
+  const members = await verifyCluster(stack, leader, db, s, poll)
+  const want = stack.database.synchronousMode ? 'sync_standby' : 'replica'
+  const name = members.find((m) => m.role === want && m.state === 'streaming')!.name
+  const candidate = db.find((p) => p.host.name === name)
+  if (candidate === undefined) throw new ProvisionerError('PROV_HOST_UNHEALTHY', `switchover candidate ${name} is not a DB host of the stack`, { details: { host: name } })
+  await switchover(s(leader), leader.host.ip, leader.host.name, name)
+  if (!(await pollUntil(async () => (await restStatus(s(candidate), candidate.host.ip, '/primary')) === '200', poll))) {
+    throw new ProvisionerError('PROV_NO_LEADER', `${name} did not become the leader after the switchover`, { details: { host: name } })
+  }
+  return candidate
 }

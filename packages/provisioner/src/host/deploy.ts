@@ -1,89 +1,85 @@
 import { basename } from 'node:path'
-import type { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2'
-import { DeregisterTargetsCommand, RegisterTargetsCommand, waitUntilTargetDeregistered, waitUntilTargetInService } from '@aws-sdk/client-elastic-load-balancing-v2'
 import { defaultSleep, type ProgressEvent } from '../targets/aws/clients.js'
-import { withRetry } from '../targets/aws/retry.js'
-import { waitFor } from '../targets/aws/engine/create.js'
 import { ProvisionerError } from '../errors.js'
-import type { SshSessionFactory } from '../ssh/session.js'
+import type { SshSession, SshSessionFactory } from '../ssh/session.js'
 import { shellQuote } from '../ssh/shell-quote.js'
-import { pollUntil } from './configure.js'
-
-/** One app host behind the target group. */
-export interface AppTarget {
-  readonly name: string
-  readonly instanceId: string
-  readonly ip: string
-}
+import type { Stack } from '../stack/schema.js'
+import type { LoadBalancer } from '../target.js'
+import { stackHosts } from './host-plan.js'
+import { pollUntil, type PollOptions } from './poll.js'
 
 /** Options of {@link deployApp}. */
 export interface DeployOptions {
-  readonly elbv2: ElasticLoadBalancingV2Client
-  readonly targetGroupArn: string
-  readonly port: number
-  readonly targets: readonly AppTarget[]
+  /** SSH sessions to the app hosts (`Target.sessions`). */
   readonly sessions: SshSessionFactory
+  /** Takes each host out while it restarts (`Target.loadBalancer`). */
+  readonly loadBalancer: LoadBalancer
   /** A local `.tar.gz` of the built service (with `main.js` at its root). */
   readonly artifact: string
   /** Release name, e.g. a git sha. */
   readonly version: string
   readonly sleep?: (ms: number) => Promise<void>
-  readonly maxWaitSeconds?: number
   readonly pollAttempts?: number
   readonly pollIntervalMs?: number
   readonly onProgress?: (e: ProgressEvent) => void
 }
 
 /**
- * Rolling, no-downtime release, one host at a time: deregister and wait
- * until drained; upload and restart (the service drains on SIGTERM); wait
- * for `/readyz`; register and wait until healthy. Stops at the first host
- * that does not become healthy (`PROV_HOST_UNHEALTHY`), leaving the others
- * serving.
+ * Take one app host out of the load balancer, run `restart` on it, wait for its `/readyz`, put
+ * it back. Throws `PROV_HOST_UNHEALTHY` (the host stays out) when it does not become ready.
+ */
+export async function rollAppHost(
+  stack: Stack,
+  o: { readonly loadBalancer: LoadBalancer; readonly session: SshSession; readonly host: string; readonly restart: string; readonly poll: PollOptions; readonly step?: (detail: string) => void },
+): Promise<void> {
+  const step = o.step ?? (() => {})
+  step('deregister')
+  await o.loadBalancer.deregister(stack, o.host)
+  step('upload and restart')
+  await o.session.run(o.restart)
+  step('wait for /readyz')
+  const ready = await pollUntil(
+    async () => (await o.session.run(`curl -s -m 3 -o /dev/null -w '%{http_code}' http://127.0.0.1:${stack.app.port}/readyz || true`)).stdout.trim() === '200',
+    o.poll,
+  )
+  if (!ready) throw new ProvisionerError('PROV_HOST_UNHEALTHY', `${o.host} did not answer /readyz after the restart`, { details: { host: o.host } })
+  step('register')
+  await o.loadBalancer.register(stack, o.host)
+}
+
+/**
+ * Rolling, no-downtime release, one app host at a time: deregister and wait until drained;
+ * upload and restart (the service drains on SIGTERM); wait for `/readyz`; register and wait
+ * until healthy. Stops at the first host that does not become healthy (`PROV_HOST_UNHEALTHY`),
+ * leaving the others serving. Returns the hosts released, by the stack's names.
  *
  * @example
  * ```ts
- * await deployApp({ elbv2, targetGroupArn, port: 8080, targets, sessions, artifact: 'hello.tar.gz', version: 'abc123' })
+ * await deployApp(stack, { sessions, loadBalancer: target.loadBalancer, artifact: 'hello.tar.gz', version: 'abc123' })
  * ```
  */
-export async function deployApp(o: DeployOptions): Promise<readonly string[]> {
-  const sleep = o.sleep ?? defaultSleep
-  const wait = o.maxWaitSeconds ?? 600
+export async function deployApp(stack: Stack, o: DeployOptions): Promise<readonly string[]> {
+  const poll = { attempts: o.pollAttempts ?? 30, intervalMs: o.pollIntervalMs ?? 2000, sleep: o.sleep ?? defaultSleep }
   const done: string[] = []
-  const call = <T>(label: string, fn: () => Promise<T>) => withRetry(label, fn, { sleep })
-  for (const t of o.targets) {
-    const Targets = [{ Id: t.instanceId, Port: o.port }]
-    const step = (detail: string) => o.onProgress?.({ event: 'deploy', key: t.name, detail })
-    step('deregister')
-    await call('DeregisterTargets', () => o.elbv2.send(new DeregisterTargetsCommand({ TargetGroupArn: o.targetGroupArn, Targets })))
-    await waitFor(`${t.name} deregistered`, () => waitUntilTargetDeregistered({ client: o.elbv2, maxWaitTime: wait }, { TargetGroupArn: o.targetGroupArn, Targets }))
-    step('upload and restart')
-    const s = await o.sessions({ host: t.ip, name: t.name })
+  for (const h of stackHosts(stack).filter((x) => x.role === 'app')) {
+    const s = await o.sessions({ host: h.ip, name: h.name })
     try {
       const remote = `/tmp/${basename(o.artifact)}`
       const dir = `/opt/birthday/releases/${o.version}`
       await s.uploadFile(o.artifact, remote)
-      await s.run(
-        `set -e; rm -rf ${shellQuote(dir)}; mkdir -p ${shellQuote(dir)}; tar -xzf ${shellQuote(remote)} -C ${shellQuote(dir)}; rm -f ${shellQuote(remote)}; ln -sfn ${shellQuote(dir)} /opt/birthday/current; systemctl enable birthday-app; systemctl restart birthday-app`,
-      )
-      step('wait for /readyz')
-      const ready = await pollUntil(
-        async () => (await s.run(`curl -s -m 3 -o /dev/null -w '%{http_code}' http://127.0.0.1:${o.port}/readyz || true`)).stdout.trim() === '200',
-        { attempts: o.pollAttempts ?? 30, intervalMs: o.pollIntervalMs ?? 2000, sleep },
-      )
-      if (!ready) throw new ProvisionerError('PROV_HOST_UNHEALTHY', `${t.name} did not answer /readyz after the release`, { details: { host: t.name, deployed: done } })
+      await rollAppHost(stack, {
+        loadBalancer: o.loadBalancer, session: s, host: h.name, poll,
+        step: (detail) => o.onProgress?.({ event: 'deploy', key: h.name, detail }),
+        restart: `set -e; rm -rf ${shellQuote(dir)}; mkdir -p ${shellQuote(dir)}; tar -xzf ${shellQuote(remote)} -C ${shellQuote(dir)}; rm -f ${shellQuote(remote)}; ln -sfn ${shellQuote(dir)} /opt/birthday/current; systemctl enable -q birthday-app.service; systemctl restart birthday-app.service`,
+      }).catch((err: unknown) => {
+        throw err instanceof ProvisionerError && err.code === 'PROV_HOST_UNHEALTHY'
+          ? new ProvisionerError(err.code, err.message, { cause: err, details: { ...err.details, deployed: done } })
+          : err
+      })
     } finally {
       await s.close()
     }
-    step('register')
-    await call('RegisterTargets', () => o.elbv2.send(new RegisterTargetsCommand({ TargetGroupArn: o.targetGroupArn, Targets })))
-    await waitUntilTargetInService({ client: o.elbv2, maxWaitTime: wait }, { TargetGroupArn: o.targetGroupArn, Targets }).catch(
-      /* c8 ignore next 3 */ // reaching the waiter's timeout takes > 15 s of real time (the SDK's minimum delay)
-      (err: unknown) => {
-        throw new ProvisionerError('PROV_HOST_UNHEALTHY', `${t.name} did not become healthy in the target group`, { cause: err, details: { host: t.name, deployed: done } })
-      },
-    )
-    done.push(t.name)
+    done.push(h.name)
   }
   return done
 }

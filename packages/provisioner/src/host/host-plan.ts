@@ -1,10 +1,12 @@
 import { addresses } from '../plan/addresses.js'
 import type { SecretName } from '../plan/secret-names.js'
 import type { HostRole } from '../plan/host-role.js'
-import { PATRONI_TIMING_PROFILES, renderEtcdConfig, renderPatroniConfig, renderPostBootstrapSql } from '../render/index.js'
+import { PATRONI_TIMING_PROFILES, renderEtcdConfig, renderPatroniConfig, renderPostBootstrapSql, type PatroniTiming } from '../render/index.js'
 import type { Stack } from '../stack/schema.js'
-import { archiveCommand, renderPgBackrestConf, restoreCommand } from './pgbackrest.js'
-import { appUnit, backupUnits, etcdUnit, patroniUnit } from './units.js'
+import { APP_ENV, appEnv } from './app-env.js'
+import { appInstallScript, CONF, dbInstallScript } from './install-scripts.js'
+import { archiveCommand, renderPgBackrestConf, restoreCommand, type PgBackrestSpec } from './pgbackrest.js'
+import { appUnit, backupUnits, etcdUnit, patroniUnit, type UnitFile } from './units.js'
 
 /** Secret values by name, read from SSM Parameter Store. Never logged. */
 export type Secrets = Readonly<Record<SecretName, string>>
@@ -23,6 +25,19 @@ export interface HostFile {
   readonly content: string
   readonly mode: number
   readonly owner: string
+  /** The units that must restart when this file changes (none: read on use, or at bootstrap only). */
+  readonly units: readonly string[]
+}
+
+/** Where pgBackRest keeps backups and WAL: the stack's S3 bucket, or a directory shared by every DB host. */
+export type BackupRepository = { readonly type: 's3' } | { readonly type: 'posix'; readonly path: string }
+
+/** What the target decides about the hosts, beyond the stack file. */
+export interface HostEnvironment {
+  /** Patroni timing (default the `production` profile). */
+  readonly timing?: PatroniTiming
+  /** Default: the stack's S3 bucket (`backups.bucket`). */
+  readonly backupRepository?: BackupRepository
 }
 
 /** Everything a host gets: an idempotent install script and its files. */
@@ -31,8 +46,6 @@ export interface HostPlan {
   readonly install: string
   readonly files: readonly HostFile[]
 }
-
-const CONF = '/etc/birthday-ha'
 
 /** The hosts of a stack with their fixed addresses (no bastion: it only forwards SSH). */
 export function stackHosts(stack: Stack): readonly HostSpec[] {
@@ -44,69 +57,25 @@ export function stackHosts(stack: Stack): readonly HostSpec[] {
   ]
 }
 
-/** Install PostgreSQL, pgBackRest, etcd and a pinned Patroni from apt.postgresql.org (the fix of patroni PR #2689). */
-export function dbInstallScript(stack: Stack): string {
-  const v = stack.database.patroniVersion
-  const pg = stack.database.postgresMajor
-  return [
-    'set -eu',
-    'export DEBIAN_FRONTEND=noninteractive',
-    `if [ "$(dpkg-query -W -f='\${Version}' patroni 2>/dev/null || true)" != '${v}' ]; then`,
-    '  apt-get update -qq',
-    '  apt-get install -y -qq postgresql-common curl ca-certificates',
-    '  /usr/share/postgresql-common/pgdg/apt.postgresql.org.sh -y',
-    `  apt-get install -y -qq postgresql-${pg} 'patroni=${v}' etcd-server etcd-client pgbackrest python3-psycopg2`,
-    'fi',
-    // Debian's own cluster and etcd must not run: Patroni and our etcd unit own them.
-    `pg_dropcluster --stop ${pg} main 2>/dev/null || true`,
-    'systemctl disable --now etcd 2>/dev/null || true',
-    `install -d -o postgres -g postgres -m 0700 /var/lib/postgresql/${pg}/birthday /var/log/birthday-ha /var/run/birthday-ha`,
-    'install -d -o etcd -g etcd -m 0700 /var/lib/etcd/birthday',
-    `install -d -o root -g root -m 0755 ${CONF}`,
-  ].join('\n')
-}
-
-/** Install the pinned Node.js runtime, verified by its sha256, and the service user. */
-export function appInstallScript(stack: Stack): string {
-  const { nodeVersion: v, nodeSha256: sum } = stack.app
-  const tarball = `node-v${v}-linux-x64.tar.xz`
-  return [
-    'set -eu',
-    `if [ "$(/opt/node/bin/node --version 2>/dev/null || true)" != 'v${v}' ]; then`,
-    `  curl -fsSLo /tmp/${tarball} https://nodejs.org/dist/v${v}/${tarball}`,
-    `  echo '${sum}  /tmp/${tarball}' | sha256sum -c -`,
-    `  rm -rf /opt/node && mkdir -p /opt/node && tar -xJf /tmp/${tarball} -C /opt/node --strip-components=1 && rm /tmp/${tarball}`,
-    'fi',
-    'id birthday >/dev/null 2>&1 || useradd --system --home-dir /opt/birthday --shell /usr/sbin/nologin birthday',
-    `install -d -o root -g root -m 0755 /opt/birthday/releases ${CONF}`,
-  ].join('\n')
-}
-
 /** The pgBackRest stanza of a stack. */
 export const stanzaOf = (stack: Stack): string => stack.name
 
-/** Render every file of one host. */
-export function hostPlan(stack: Stack, host: HostSpec, secrets: Secrets): HostPlan {
+const unitFile = (u: UnitFile): HostFile => ({ path: u.path, content: u.content, mode: 0o644, owner: 'root:root', units: [u.name] })
+
+/** Render every file of one host (pure: the same inputs always give the same files). */
+export function hostPlan(stack: Stack, host: HostSpec, secrets: Secrets, env: HostEnvironment = {}): HostPlan {
   const a = addresses(stack)
   const pg = stack.database.postgresMajor
   const hosts = stackHosts(stack)
   const db = hosts.filter((h) => h.role === 'db')
   if (host.role === 'app') {
-    const dbUrl = `postgresql://${stack.database.appUser}:${encodeURIComponent(secrets['app-password'])}@${db.map((h) => `${h.ip}:5432`).join(',')}/${stack.database.name}?target_session_attrs=read-write`
-    const env = [
-      'HOST=0.0.0.0',
-      `PORT=${stack.app.port}`,
-      `DATABASE_URL=${dbUrl}`,
-      `PATRONI_URLS=${db.map((h) => `http://${h.ip}:8008`).join(',')}`,
-      'LOG_LEVEL=info',
-      `DRAIN_DELAY_MS=${Math.max(stack.alb.deregistrationDelaySeconds, 5) * 1000}`,
-    ]
+    const app = appUnit(stack.alb.deregistrationDelaySeconds + 45)
     return {
       host,
       install: appInstallScript(stack),
       files: [
-        { path: `${CONF}/app.env`, content: `${env.join('\n')}\n`, mode: 0o600, owner: 'birthday:birthday' },
-        { ...appUnit(stack.alb.deregistrationDelaySeconds + 45), mode: 0o644, owner: 'root:root' },
+        { path: APP_ENV, content: appEnv(stack, secrets, db.map((h) => h.ip)), mode: 0o600, owner: 'birthday:birthday', units: [app.name] },
+        unitFile(app),
       ],
     }
   }
@@ -142,8 +111,10 @@ export function hostPlan(stack: Stack, host: HostSpec, secrets: Secrets): HostPl
     rewind: cred('rewinder', 'rewind-password'),
     app: { username: stack.database.appUser, database: stack.database.name },
     postBootstrapSqlFile: `${CONF}/post-bootstrap.sql`,
-    hba: { clusterCidrs: [...a.primary.privateSubnets, a.dr.privateSubnet], appCidrs: a.primary.privateSubnets },
-    timing: PATRONI_TIMING_PROFILES.production,
+    // peer for the local superuser: pgBackRest (stanza-create, check, backup) runs as the OS user postgres.
+    hba: { clusterCidrs: [...a.primary.privateSubnets, a.dr.privateSubnet], appCidrs: a.primary.privateSubnets, localSuperuserAuth: 'peer' },
+    timing: env.timing ?? PATRONI_TIMING_PROFILES.production,
+    patroniMajor: Number(stack.database.patroniVersion.split('.')[0]) >= 4 ? 4 : 3,
     synchronousMode: dr ? false : stack.database.synchronousMode,
     walArchive: { command: archiveCommand(stanza), timeoutSeconds: 60 },
     // The DR host is a separate standby cluster: the primary's etcd never sees it, so it can
@@ -151,26 +122,29 @@ export function hostPlan(stack: Stack, host: HostSpec, secrets: Secrets): HostPl
     ...(dr ? { standbyCluster: { host: a.primary.db[0]!, port: 5432, createReplicaMethods: ['basebackup'], restoreCommand: restoreCommand(stanza) } } : {}),
   })
   const bucketRegion = stack.backups.bucketRegion ?? stack.primary.region
+  const repo = env.backupRepository ?? { type: 's3' }
+  const repoSpec: PgBackrestSpec['repo'] = repo.type === 'posix' ? repo : { type: 's3', bucket: stack.backups.bucket, region: bucketRegion, path: `/birthday-ha/${stack.name}` }
+  const [etcdU, patroniU] = [etcdUnit(), patroniUnit()]
   return {
     host,
-    install: dbInstallScript(stack),
+    install: dbInstallScript(stack, repo.type === 'posix' ? { repoPath: repo.path } : {}),
     files: [
-      { path: '/etc/apt/preferences.d/birthday-patroni', content: `Package: patroni\nPin: version ${stack.database.patroniVersion}\nPin-Priority: 1001\n`, mode: 0o644, owner: 'root:root' },
-      { path: `${CONF}/etcd.yml`, content: etcd, mode: 0o640, owner: 'root:etcd' },
-      { path: `${CONF}/patroni.yml`, content: patroni, mode: 0o600, owner: 'postgres:postgres' },
+      { path: `${CONF}/etcd.yml`, content: etcd, mode: 0o640, owner: 'root:etcd', units: [etcdU.name] },
+      { path: `${CONF}/patroni.yml`, content: patroni, mode: 0o600, owner: 'postgres:postgres', units: [patroniU.name] },
       {
         path: `${CONF}/post-bootstrap.sql`,
         content: renderPostBootstrapSql({ app: { username: stack.database.appUser, password: secrets['app-password'], database: stack.database.name } }),
         mode: 0o600,
         owner: 'postgres:postgres',
+        units: [], // read once, at bootstrap
       },
       // curl --netrc-file: the REST password never appears on a command line.
-      { path: `${CONF}/rest.netrc`, content: `machine ${host.ip} login patroni password ${secrets['rest-password']}\n`, mode: 0o600, owner: 'root:root' },
+      { path: `${CONF}/rest.netrc`, content: `machine ${host.ip} login patroni password ${secrets['rest-password']}\n`, mode: 0o600, owner: 'root:root', units: [] },
       {
         path: '/etc/pgbackrest.conf',
         content: renderPgBackrestConf({
           stanza,
-          repo: { type: 's3', bucket: stack.backups.bucket, region: bucketRegion, path: `/birthday-ha/${stack.name}` },
+          repo: repoSpec,
           dataDir: `/var/lib/postgresql/${pg}/birthday`,
           port: 5432,
           socketDir: '/var/run/birthday-ha',
@@ -178,8 +152,11 @@ export function hostPlan(stack: Stack, host: HostSpec, secrets: Secrets): HostPl
         }),
         mode: 0o640,
         owner: 'postgres:postgres',
+        units: [], // read by every pgbackrest command
       },
-      ...[etcdUnit(), patroniUnit(), ...(dr ? [] : backupUnits(stanza))].map((u) => ({ ...u, mode: 0o644, owner: 'root:root' })),
+      ...[etcdU, patroniU].map(unitFile),
+      // The backup service is a oneshot: a daemon-reload is all a change needs.
+      ...(dr ? [] : backupUnits(stanza, `http://${host.ip}:8008`).map((u) => ({ ...unitFile(u), units: u.name.endsWith('.timer') ? [u.name] : [] }))),
     ],
   }
 }

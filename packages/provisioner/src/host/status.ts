@@ -1,53 +1,130 @@
-import type { EngineDeps } from '../targets/aws/clients.js'
-import { EngineContext } from '../targets/aws/engine/context.js'
-import { discoverInto } from '../targets/aws/engine/plan.js'
-import { desiredResources } from '../targets/aws/plan/desired.js'
-import type { SshSessionFactory } from '../ssh/session.js'
+import type { SshSession, SshSessionFactory } from '../ssh/session.js'
 import type { Stack } from '../stack/schema.js'
-import { stackHosts } from './host-plan.js'
+import type { LoadBalancer } from '../target.js'
+import { stackHosts, stanzaOf, type HostSpec } from './host-plan.js'
+import { clusterMembers, isLeader, type ClusterMember } from './patroni-rest.js'
 
-/** One host's role and health. */
-export interface HostStatus {
+/** One database member as its Patroni cluster sees it. */
+export interface MemberStatus {
+  /** The stack's host name, also the Patroni member name (`db1`…, `dr1`). */
   readonly name: string
-  readonly role: string
   readonly ip: string
-  readonly instanceId?: string
-  /** Patroni's role and state (DB hosts), e.g. `leader/running`, or `unreachable`. */
-  readonly patroni?: string
-  /** ALB target health (app hosts). */
-  readonly target?: string
+  /** `primary` or `dr`. */
+  readonly cluster: 'primary' | 'dr'
+  /** Patroni's role from `/cluster`: `leader`, `sync_standby`, `replica`, `standby_leader`…, or `unreachable`. */
+  readonly role: string
+  /** Patroni's state: `running`, `streaming`…, or `unknown`. */
+  readonly state: string
+  /** Replication lag in bytes (replicas), as Patroni reports it. */
+  readonly lag?: number | string
+  readonly timeline?: number
 }
 
-/** Read each host's role and health from Patroni's REST API (over SSH) and the ALB's target health. */
-export async function stackStatus(stack: Stack, deps: EngineDeps, sessions: SshSessionFactory): Promise<readonly HostStatus[]> {
-  const ctx = new EngineContext(stack, deps)
-  await discoverInto(ctx, desiredResources(stack))
-  const tg = ctx.actual.get('primary/tg/app')
-  // Discovery already read the target group's health.
-  const health = new Map(((tg?.facts['targets'] ?? []) as { id: string; state: string }[]).map((x) => [x.id, x.state]))
-  const out: HostStatus[] = []
-  for (const h of stackHosts(stack)) {
-    const instanceId = ctx.actual.get(h.key)?.id
-    const base = { name: h.name, role: h.role, ip: h.ip, ...(instanceId === undefined ? {} : { instanceId }) }
-    if (h.role === 'app') {
-      out.push({ ...base, target: instanceId === undefined ? 'missing' : (health.get(instanceId) ?? 'unregistered') })
-      continue
+/** One app host behind the load balancer. */
+export interface AppStatus {
+  readonly name: string
+  readonly ip: string
+  /** The load balancer's view: `healthy`, `unhealthy`, `draining`, `unused`, or `unregistered`. */
+  readonly health: string
+}
+
+/** What {@link stackStatus} found. */
+export interface StackStatus {
+  readonly members: readonly MemberStatus[]
+  readonly apps: readonly AppStatus[]
+  /** `pgbackrest check` on the leader. */
+  readonly backups: 'ok' | 'failed' | 'unknown'
+  /** True when nothing is in `problems`. */
+  readonly healthy: boolean
+  /** What is not as it should be, one line each. */
+  readonly problems: readonly string[]
+}
+
+/** Options of {@link stackStatus}. */
+export interface StatusOptions {
+  readonly sessions: SshSessionFactory
+  readonly loadBalancer: Pick<LoadBalancer, 'health'>
+}
+
+async function withSession<T>(sessions: SshSessionFactory, h: HostSpec, fn: (s: SshSession) => Promise<T>): Promise<T | undefined> {
+  try {
+    const s = await sessions({ host: h.ip, name: h.name })
+    try {
+      return await fn(s)
+    } finally {
+      await s.close()
     }
-    let patroni = 'unreachable'
-    if (instanceId !== undefined) {
-      try {
-        const s = await sessions({ host: h.ip, name: h.name })
-        try {
-          const j = JSON.parse((await s.run(`curl -s -m 3 http://${h.ip}:8008/patroni`)).stdout) as { role?: string; state?: string }
-          patroni = `${j.role}/${j.state}`
-        } finally {
-          await s.close()
-        }
-      } catch {
-        patroni = 'unreachable'
-      }
-    }
-    out.push({ ...base, patroni })
+  } catch {
+    return undefined
   }
-  return out
+}
+
+/** Ask each host of `hosts` in turn for its cluster's `/cluster` until one answers. */
+async function askCluster(sessions: SshSessionFactory, hosts: readonly HostSpec[]): Promise<readonly ClusterMember[]> {
+  for (const h of hosts) {
+    const members = await withSession(sessions, h, (s) => clusterMembers(s, h.ip))
+    if (members !== undefined) return members
+  }
+  return []
+}
+
+/**
+ * Every database member with its Patroni role and state (the primary cluster and the DR standby
+ * cluster), the app hosts' load-balancer health, and `pgbackrest check` on the leader. Judges the
+ * stack healthy when there is one leader, every replica streams, one is `sync_standby` (in
+ * synchronous mode), the DR host is a streaming `standby_leader`, backups check and apps are healthy.
+ *
+ * @example
+ * ```ts
+ * const st = await stackStatus(stack, { sessions, loadBalancer: target.loadBalancer })
+ * for (const m of st.members) console.log(m.name, m.role, m.state)
+ * ```
+ */
+export async function stackStatus(stack: Stack, o: StatusOptions): Promise<StackStatus> {
+  const hosts = stackHosts(stack)
+  const db = hosts.filter((h) => h.role === 'db')
+  const dr = hosts.filter((h) => h.role === 'dr-db')
+  const seen = [...(await askCluster(o.sessions, db)), ...(await askCluster(o.sessions, dr))]
+  const members: MemberStatus[] = [...db, ...dr].map((h) => {
+    const m = seen.find((x) => x.name === h.name)
+    return {
+      name: h.name, ip: h.ip, cluster: h.role === 'db' ? 'primary' as const : 'dr' as const,
+      role: m?.role ?? 'unreachable', state: m?.state ?? 'unknown',
+      ...(m?.lag === undefined ? {} : { lag: m.lag }), ...(m?.timeline === undefined ? {} : { timeline: m.timeline }),
+    }
+  })
+  const problems: string[] = []
+  const primary = members.filter((m) => m.cluster === 'primary')
+  const leaders = primary.filter((m) => isLeader({ name: m.name, role: m.role, state: m.state }))
+  if (leaders.length !== 1) problems.push(`${leaders.length} leaders in the primary cluster`)
+  for (const m of primary) if (!leaders.includes(m) && m.state !== 'streaming') problems.push(`${m.name} is ${m.role}/${m.state}, not streaming`)
+  if (stack.database.synchronousMode && !primary.some((m) => m.role === 'sync_standby')) problems.push('no sync_standby')
+  for (const m of members.filter((x) => x.cluster === 'dr')) if (m.role !== 'standby_leader' || m.state !== 'streaming') problems.push(`${m.name} is ${m.role}/${m.state}, not a streaming standby_leader`)
+
+  let backups: StackStatus['backups'] = 'unknown'
+  const leader = db.find((h) => h.name === leaders[0]?.name)
+  if (leader !== undefined) {
+    const stanza = stanzaOf(stack)
+    backups = (await withSession(o.sessions, leader, async (s) => {
+      await s.run(`sudo -u postgres pgbackrest --stanza=${stanza} check`)
+      return 'ok' as const
+    })) ?? 'failed'
+  }
+  if (backups !== 'ok') problems.push(`pgbackrest check: ${backups}`)
+
+  const health = await o.loadBalancer.health(stack).catch(() => new Map<string, string>())
+  const apps = hosts.filter((h) => h.role === 'app').map((h) => ({ name: h.name, ip: h.ip, health: health.get(h.name) ?? 'unregistered' }))
+  for (const a of apps) if (a.health !== 'healthy') problems.push(`${a.name} is ${a.health} in the load balancer`)
+  return { members, apps, backups, healthy: problems.length === 0, problems }
+}
+
+/** The status as a table, one line per host, then the problems. */
+export function formatStatus(st: StackStatus): string {
+  const lines = [
+    ...st.members.map((m) => `${m.name.padEnd(6)} ${m.cluster.padEnd(8)} ${m.ip.padEnd(14)} ${m.role.padEnd(15)} ${m.state}${m.lag === undefined ? '' : ` lag ${m.lag}`}`),
+    ...st.apps.map((a) => `${a.name.padEnd(6)} ${'app'.padEnd(8)} ${a.ip.padEnd(14)} ${a.health}`),
+    `backups: pgbackrest check ${st.backups}`,
+    st.healthy ? 'healthy' : `problems: ${st.problems.join('; ')}`,
+  ]
+  return lines.join('\n')
 }

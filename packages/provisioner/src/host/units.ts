@@ -1,27 +1,41 @@
-/** A systemd unit file: its path on the host and its text. */
+/** A systemd unit file: its path on the host, its unit name and its text. */
 export interface UnitFile {
   readonly path: string
+  /** The unit's name, e.g. `birthday-etcd.service`. */
+  readonly name: string
   readonly content: string
 }
 
 const unit = (name: string, sections: Record<string, readonly string[]>): UnitFile => ({
   path: `/etc/systemd/system/${name}`,
+  name,
   content: `${Object.entries(sections)
     .map(([s, lines]) => `[${s}]\n${lines.join('\n')}\n`)
     .join('\n')}`,
 })
 
-/** etcd with a clean environment (stray `ETCD_*` variables can make it exit). */
+/**
+ * etcd as a `Type=notify` service: it reports ready (sd_notify) once it has joined its cluster.
+ *
+ * The service environment systemd builds is already clean (no `ETCD_*` unless a unit sets one:
+ * systemd.exec(5) "Environment variables in spawned processes"). It must keep `NOTIFY_SOCKET`:
+ * an earlier `ExecStart=/usr/bin/env -i …` removed it, etcd never reported ready and
+ * `systemctl enable --now` timed out after 90 s on a real Debian 13 host. `UnsetEnvironment=`
+ * guards against the variables etcd reads that a manager-wide environment could carry.
+ */
 export function etcdUnit(): UnitFile {
   return unit('birthday-etcd.service', {
-    Unit: ['Description=etcd for birthday-ha (Patroni DCS)', 'After=network-online.target', 'Wants=network-online.target'],
+    Unit: ['Description=etcd for birthday-ha (Patroni DCS)', 'After=network-online.target', 'Wants=network-online.target', 'Conflicts=etcd.service'],
     Service: [
       'Type=notify',
       'User=etcd',
       'Group=etcd',
-      'ExecStart=/usr/bin/env -i /usr/bin/etcd --config-file /etc/birthday-ha/etcd.yml',
+      'UnsetEnvironment=ETCD_ENABLE_V2 ETCD_DATA_DIR ETCD_NAME ETCD_INITIAL_CLUSTER ETCD_INITIAL_CLUSTER_STATE ETCD_LISTEN_CLIENT_URLS ETCD_ADVERTISE_CLIENT_URLS',
+      'ExecStart=/usr/bin/etcd --config-file /etc/birthday-ha/etcd.yml',
       'Restart=always',
       'RestartSec=2',
+      'TimeoutStartSec=120',
+      // nspawn hosts clamp this to their hard limit (20000 on this machine kind); EC2 grants it.
       'LimitNOFILE=65536',
     ],
     Install: ['WantedBy=multi-user.target'],
@@ -31,7 +45,7 @@ export function etcdUnit(): UnitFile {
 /** Patroni as `postgres`; `KillMode=process` so stopping Patroni lets it stop PostgreSQL cleanly. */
 export function patroniUnit(): UnitFile {
   return unit('birthday-patroni.service', {
-    Unit: ['Description=Patroni for birthday-ha', 'After=network-online.target birthday-etcd.service', 'Wants=network-online.target'],
+    Unit: ['Description=Patroni for birthday-ha', 'After=network-online.target birthday-etcd.service', 'Wants=network-online.target', 'Conflicts=patroni.service'],
     Service: [
       'Type=simple',
       'User=postgres',
@@ -72,8 +86,11 @@ export function appUnit(stopTimeoutSeconds: number): UnitFile {
   })
 }
 
-/** A daily full pgBackRest backup that only runs on the current Patroni leader. */
-export function backupUnits(stanza: string): readonly UnitFile[] {
+/**
+ * A daily full pgBackRest backup that only runs on the current Patroni leader. `restUrl` is this
+ * node's own Patroni REST address (it listens on the host's address, not on 127.0.0.1).
+ */
+export function backupUnits(stanza: string, restUrl: string): readonly UnitFile[] {
   return [
     unit('birthday-backup.service', {
       Unit: ['Description=pgBackRest backup of birthday-ha (leader only)'],
@@ -81,7 +98,7 @@ export function backupUnits(stanza: string): readonly UnitFile[] {
         'Type=oneshot',
         'User=postgres',
         // Runs only where Patroni says this node is the primary.
-        'ExecCondition=/usr/bin/curl -sf -o /dev/null http://127.0.0.1:8008/primary',
+        `ExecCondition=/usr/bin/curl -sf -m 5 -o /dev/null ${restUrl}/primary`,
         `ExecStart=/usr/bin/pgbackrest --stanza=${stanza} --type=full backup`,
       ],
     }),

@@ -2,7 +2,7 @@ import { stringify } from 'yaml'
 import { RenderError } from './render-error.js'
 import { checkHttpUrl, checkList, checkNodeName, checkPath, checkPositiveInt } from './spec-checks.js'
 
-/** One etcd 3.4 member; see {@link renderEtcdConfig}. */
+/** One etcd 3.4 or 3.5 member; see {@link renderEtcdConfig}. */
 export interface EtcdMemberSpec {
   /** This member's name; must appear in `initialCluster`. */
   readonly name: string
@@ -28,10 +28,11 @@ export interface EtcdMemberSpec {
 }
 
 /**
- * Renders an etcd 3.4 YAML file for `etcd --config-file`. The v2 API stays off (Patroni uses its
+ * Renders an etcd 3.4 / 3.5 YAML file for `etcd --config-file`. The v2 API stays off (Patroni uses its
  * `etcd3:` section) and the v3 grpc-gateway on (a config file would leave it off), logging goes
- * to stderr through zap. Start etcd with a clean environment: it
- * also reads `ETCD_*` variables, and a stray one can make it exit.
+ * to stderr through zap. Start etcd with a clean environment: it also reads `ETCD_*` variables,
+ * and a stray one can make it exit. A systemd service already gets one (only what its unit sets);
+ * never wrap a `Type=notify` etcd in `env -i`, which drops `NOTIFY_SOCKET`.
  *
  * @throws {RenderError} `PROV_RENDER_INVALID_SPEC` for a bad name, URL or path, or when `name`
  *   is missing from `initialCluster` or listed there with another peer URL.

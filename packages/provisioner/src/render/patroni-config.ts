@@ -48,8 +48,14 @@ export interface PatroniNodeSpec {
   /** Where the output of `renderPostBootstrapSql` lives on the node. */
   readonly postBootstrapSqlFile: string
   /** CIDRs for `pg_hba` (see `renderPgHba`). */
-  readonly hba: { readonly clusterCidrs: readonly string[]; readonly appCidrs: readonly string[] }
+  readonly hba: { readonly clusterCidrs: readonly string[]; readonly appCidrs: readonly string[]; readonly localSuperuserAuth?: 'scram-sha-256' | 'peer' }
   readonly timing: PatroniTiming
+  /**
+   * The Patroni major version that will run this file. With 4, `timing` must meet Patroni 4's
+   * minimums (ttl >= 20, retry_timeout >= 3), which it would otherwise raise silently.
+   * Unset: only `loop_wait + 2*retry_timeout <= ttl` is checked (Patroni 3.0 stores what it is given).
+   */
+  readonly patroniMajor?: 3 | 4
   /** Default `true`. */
   readonly synchronousMode?: boolean
   /** Bytes a replica may lag and still be promoted. Default 1 MiB. */
@@ -84,12 +90,13 @@ const withoutUndefined = <T extends object>(value: T): T =>
   Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T
 
 /**
- * Renders a Patroni 3.0.x `patroni.yml` for one node: `etcd3` DCS, REST basic auth, synchronous
+ * Renders a Patroni `patroni.yml` (3.0.x and 4.0.x read the same file) for one node: `etcd3` DCS, REST basic auth, synchronous
  * mode (default on), failsafe mode, `pg_rewind` and replication slots, initdb with data checksums
  * and scram-sha-256, least-privilege `pg_hba`, and a `post_bootstrap` that runs the app-role script
  * with the node's own psql. Pure: writes nothing. The output holds secrets; store it mode 0600.
  *
- * @throws {RenderError} `PROV_RENDER_INVALID_TIMING` unless `loop_wait + 2*retry_timeout <= ttl`;
+ * @throws {RenderError} `PROV_RENDER_INVALID_TIMING` unless `loop_wait + 2*retry_timeout <= ttl` (and, with
+ *   `patroniMajor: 4`, ttl >= 20 and retry_timeout >= 3);
  *   `PROV_RENDER_INVALID_SPEC` for any other bad field.
  * @example
  * ```ts
@@ -108,7 +115,7 @@ const withoutUndefined = <T extends object>(value: T): T =>
  * ```
  */
 export function renderPatroniConfig(spec: PatroniNodeSpec): string {
-  const timing = checkTiming(spec.timing)
+  const timing = checkTiming(spec.timing, spec.patroniMajor)
   const superuser = checkCredentials('superuser', spec.superuser)
   const replication = checkCredentials('replication', spec.replication)
   const rewind = checkCredentials('rewind', spec.rewind)
@@ -121,6 +128,7 @@ export function renderPatroniConfig(spec: PatroniNodeSpec): string {
     app: spec.app,
     clusterCidrs: spec.hba.clusterCidrs,
     appCidrs: spec.hba.appCidrs,
+    ...(spec.hba.localSuperuserAuth === undefined ? {} : { localSuperuserAuth: spec.hba.localSuperuserAuth }),
   })
   const lag = checkNonNegativeInt('maximumLagOnFailover', spec.maximumLagOnFailover ?? 1024 * 1024)
   const archive = spec.walArchive

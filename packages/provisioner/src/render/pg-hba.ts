@@ -14,6 +14,13 @@ export interface PgHbaSpec {
   readonly clusterCidrs: readonly string[]
   /** CIDRs the application connects from. */
   readonly appCidrs: readonly string[]
+  /**
+   * How the superuser logs in over the local socket. Default `scram-sha-256`. `peer` lets only the
+   * OS user of the same name in without a password (Debian's default), which tools running as
+   * `postgres` need: pgBackRest's `stanza-create`/`check` failed with "fe_sendauth: no password
+   * supplied" on a real host under scram.
+   */
+  readonly localSuperuserAuth?: 'scram-sha-256' | 'peer'
 }
 
 // Single spaces, not tabs: PyYAML (Patroni) rejects tabs inside plain scalars.
@@ -47,7 +54,7 @@ export function renderPgHba(spec: PgHbaSpec): string[] {
   const appCidrs = checkList('appCidrs', spec.appCidrs, checkCidr)
   const auth = 'scram-sha-256'
   return [
-    line('local', 'all', superuser, auth),
+    line('local', 'all', superuser, spec.localSuperuserAuth === 'peer' ? 'peer' : auth),
     ...clusterCidrs.map((cidr) => line('host', 'all', superuser, cidr, auth)),
     ...clusterCidrs.map((cidr) => line('host', 'replication', replication, cidr, auth)),
     ...clusterCidrs.map((cidr) => line('host', 'postgres', rewind, cidr, auth)),

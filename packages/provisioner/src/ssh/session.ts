@@ -126,8 +126,10 @@ class NodeSshSession implements SshSession {
     const full = this.#sudo ? `sudo -n sh -c ${shellQuote(command)}` : command
     const r = await this.#ssh.execCommand(full, options.stdin === undefined ? {} : { stdin: options.stdin })
     if (r.code !== 0) {
-      throw new ProvisionerError('PROV_SSH_COMMAND_FAILED', `${this.host}: command exited ${r.code ?? r.signal}: ${r.stderr.trim().slice(-500)}`, {
-        details: { host: this.host, command: command.slice(0, 200), exitCode: r.code ?? -1, stderr: r.stderr.slice(-2000) },
+      // Some tools report errors on stdout (pgBackRest's console log): then that is the message.
+      const why = (r.stderr.trim() === '' ? r.stdout : r.stderr).trim()
+      throw new ProvisionerError('PROV_SSH_COMMAND_FAILED', `${this.host}: command exited ${r.code ?? r.signal}: ${why.slice(-500)}`, {
+        details: { host: this.host, command: command.slice(0, 200), exitCode: r.code ?? -1, stderr: r.stderr.slice(-2000), stdout: r.stdout.slice(-2000) },
       })
     }
     return { stdout: r.stdout, stderr: r.stderr }

@@ -40,15 +40,16 @@ export const stackSchema = z
           .refine((u) => u !== 'postgres', 'the app must not use the postgres superuser')
           .default('birthday_app'),
         volumeGiB: z.int().min(20).max(16384).default(50),
-        postgresMajor: z.literal([15, 16, 17]).default(15),
+        // Debian 13 (trixie) ships PostgreSQL 17 only; the hosts install from Debian's own archive.
+        postgresMajor: z.literal(17, 'must be 17 (Debian 13 ships PostgreSQL 17 only)').default(17),
         patroniVersion: z
           .string()
-          .regex(/^\d+\.\d+\.\d+/, 'must be a pinned Patroni package version such as 4.0.4-1.pgdg120+1')
+          .regex(/^\d+\.\d+\.\d+/, "must be Debian's Patroni version (a prefix of the package version), such as 4.0.7")
           .refine((v) => {
             const [maj, min] = v.split('.').map(Number) as [number, number]
             return maj > 3 || (maj === 3 && min >= 1)
-          }, 'must be >= 3.1.0 (needs the fix from patroni PR #2689; Debian 12 ships 3.0.2)')
-          .default('4.0.4-1.pgdg120+1'),
+          }, 'must be >= 3.1.0 (needs the fix from patroni PR #2689; Debian 12 ships 3.0.2, Debian 13 ships 4.0.7)')
+          .default('4.0.7'),
         synchronousMode: z.boolean().default(true),
       })
       .prefault({}),
@@ -56,8 +57,10 @@ export const stackSchema = z
       .strictObject({
         count: z.int().min(2, 'at least 2 app hosts (one AZ may fail)').max(12).default(2),
         port: z.int().min(1024).max(65535).default(8080),
-        nodeVersion: z.string().regex(/^\d+\.\d+\.\d+$/, 'must be an exact Node.js version such as 20.19.0'),
+        nodeVersion: z.string().regex(/^\d+\.\d+\.\d+$/, 'must be an exact Node.js version such as 24.22.3'),
         nodeSha256: sha256,
+        /** Where hosts fetch the runtime (default: the official nodejs.org tarball). Checked against nodeSha256 either way. */
+        nodeTarballUrl: z.url({ protocol: /^https?$/, error: 'must be an http(s) URL of the Node.js tarball' }).optional(),
       }),
     alb: z
       .strictObject({

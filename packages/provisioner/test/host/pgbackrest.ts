@@ -11,5 +11,5 @@ t.test('pgbackrest.conf for S3 and posix repositories', async (t) => {
 })
 
 t.test('systemd units', async (t) => {
-  t.matchSnapshot([etcdUnit(), patroniUnit(), appUnit(60), ...backupUnits('bday')].map((u) => `# ${u.path}\n${u.content}`).join('\n'), 'units')
+  t.matchSnapshot([etcdUnit(), patroniUnit(), appUnit(60), ...backupUnits('bday', 'http://10.10.10.10:8008')].map((u) => `# ${u.path}\n${u.content}`).join('\n'), 'units')
 })

@@ -32,6 +32,9 @@ t.test('a non-zero exit is a typed error with stderr', async (t) => {
   t.equal(err.details['exitCode'], 3)
   t.match(String(err.details['stderr']), /broken/)
   t.equal(err.details['host'], '127.0.0.1')
+  // pgBackRest prints its errors on stdout (found on a real host: the message was empty).
+  const quiet = (await s.run('echo "ERROR: [056]: unable to find primary cluster"; exit 56').catch((e: unknown) => e)) as ProvisionerError
+  t.match(quiet, { message: /exited 56: ERROR: \[056\]: unable to find primary cluster/, details: { stdout: /056/ } })
   const killed = (await s.run('kill -9 $$').catch((e: unknown) => e)) as ProvisionerError
   t.match(killed, { code: 'PROV_SSH_COMMAND_FAILED', message: /exited SIGKILL/, details: { exitCode: -1 } })
 })

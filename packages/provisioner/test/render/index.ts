@@ -13,6 +13,7 @@ t.test('pins the public exports of @birthday-ha/provisioner/render', async (t) =
   ])
   t.strictSame(render.PATRONI_TIMING_PROFILES, {
     production: { ttl: 30, loop_wait: 10, retry_timeout: 10 },
+    lab: { ttl: 20, loop_wait: 1, retry_timeout: 5 },
     fast: { ttl: 10, loop_wait: 1, retry_timeout: 4 },
   })
   t.strictSame(render.RENDER_ERROR_CODES, ['PROV_RENDER_INVALID_SPEC', 'PROV_RENDER_INVALID_TIMING'])

@@ -75,6 +75,21 @@ t.test('rejects timing where loop_wait + 2*retry_timeout > ttl', async (t) => {
   t.doesNotThrow(() => renderPatroniConfig(nodeSpec({ timing: { ttl: 9, loop_wait: 1, retry_timeout: 4 } })), 'equality is fine')
 })
 
+t.test('the local superuser auth reaches pg_hba', async (t) => {
+  const config = parse(renderPatroniConfig(nodeSpec({ hba: { ...nodeSpec().hba, localSuperuserAuth: 'peer' } })), { version: '1.1' }) as Record<string, any>
+  t.equal(config.postgresql.pg_hba[0], 'local all postgres peer')
+})
+
+t.test('Patroni 4: the timing must meet its minimums, or it would silently run with other values', async (t) => {
+  // Patroni 4 raises ttl < 20 to 20 ("ttl=10 can't be smaller than 20, adjusting…"), retry_timeout < 3 to 3.
+  t.throws(() => renderPatroniConfig(nodeSpec({ timing: PATRONI_TIMING_PROFILES.fast, patroniMajor: 4 })), { code: 'PROV_RENDER_INVALID_TIMING', field: 'timing.ttl', message: /20 for Patroni 4/ })
+  t.throws(() => renderPatroniConfig(nodeSpec({ timing: { ttl: 20, loop_wait: 1, retry_timeout: 2 }, patroniMajor: 4 })), { code: 'PROV_RENDER_INVALID_TIMING', field: 'timing.retry_timeout' })
+  for (const p of [PATRONI_TIMING_PROFILES.lab, PATRONI_TIMING_PROFILES.production]) {
+    t.match(parse(renderPatroniConfig(nodeSpec({ timing: p, patroniMajor: 4 })), { version: '1.1' }), { bootstrap: { dcs: p } })
+  }
+  t.doesNotThrow(() => renderPatroniConfig(nodeSpec({ timing: PATRONI_TIMING_PROFILES.fast, patroniMajor: 3 })), 'Patroni 3.0 takes the fast profile')
+})
+
 t.test('rejects bad fields with the field path and without echoing secrets', async (t) => {
   const base = nodeSpec()
   const cases: [string, Partial<ReturnType<typeof nodeSpec>>][] = [

@@ -27,6 +27,12 @@ t.test('least privilege, scram everywhere, reject last', async (t) => {
   t.strictSame(fields.at(-1), ['host', 'replication', 'all', '::/0', 'reject'])
 })
 
+t.test('peer for the local superuser: tools running as the OS user postgres need no password', async (t) => {
+  const lines = renderPgHba({ ...spec, localSuperuserAuth: 'peer' })
+  t.equal(lines[0], 'local all postgres peer')
+  t.same(lines.slice(1), renderPgHba(spec).slice(1), 'nothing else changes')
+})
+
 t.test('rejects bad CIDRs and names', async (t) => {
   for (const [field, bad] of [
     ['appCidrs[0]', { appCidrs: ['10.0.0.0/33'] }],

@@ -27,7 +27,9 @@ t.test('the example stack file is valid and defaults are filled', async (t) => {
   t.ok(m.ok)
   if (m.ok) {
     t.equal(m.stack.database.appUser, 'birthday_app')
-    t.equal(m.stack.database.patroniVersion, '4.0.4-1.pgdg120+1')
+    t.equal(m.stack.database.patroniVersion, '4.0.7', "Debian 13's Patroni")
+    t.equal(m.stack.database.postgresMajor, 17, "Debian 13's PostgreSQL")
+    t.equal(m.stack.app.nodeTarballUrl, exampleInput.app.nodeTarballUrl)
     t.equal(m.stack.instanceTypes.db, 't3.medium')
   }
 })
@@ -62,10 +64,12 @@ t.test('the old project\'s defects are rejected field by field', async (t) => {
   t.match(await bad((s) => void (s.primary.cidr = '10.1.2.0/24')), [{ path: 'primary.cidr', message: /\/16/ }])
   t.match(await bad((s) => void (s.backups = undefined)), [{ path: 'backups' }], 'WAL archiving is mandatory')
   t.match(await bad((s) => void (s.app.nodeSha256 = 'abc')), [{ path: 'app.nodeSha256' }], 'the Node runtime is verified')
+  t.match(await bad((s) => void (s.app.nodeTarballUrl = 'ftp://mirror/node.tgz')), [{ path: 'app.nodeTarballUrl', message: /http/ }])
+  t.match(await bad((s) => void (s.database.postgresMajor = 15)), [{ path: 'database.postgresMajor', message: /Debian 13/ }], 'trixie has PostgreSQL 17 only')
 })
 
 t.test('patroni versions from 3.1 are accepted', async (t) => {
-  for (const v of ['3.1.0-1.pgdg120+1', '3.3.2-1']) {
+  for (const v of ['3.1.0-1.pgdg120+1', '3.3.2-1', '4.0.7-3~deb13u1']) {
     const s = structuredClone(exampleInput) as any
     s.database.patroniVersion = v
     t.ok((await loadStack({ value: s })).ok, v)

@@ -50,14 +50,17 @@ exports[`test/host/pgbackrest.ts > TAP > systemd units > units 1`] = `
 Description=etcd for birthday-ha (Patroni DCS)
 After=network-online.target
 Wants=network-online.target
+Conflicts=etcd.service
 
 [Service]
 Type=notify
 User=etcd
 Group=etcd
-ExecStart=/usr/bin/env -i /usr/bin/etcd --config-file /etc/birthday-ha/etcd.yml
+UnsetEnvironment=ETCD_ENABLE_V2 ETCD_DATA_DIR ETCD_NAME ETCD_INITIAL_CLUSTER ETCD_INITIAL_CLUSTER_STATE ETCD_LISTEN_CLIENT_URLS ETCD_ADVERTISE_CLIENT_URLS
+ExecStart=/usr/bin/etcd --config-file /etc/birthday-ha/etcd.yml
 Restart=always
 RestartSec=2
+TimeoutStartSec=120
 LimitNOFILE=65536
 
 [Install]
@@ -68,6 +71,7 @@ WantedBy=multi-user.target
 Description=Patroni for birthday-ha
 After=network-online.target birthday-etcd.service
 Wants=network-online.target
+Conflicts=patroni.service
 
 [Service]
 Type=simple
@@ -116,7 +120,7 @@ Description=pgBackRest backup of birthday-ha (leader only)
 [Service]
 Type=oneshot
 User=postgres
-ExecCondition=/usr/bin/curl -sf -o /dev/null http://127.0.0.1:8008/primary
+ExecCondition=/usr/bin/curl -sf -m 5 -o /dev/null http://10.10.10.10:8008/primary
 ExecStart=/usr/bin/pgbackrest --stanza=bday --type=full backup
 
 # /etc/systemd/system/birthday-backup.timer

@@ -1,0 +1,93 @@
+/* c8 ignore start */ // real hosts: exercised by `npm run lab` and `npm run test:lab`, not by unit tests
+import { readFile } from 'node:fs/promises'
+import { fileURLToPath } from 'node:url'
+import { configureHosts, deployApp, loadStack, type ConfigureReport, type SshSessionFactory, type Stack } from '@birthday-ha/provisioner'
+import { PATRONI_TIMING_PROFILES } from '@birthday-ha/provisioner/render'
+import { buildArtifact, type Artifact } from '../artifact/build-artifact.js'
+import { openLab } from '../lab.js'
+import type { LabId } from '../layout.js'
+import { LAB_NODE, labStackInput } from '../target/lab-stack.js'
+import { labTarget, type LabTarget } from '../target/lab-target.js'
+
+const REPO = fileURLToPath(new URL('../../../../', import.meta.url))
+
+/** One lab, its stack and its target, opened from this process. */
+export interface LabSession extends AsyncDisposable {
+  readonly stack: Stack
+  readonly target: LabTarget
+  sessions(): Promise<SshSessionFactory>
+  /** Publish the Node.js tarball to the hosts (downloaded once, checked by SHA-256). */
+  publishNode(): Promise<void>
+  /** The provisioner's host configuration with the lab's settings. */
+  configure(): Promise<ConfigureReport>
+  /** Build the working tree's artifact (reproducible: an unchanged tree gives the same version). */
+  artifact(): Promise<Artifact>
+  /** The release each app host runs (`/opt/birthday/current`), by host. */
+  releases(): Promise<Map<string, string>>
+  deploy(a: Artifact): Promise<readonly string[]>
+  close(): Promise<void>
+}
+
+/** The lab of this machine: `LAB_NAME`/`LAB_SLOT` choose another (default `lab`, slot 0). */
+export function labIdFromEnv(env: NodeJS.ProcessEnv = process.env): LabId {
+  return { name: env['LAB_NAME'] ?? 'lab', slot: Number(env['LAB_SLOT'] ?? 0) }
+}
+
+export async function openLabSession(o: { readonly id: LabId; readonly log: (line: string) => void }): Promise<LabSession> {
+  const nodeUrl = `http://198.18.${o.id.slot}.1:3142/files/${LAB_NODE.file}`
+  const loaded = await loadStack({ value: labStackInput(nodeUrl) })
+  if (!loaded.ok) throw new Error(`the lab stack is invalid: ${JSON.stringify(loaded)}`)
+  const stack = loaded.stack
+  const lab = openLab({ stack, id: o.id, log: o.log })
+  const target = labTarget({ lab, log: o.log })
+  let factory: SshSessionFactory | undefined
+  const sessions = async (): Promise<SshSessionFactory> => {
+    if (factory !== undefined) return factory
+    const access = await lab.ssh()
+    factory = await target.sessions({ privateKey: await readFile(access.privateKeyPath, 'utf8'), username: access.user })
+    return factory
+  }
+  const progress = (e: { event: string; key?: string; detail?: string }) => o.log(`  ${e.event}${e.key === undefined ? '' : ` ${e.key}`}${e.detail === undefined ? '' : `: ${e.detail}`}`)
+  const session: LabSession = {
+    stack,
+    target,
+    sessions,
+    async publishNode() {
+      const url = await lab.publishFile({ url: LAB_NODE.url, sha256: LAB_NODE.sha256 })
+      if (url !== nodeUrl) throw new Error(`the Node.js tarball is served at ${url}, not ${nodeUrl}`)
+    },
+    async configure() {
+      return await configureHosts(stack, {
+        sessions: await sessions(),
+        secrets: await target.secrets.ensure(stack),
+        loadBalancer: target.loadBalancer,
+        timing: PATRONI_TIMING_PROFILES.lab,
+        backupRepository: { type: 'posix', path: '/var/lib/pgbackrest-repo' },
+        pollIntervalMs: 1_000,
+        pollAttempts: 180,
+        onProgress: progress,
+      })
+    },
+    artifact: async () => await buildArtifact({ serviceDir: `${REPO}examples/hello-service`, outDir: `${REPO}dist/artifacts` }),
+    async releases() {
+      const f = await sessions()
+      const out = new Map<string, string>()
+      for (const h of lab.plan.hosts.filter((x) => x.role === 'app')) {
+        const s = await f({ host: h.ip, name: h.name })
+        try {
+          out.set(h.name, (await s.run('readlink /opt/birthday/current || true')).stdout.trim())
+        } finally {
+          await s.close()
+        }
+      }
+      return out
+    },
+    async deploy(a) {
+      return await deployApp(stack, { sessions: await sessions(), loadBalancer: target.loadBalancer, artifact: a.file, version: a.version, pollIntervalMs: 500, pollAttempts: 120, onProgress: progress })
+    },
+    close: () => target.close(),
+    [Symbol.asyncDispose]: () => target.close(),
+  }
+  return session
+}
+/* c8 ignore stop */

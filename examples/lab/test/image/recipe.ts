@@ -1,0 +1,31 @@
+import t from 'tap'
+import { configureScript, debootstrapCommand, recipeHash, TRIXIE } from '../../src/image/recipe.js'
+
+t.test('the trixie recipe', async (t) => {
+  t.equal(TRIXIE.suite, 'trixie')
+  for (const p of ['systemd', 'systemd-sysv', 'dbus', 'openssh-server', 'sudo', 'curl', 'ca-certificates', 'python3', 'iproute2']) {
+    t.ok(TRIXIE.packages.includes(p), p)
+  }
+  t.strictSame(debootstrapCommand(TRIXIE, '/x/rootfs').slice(0, 2), ['debootstrap', '--variant=minbase'])
+  t.match(debootstrapCommand(TRIXIE, '/x/rootfs')[2], /^--include=systemd,systemd-sysv,/)
+  t.strictSame(debootstrapCommand(TRIXIE, '/x/rootfs').slice(3), ['trixie', '/x/rootfs', 'http://deb.debian.org/debian'])
+})
+
+t.test('configure script: admin with sudo, Debian sources only, no host identity, no DNS', async (t) => {
+  const s = configureScript(TRIXIE)
+  t.match(s, 'useradd --create-home --shell /bin/bash --groups sudo admin')
+  t.match(s, "'admin ALL=(ALL) NOPASSWD:ALL' > /etc/sudoers.d/admin")
+  t.match(s, 'URIs: http://deb.debian.org/debian\nSuites: trixie trixie-updates')
+  t.match(s, 'URIs: http://deb.debian.org/debian-security\nSuites: trixie-security')
+  t.match(s, 'rm -f /etc/apt/sources.list /etc/ssh/ssh_host_*')
+  t.match(s, ': > /etc/machine-id')
+  t.match(s, ': > /etc/resolv.conf')
+  t.match(s, 'systemctl mask apt-daily.timer apt-daily-upgrade.timer')
+})
+
+t.test('the hash keys the cache on everything in the recipe', async (t) => {
+  t.match(recipeHash(TRIXIE), /^[0-9a-f]{16}$/)
+  t.equal(recipeHash(TRIXIE), recipeHash({ ...TRIXIE }))
+  t.not(recipeHash(TRIXIE), recipeHash({ ...TRIXIE, packages: [...TRIXIE.packages, 'vim'] }))
+  t.not(recipeHash(TRIXIE), recipeHash({ ...TRIXIE, suite: 'forky' }))
+})

@@ -1,0 +1,36 @@
+import t from 'tap'
+import { configureHosts } from '../../src/host/configure.js'
+import { promoteDr } from '../../src/host/promote-dr.js'
+import { FakeHosts } from '../fixtures/fake-hosts.js'
+import { makeStack } from '../fixtures/stack.js'
+
+const stack = makeStack()
+const secrets = { 'superuser-password': 'a1', 'replication-password': 'b2', 'rewind-password': 'c3', 'app-password': 'd4', 'rest-password': 'e5' }
+
+t.test('promotes the DR cluster, then repoints the app hosts one at a time behind the load balancer', async (t) => {
+  const f = new FakeHosts(stack)
+  await configureHosts(stack, { sessions: f.sessions(), secrets, sleep: async () => {} })
+  for (const n of ['app1', 'app2']) f.host(n).unit('birthday-app.service').active = true
+  const lb = f.loadBalancer()
+  f.events.length = 0
+  await t.rejects(promoteDr(stack, { sessions: f.sessions(), loadBalancer: lb, secrets, confirm: false }), { code: 'PROV_NOT_CONFIRMED' })
+  const r = await promoteDr(stack, { sessions: f.sessions(), loadBalancer: lb, secrets, confirm: true, sleep: async () => {} })
+  t.same(r, { promoted: 'dr1', repointed: ['app1', 'app2'] })
+  t.same(f.events, ['dr1 promoted', 'lb deregister app1', 'app1 restart birthday-app.service', 'lb register app1', 'lb deregister app2', 'app2 restart birthday-app.service', 'lb register app2'])
+  const env = f.host('app1').files.get('/etc/birthday-ha/app.env')!
+  t.match(env.content, /\nPATRONI_URLS=http:\/\/10\.20\.10\.10:8008\nPGUSER=birthday_app\nPGPASSWORD='d4'\nPGDATABASE=birthday\n/)
+  t.match(env, { mode: '600', owner: 'birthday:birthday' })
+  t.same(await promoteDr(stack, { sessions: f.sessions(), loadBalancer: lb, secrets, confirm: true, sleep: async () => {} }), { promoted: 'dr1', repointed: [] }, 'a rerun changes nothing')
+})
+
+t.test('a DR host that does not become primary is PROV_HOST_UNHEALTHY', async (t) => {
+  const f = new FakeHosts(stack)
+  await t.rejects(promoteDr(stack, { sessions: f.sessions(), loadBalancer: f.loadBalancer(), secrets, confirm: true, pollAttempts: 2, pollIntervalMs: 1 }), { code: 'PROV_SSH_COMMAND_FAILED' }, 'Patroni not running: the PATCH fails')
+  await configureHosts(stack, { sessions: f.sessions(), secrets, sleep: async () => {} })
+  const real = f.sessions()
+  const sessions: typeof real = async (target) => {
+    const s = await real(target)
+    return { ...s, run: async (cmd: string) => (cmd.includes('/primary') ? { stdout: '503', stderr: '' } : s.run(cmd)) }
+  }
+  await t.rejects(promoteDr(stack, { sessions, loadBalancer: f.loadBalancer(), secrets, confirm: true, pollAttempts: 2, pollIntervalMs: 1 }), { code: 'PROV_HOST_UNHEALTHY', details: { host: 'dr1' } })
+})
