@@ -108,23 +108,54 @@ export async function openSsh(target: SshTarget): Promise<SshSession> {
   return new NodeSshSession(target.host, ssh, jump, target.sudo === true)
 }
 
+/**
+ * Watch a connection for the session's whole life: ssh2 emits 'error' (e.g. `read ECONNRESET` from a peer that
+ * reset an idle connection) with no listener once node-ssh's connect resolved, and an unhandled 'error' event
+ * kills the process. Records why the connection is gone instead.
+ */
+function watch(ssh: NodeSSH, name: string, lost: (why: string, cause?: unknown) => void): void {
+  const c = ssh.connection!
+  c.on('error', (err: Error) => lost(`${name} connection lost: ${err.message}`, err))
+  c.on('close', () => lost(`${name} connection closed`))
+}
+
 class NodeSshSession implements SshSession {
   readonly host: string
   readonly #ssh: NodeSSH
   readonly #jump: NodeSSH | undefined
   readonly #sudo: boolean
   #closed = false
+  #lost: { readonly why: string; readonly cause?: unknown } | undefined
 
   constructor(host: string, ssh: NodeSSH, jump: NodeSSH | undefined, sudo: boolean) {
     this.host = host
     this.#ssh = ssh
     this.#jump = jump
     this.#sudo = sudo
+    const lost = (why: string, cause?: unknown): void => void (this.#lost ??= { why, cause })
+    watch(ssh, 'SSH', lost)
+    if (jump !== undefined) watch(jump, 'jump host', lost)
+  }
+
+  #connectionLost(command: string, err?: unknown): ProvisionerError {
+    const why = this.#lost?.why ?? `SSH connection failed: ${(err as Error).message}`
+    return new ProvisionerError('PROV_SSH_COMMAND_FAILED', `${this.host}: ${why}`, {
+      cause: this.#lost?.cause ?? err,
+      details: { host: this.host, command: command.slice(0, 200), exitCode: -1, stderr: '', stdout: '', reason: 'connection lost' },
+    })
   }
 
   async run(command: string, options: { readonly stdin?: string } = {}): Promise<RunResult> {
+    if (this.#lost !== undefined) throw this.#connectionLost(command)
     const full = this.#sudo ? `sudo -n sh -c ${shellQuote(command)}` : command
-    const r = await this.#ssh.execCommand(full, options.stdin === undefined ? {} : { stdin: options.stdin })
+    let r: Awaited<ReturnType<NodeSSH['execCommand']>>
+    try {
+      r = await this.#ssh.execCommand(full, options.stdin === undefined ? {} : { stdin: options.stdin })
+    } catch (err) {
+      throw this.#connectionLost(command, err)
+    }
+    // A connection lost mid-command closes its channel without an exit status.
+    if (r.code !== 0 && this.#lost !== undefined) throw this.#connectionLost(command)
     if (r.code !== 0) {
       // Some tools report errors on stdout (pgBackRest's console log): then that is the message.
       const why = (r.stderr.trim() === '' ? r.stdout : r.stderr).trim()

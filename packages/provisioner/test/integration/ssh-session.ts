@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import t from 'tap'
@@ -85,4 +85,66 @@ t.test('connection failures are PROV_SSH_CONNECT_FAILED', async (t) => {
     openSsh({ host: '127.0.0.1', port: target.port, username: 'nobody-here', privateKey: target.clientKey, jump: { host: '127.0.0.1', port: bastion.port, username: 'root', privateKey: bastion.clientKey } }),
     { code: 'PROV_SSH_CONNECT_FAILED' },
   )
+})
+
+/** The sshd processes serving a listener's connections (its descendants), deepest first. */
+function sessionPids(pid: number): number[] {
+  const f = `/proc/${pid}/task/${pid}/children`
+  const kids = existsSync(f) ? readFileSync(f, 'utf8').split(' ').filter((x) => x.trim() !== '').map(Number) : []
+  return kids.flatMap((k) => [...sessionPids(k), k])
+}
+
+/**
+ * Reset the session's TCP connection from the server side: stop its sshd processes, make the client send a
+ * request they never read, then SIGKILL them. A socket closed with unread data answers with a RST, so the
+ * client's socket fails with `read ECONNRESET` (found on the lab: an idle session reset by its peer killed
+ * the whole process with an unhandled ssh2 'error' event).
+ */
+async function resetSessions(listenerPid: number, poke: () => Promise<unknown>): Promise<unknown> {
+  const pids = sessionPids(listenerPid)
+  for (const p of pids) process.kill(p, 'SIGSTOP')
+  const pending = poke().catch((e: unknown) => e)
+  await new Promise((r) => setTimeout(r, 300))
+  for (const p of pids) process.kill(p, 'SIGKILL')
+  return pending
+}
+
+t.test('a connection reset by the peer fails the next calls with a typed error, and the process survives', async (t) => {
+  const lone = await startSshd({ clientKeyDir: keys })
+  t.teardown(() => lone.stop())
+  const errors: unknown[] = []
+  const onUncaught = (e: unknown): void => void errors.push(e)
+  process.on('uncaughtException', onUncaught)
+  t.teardown(() => void process.off('uncaughtException', onUncaught))
+  const s = await openSsh({ host: '127.0.0.1', port: lone.port, username: 'root', privateKey: lone.clientKey })
+  t.equal((await s.run('echo up')).stdout, 'up')
+  t.ok(sessionPids(lone.pid).length > 0, 'an sshd process serves the session')
+  const inFlight = await resetSessions(lone.pid, () => s.run('echo never'))
+  t.match(inFlight, { code: 'PROV_SSH_COMMAND_FAILED', details: { reason: 'connection lost' } }, 'the call in flight fails typed')
+  await new Promise((r) => setTimeout(r, 200))
+  t.same(errors, [], 'no uncaught error event')
+  await t.rejects(s.run('echo again'), { code: 'PROV_SSH_COMMAND_FAILED', message: /connection (lost|closed)/, details: { reason: 'connection lost' } })
+  await t.rejects(s.writeFile('/tmp/never', 'x'), { code: 'PROV_SSH_COMMAND_FAILED', details: { reason: 'connection lost' } })
+  await s.close()
+  await s.close()
+})
+
+t.test('the jump host resetting an idle session: the next call fails typed, close() works', async (t) => {
+  const jumpSshd = await startSshd({ clientKeyDir: keys })
+  t.teardown(() => jumpSshd.stop())
+  const errors: unknown[] = []
+  const onUncaught = (e: unknown): void => void errors.push(e)
+  process.on('uncaughtException', onUncaught)
+  t.teardown(() => void process.off('uncaughtException', onUncaught))
+  const s = await openSsh({
+    host: '127.0.0.1', port: target.port, username: 'root', privateKey: target.clientKey,
+    jump: { host: '127.0.0.1', port: jumpSshd.port, username: 'root', privateKey: jumpSshd.clientKey },
+  })
+  t.equal((await s.run('echo via')).stdout, 'via')
+  // Idle: nothing in flight when the bastion's side goes away (the poke is a keepalive-like write on the jump).
+  await resetSessions(jumpSshd.pid, () => s.run('true'))
+  await new Promise((r) => setTimeout(r, 200))
+  t.same(errors, [], 'no uncaught error event')
+  await t.rejects(s.run('echo again'), { code: 'PROV_SSH_COMMAND_FAILED', details: { reason: 'connection lost' } })
+  await s.close()
 })
