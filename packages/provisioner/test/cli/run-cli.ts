@@ -4,7 +4,7 @@ import { join } from 'node:path'
 import t from 'tap'
 import { EXIT, runCli } from '../../src/cli/run-cli.js'
 import { dryRunSessions } from '../../src/ssh/dry-run.js'
-import { FakeAws } from '../fixtures/fake-aws.js'
+import { FakeAws } from '../targets/aws/fixtures/fake-aws.js'
 import { FakeHosts } from '../fixtures/fake-hosts.js'
 import { exampleInput, makeStack } from '../fixtures/stack.js'
 
