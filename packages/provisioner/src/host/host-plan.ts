@@ -6,7 +6,7 @@ import type { Stack } from '../stack/schema.js'
 import { APP_ENV, appEnv } from './app-env.js'
 import { appInstallScript, CONF, dbInstallScript } from './install-scripts.js'
 import { archiveCommand, renderPgBackrestConf, restoreCommand, type PgBackrestSpec } from './pgbackrest.js'
-import { appUnit, backupUnits, etcdUnit, patroniUnit, type UnitFile } from './units.js'
+import { appUnit, backupUnits, etcdUnit, patroniUnit, SOCKET_DIR, type UnitFile } from './units.js'
 
 /** Secret values by name, read from SSM Parameter Store. Never logged. */
 export type Secrets = Readonly<Record<SecretName, string>>
@@ -102,7 +102,7 @@ export function hostPlan(stack: Stack, host: HostSpec, secrets: Secrets, env: Ho
       connectAddress: `${host.ip}:5432`,
       dataDir: `/var/lib/postgresql/${pg}/birthday`,
       binDir: `/usr/lib/postgresql/${pg}/bin`,
-      socketDir: '/var/run/birthday-ha',
+      socketDir: SOCKET_DIR,
       logDir: '/var/log/birthday-ha',
       pgpassFile: '/var/lib/postgresql/.pgpass_patroni',
     },
@@ -147,7 +147,7 @@ export function hostPlan(stack: Stack, host: HostSpec, secrets: Secrets, env: Ho
           repo: repoSpec,
           dataDir: `/var/lib/postgresql/${pg}/birthday`,
           port: 5432,
-          socketDir: '/var/run/birthday-ha',
+          socketDir: SOCKET_DIR,
           retentionFull: stack.backups.retentionFull,
         }),
         mode: 0o640,

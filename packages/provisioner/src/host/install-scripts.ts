@@ -46,7 +46,7 @@ export function dbInstallScript(stack: Stack, o: { readonly repoPath?: string } 
     // Debian's etcd.service starts on install (localhost:2379, default data): stop it for good.
     'if [ "$(systemctl is-enabled etcd.service 2>/dev/null || true)" != masked ]; then systemctl disable --now etcd.service 2>/dev/null || true; systemctl mask etcd.service; fi',
     `if [ -d /etc/postgresql/${pg}/main ]; then pg_dropcluster --stop ${pg} main; fi`,
-    `install -d -o postgres -g postgres -m 0700 /var/lib/postgresql/${pg}/birthday /var/log/birthday-ha /var/run/birthday-ha`,
+    `install -d -o postgres -g postgres -m 0700 /var/lib/postgresql/${pg}/birthday /var/log/birthday-ha`,
     'install -d -o etcd -g etcd -m 0700 /var/lib/etcd/birthday',
     ...(o.repoPath === undefined ? [] : [`install -d -o postgres -g postgres -m 0750 ${o.repoPath}`]),
     `install -d -o root -g root -m 0755 ${CONF}`,

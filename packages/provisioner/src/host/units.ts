@@ -42,7 +42,21 @@ export function etcdUnit(): UnitFile {
   })
 }
 
-/** Patroni as `postgres`; `KillMode=process` so stopping Patroni lets it stop PostgreSQL cleanly. */
+/**
+ * PostgreSQL's socket directory (`unix_socket_directories`): `/var/run` is `/run`, a tmpfs, so the unit
+ * recreates it on every start (found on a real Debian 13 host: after a power cut + boot, Patroni crash-looped
+ * with `'/var/run/birthday-ha' is defined in unix_socket_directories, couldn't create the directory`).
+ */
+export const SOCKET_DIR = '/var/run/birthday-ha'
+
+/**
+ * Patroni as `postgres`; `KillMode=process` so stopping Patroni lets it stop PostgreSQL cleanly.
+ *
+ * `RuntimeDirectory=` creates the socket directory below /run, owned by `User=`/`Group=`, whenever the unit
+ * starts (systemd.exec(5) "RuntimeDirectory="); mode 0700 as before (only `postgres` uses the socket: Patroni,
+ * pgBackRest, `sudo -u postgres psql`). `RuntimeDirectoryPreserve=yes`: systemd would otherwise remove the
+ * directory when the unit stops, i.e. on every Patroni restart, under a PostgreSQL that may still be running.
+ */
 export function patroniUnit(): UnitFile {
   return unit('birthday-patroni.service', {
     Unit: ['Description=Patroni for birthday-ha', 'After=network-online.target birthday-etcd.service', 'Wants=network-online.target', 'Conflicts=patroni.service'],
@@ -51,6 +65,9 @@ export function patroniUnit(): UnitFile {
       'User=postgres',
       'Group=postgres',
       'Environment=HOME=/var/lib/postgresql',
+      `RuntimeDirectory=${SOCKET_DIR.slice('/var/run/'.length)}`,
+      'RuntimeDirectoryMode=0700',
+      'RuntimeDirectoryPreserve=yes',
       'ExecStart=/usr/bin/patroni /etc/birthday-ha/patroni.yml',
       'ExecReload=/bin/kill -HUP $MAINPID',
       'KillMode=process',

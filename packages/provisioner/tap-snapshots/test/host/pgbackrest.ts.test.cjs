@@ -78,6 +78,9 @@ Type=simple
 User=postgres
 Group=postgres
 Environment=HOME=/var/lib/postgresql
+RuntimeDirectory=birthday-ha
+RuntimeDirectoryMode=0700
+RuntimeDirectoryPreserve=yes
 ExecStart=/usr/bin/patroni /etc/birthday-ha/patroni.yml
 ExecReload=/bin/kill -HUP $MAINPID
 KillMode=process
