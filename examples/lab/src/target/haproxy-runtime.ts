@@ -102,11 +102,23 @@ export const SOCKET_CLIENT = [
   '    sys.stdout.buffer.write(b)',
 ].join('\n')
 
-/** The runtime API of the edge host's haproxy, over an SSH session to it (`session()` may cache one). */
-export function sshRuntimeApi(session: () => Promise<SshSession>, socketPath: string): RuntimeApi {
+/** A session whose SSH connection is gone (`openSsh` reports it as `PROV_SSH_COMMAND_FAILED`, reason `connection lost`). */
+const connectionLost = (err: unknown): boolean => (err as { details?: { reason?: unknown } }).details?.reason === 'connection lost'
+
+/**
+ * The runtime API of the edge host's haproxy, over an SSH session to it (`session()` may cache one). When the
+ * cached session's connection was lost (a connection reset by the peer, found on the lab), the command is sent
+ * once more on a new one: `session({ reopen: true })`. Every command the load balancer sends is idempotent.
+ */
+export function sshRuntimeApi(session: (o?: { readonly reopen: boolean }) => Promise<SshSession>, socketPath: string): RuntimeApi {
+  const send = async (s: SshSession, command: string): Promise<string> =>
+    (await s.run(`python3 -c '${SOCKET_CLIENT}' ${socketPath}`, { stdin: `${command}\n` })).stdout
   return async (command) => {
-    const s = await session()
-    const r = await s.run(`python3 -c '${SOCKET_CLIENT}' ${socketPath}`, { stdin: `${command}\n` })
-    return r.stdout
+    try {
+      return await send(await session(), command)
+    } catch (err) {
+      if (!connectionLost(err)) throw err
+      return await send(await session({ reopen: true }), command)
+    }
   }
 }

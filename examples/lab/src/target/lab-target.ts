@@ -67,7 +67,8 @@ export function labTarget(o: LabTargetOptions): LabTarget {
     const access = await lab.ssh()
     return await factory(await readFile(access.privateKeyPath, 'utf8'), access.user)
   }
-  const edgeSsh = async (): Promise<SshSession> => {
+  const edgeSsh = async (o?: { readonly reopen: boolean }): Promise<SshSession> => {
+    if (o?.reopen === true) await close()
     edgeSession ??= ownFactory().then((f) => f({ host: edge.ip, name: edge.name }))
     edgeSession.catch(() => (edgeSession = undefined))
     return await edgeSession

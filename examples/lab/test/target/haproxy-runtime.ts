@@ -73,3 +73,21 @@ t.test('sshRuntimeApi speaks to the socket with python3 over the session', async
   const servers = await readServers(api, 'app')
   t.strictSame(servers.map((s) => [s.name, targetHealth(s)]), [['app1', 'unused'], ['app1-failopen', 'unused'], ['app2', 'unused'], ['app2-failopen', 'unused']])
 })
+
+t.test('sshRuntimeApi sends a command once more on a new session when the connection was lost', async (t) => {
+  const lost = Object.assign(new Error('edge: SSH connection lost: read ECONNRESET'), { code: 'PROV_SSH_COMMAND_FAILED', details: { reason: 'connection lost' } })
+  const dead: SshSession = { ...localSession(), run: async () => { throw lost } }
+  const asked: string[] = []
+  let current = dead
+  const api = sshRuntimeApi(async (o) => {
+    asked.push(o?.reopen === true ? 'reopen' : 'cached')
+    if (o?.reopen === true) current = { ...localSession(), run: async (_c, x) => ({ stdout: `sent ${x?.stdin ?? ''}`.trim(), stderr: '' }) }
+    return current
+  }, '/nowhere')
+  t.equal(await api('show info'), 'sent show info')
+  t.same(asked, ['cached', 'reopen'])
+  const failing = sshRuntimeApi(async () => ({ ...localSession(), run: async () => { throw Object.assign(new Error('exit 1'), { code: 'PROV_SSH_COMMAND_FAILED', details: { exitCode: 1 } }) } }), '/nowhere')
+  await t.rejects(failing('show info'), { message: 'exit 1' }, 'any other failure is not retried')
+  const twice = sshRuntimeApi(async () => dead, '/nowhere')
+  await t.rejects(twice('show info'), { details: { reason: 'connection lost' } }, 'lost again: the error')
+})
