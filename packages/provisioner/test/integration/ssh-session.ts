@@ -148,3 +148,17 @@ t.test('the jump host resetting an idle session: the next call fails typed, clos
   await t.rejects(s.run('echo again'), { code: 'PROV_SSH_COMMAND_FAILED', details: { reason: 'connection lost' } })
   await s.close()
 })
+
+t.test('a connection lost mid-command, and a call after close(), fail typed', async (t) => {
+  const lone = await startSshd({ clientKeyDir: keys })
+  t.teardown(() => lone.stop())
+  const s = await openSsh({ host: '127.0.0.1', port: lone.port, username: 'root', privateKey: lone.clientKey })
+  const running = s.run('sleep 5').catch((e: unknown) => e)
+  await new Promise((r) => setTimeout(r, 500))
+  for (const p of sessionPids(lone.pid)) process.kill(p, 'SIGKILL')
+  t.match(await running, { code: 'PROV_SSH_COMMAND_FAILED', details: { reason: 'connection lost' } })
+  await s.close()
+  const closed = await openSsh({ host: '127.0.0.1', port: lone.port, username: 'root', privateKey: lone.clientKey })
+  await closed.close()
+  await t.rejects(closed.run('true'), { code: 'PROV_SSH_COMMAND_FAILED', details: { reason: 'connection lost' } }, 'after close(): typed, not node-ssh\'s plain Error')
+})
