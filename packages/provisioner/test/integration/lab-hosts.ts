@@ -21,7 +21,7 @@ const bastion = process.env['BIRTHDAY_LAB_BASTION']
 const skip = sshDir === undefined || bastion === undefined ? 'needs a running lab (BIRTHDAY_LAB_SSH, BIRTHDAY_LAB_BASTION)' : false
 
 t.test('configure real Debian 13 hosts twice; the second run changes nothing; the stack is healthy', { skip, timeout: 900_000 }, async (t) => {
-  const input = JSON.parse(readFileSync(new URL('../../../../examples/lab/stack.json', import.meta.url), 'utf8')) as Record<string, any>
+  const input = JSON.parse(readFileSync(new URL('../../../../examples/lab/stack.json', import.meta.url), 'utf8')) as { app: { nodeTarballUrl?: string } }
   if (process.env['BIRTHDAY_LAB_NODE_URL'] !== undefined) input['app'].nodeTarballUrl = process.env['BIRTHDAY_LAB_NODE_URL']
   const stack = stackSchema.parse(input)
   // The same secrets on every run: a rerun must find nothing to change.
