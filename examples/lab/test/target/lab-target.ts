@@ -30,7 +30,7 @@ t.test('plan: a missing host is created, a stopped or frozen one booted, a runni
   const target = labTarget({ lab: fakeLab([m('db1', 'db', 'missing'), m('db2', 'db', 'stopped'), m('db3', 'db', 'frozen'), m('app1', 'app', 'running')]) })
   const plan = await target.infrastructure.plan(stack)
   t.strictSame(plan.items.map((i) => [i.key, i.action]), [['lab/host/db1', 'create'], ['lab/host/db2', 'update'], ['lab/host/db3', 'update'], ['lab/host/app1', 'keep']])
-  t.strictSame(plan.summary, { create: 1, update: 2, keep: 1, delete: 0 })
+  t.strictSame(plan.summary, { create: 1, update: 2, replace: 0, keep: 1, delete: 0 })
   t.match(plan.items[1]!.changes, ['stopped: boot it'])
   t.equal(plan.stack, 'bday-lab')
   t.equal(target.kind, 'lab')

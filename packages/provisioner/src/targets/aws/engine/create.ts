@@ -31,15 +31,6 @@ import { createPeering } from '../kinds/vpc-peering.js'
 import type { EngineContext } from './context.js'
 import { outcome, pollUntil } from './waiters.js'
 
-/** Run an SDK waiter; a timeout or failure state becomes `PROV_WAIT_TIMEOUT`. */
-export async function waitFor(label: string, fn: () => Promise<unknown>): Promise<void> {
-  try {
-    await fn()
-  } catch (err) {
-    throw new ProvisionerError('PROV_WAIT_TIMEOUT', `waiting for ${label} failed: ${(err as Error).message}`, { cause: err, details: { waiter: label } })
-  }
-}
-
 const spec = (ResourceType: string, Tags: Tag[]) => [{ ResourceType, Tags }] as never
 
 /** Read a secret's value (decrypted) from one region. */
