@@ -20,7 +20,6 @@ import {
   ModifyTargetGroupAttributesCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2'
 import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm'
-import { ProvisionerError } from '../../../errors.js'
 import { nameTag, TAG_STACK, type ActualResource, type DesiredOf, type DesiredResource } from '../plan/resources.js'
 import { errorName } from '../retry.js'
 import { createInstance } from '../kinds/instance.js'
