@@ -130,3 +130,14 @@ t.test('deploy without a target group; unexpected errors propagate', async (t) =
   const broken = { ...x.io, sessions: () => () => Promise.reject(new TypeError('bug')) }
   await t.rejects(runCli(args, broken), TypeError)
 })
+
+t.test('apply refuses a replacement unless --replace', async (t) => {
+  const x = io()
+  t.equal(await runCli(['apply', '--stack', stackFile, '--skip-hosts'], x.io), EXIT.ok)
+  const bigger = join(dir, 'bigger.json')
+  writeFileSync(bigger, JSON.stringify({ ...exampleInput, instanceTypes: { ...exampleInput.instanceTypes, db: 'm7i.xlarge' } }))
+  t.equal(await runCli(['apply', '--stack', bigger, '--skip-hosts'], x.io), EXIT.failure)
+  t.match(x.stderr.at(-1), /PROV_NEEDS_REPLACEMENT: .*instance type .*m7i\.xlarge.*--replace/)
+  t.equal(await runCli(['apply', '--stack', bigger, '--skip-hosts', '--replace'], x.io), EXIT.ok)
+  t.equal(await runCli(['apply', '--stack', bigger, '--skip-hosts'], x.io), EXIT.ok, 'replaced: nothing left to refuse')
+})
