@@ -11,7 +11,7 @@ import { rollingRestart } from './rolling-restart.js'
 import { attachTopology, startTopology } from './topology.js'
 
 const USAGE = 'usage: npm run demo:ha -- [up|down|status|roll] [--name hademo] [--port 8000] [--cluster-base-port 27000] [--app-base-port 8101] [--apps 2] [--help] [--version]\n  up (the default) starts the demo'
-const usageError = (what: string): never => {
+function usageError(what: string): never {
   process.stderr.write(`demo:ha: ${what}\n${USAGE}\n`)
   process.exit(2)
 }
@@ -32,7 +32,7 @@ try {
 } catch (err) {
   usageError((err as Error).message)
 }
-const { values, positionals } = parsed!
+const { values, positionals } = parsed
 const command = positionals[0] ?? 'up'
 const out = (line: string): void => { process.stdout.write(`${line}\n`) }
 const int = (name: string, raw: string): number => {

@@ -9,7 +9,7 @@ export interface PatroniProbeOptions {
 /** Why one URL did not answer: the socket error's code (ECONNREFUSED, ENOTFOUND…) or the timeout. */
 function reason(error: unknown, timeoutMs: number): string {
   if (error instanceof DOMException && error.name === 'TimeoutError') return `no answer in ${timeoutMs} ms`
-  const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause
   return String(cause?.code ?? cause?.message ?? (error as Error).message)
 }
 

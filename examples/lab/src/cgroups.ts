@@ -58,8 +58,8 @@ export async function frozen(c: CgroupPaths): Promise<boolean> {
 async function removeTree(dir: string): Promise<void> {
   const subs = await readdir(dir, { withFileTypes: true }).catch(() => [])
   for (const d of subs) if (d.isDirectory()) await removeTree(`${dir}/${d.name}`)
-  await rmdir(dir).catch((err: NodeJS.ErrnoException) => {
-    if (err.code !== 'ENOENT') throw err
+  await rmdir(dir).catch((err: unknown) => {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
   })
 }
 

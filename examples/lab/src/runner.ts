@@ -48,7 +48,7 @@ export function execRunner(): Runner {
         )
         child.on('close', (code, signal) => {
           const result = { code: code ?? 128, stdout: Buffer.concat(out).toString(), stderr: Buffer.concat(err).toString() }
-          if (result.code === 0 || o.allowFail === true) return resolve(result)
+          if (result.code === 0 || o.allowFail === true) return void resolve(result)
           reject(
             new LabError('LAB_COMMAND_FAILED', `${cmd.join(' ')} exited ${code ?? signal}: ${result.stderr.trim().slice(-500)}`, {
               details: { command: cmd, code: result.code, stderr: result.stderr.slice(-2000) },

@@ -150,7 +150,7 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
     const options = (typeof rest[1] === 'object' && rest[1] !== null ? rest[1] : {}) as QueryOptions
     const promise = this.#query<R>(textOrConfig, values, options)
     if (callback === undefined) return promise
-    promise.then((res) => callback(null, res), (err: Error) => callback(err))
+    promise.then((res) => callback(null, res), (err: unknown) => callback(err as Error))
   }
 
   #query<R extends pg.QueryResultRow>(textOrConfig: string | pg.QueryConfig, values: unknown[] | undefined, options: QueryOptions): Promise<pg.QueryResult<R>> {
@@ -176,7 +176,7 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
   withTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>, options: { idempotent?: boolean; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<T> {
     return this.#withRetries(options.idempotent === true, async (raw, pool, limits, epoch) => {
       const lift = this.#fence(raw, pool, epoch)
-      const send = raw.query as (q: pg.QueryConfig, v: undefined, o: StatementLimits) => Promise<unknown>
+      const send = raw.query.bind(raw) as (q: pg.QueryConfig, v: undefined, o: StatementLimits) => Promise<unknown>
       let result: T
       try {
         await send({ text: 'BEGIN' }, undefined, limits)
@@ -310,6 +310,7 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
   /** Fences a leader client (see held-client.ts) and wraps its `release` to lift the fence (connect()). */
   #hold(client: pg.PoolClient, pool: MemberPool, epoch: LeaderEpoch | undefined): pg.PoolClient {
     const lift = this.#fence(client, pool, epoch)
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- kept to be restored as is; called with release.call(client) below
     const release = client.release
     client.release = (err?: Error | boolean) => {
       client.release = release

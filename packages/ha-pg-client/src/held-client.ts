@@ -41,6 +41,7 @@ export interface HeldQueryOptions {
  * Returns the function that lifts the fence (call it before release); it says whether the session was fenced (then destroy it).
  */
 export function fenceClient(client: pg.PoolClient, ctx: HoldContext): () => boolean {
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- kept to be restored as is; called only through original.bind(client)
   const original = client.query
   const raw = original.bind(client) as (...args: unknown[]) => unknown
   // What runStatement sends through: the client with its own, unfenced query.

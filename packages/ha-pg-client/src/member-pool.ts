@@ -85,14 +85,14 @@ export class MemberPool {
       this.#waiters.add(fail)
       this.#pool.connect().then(
         (client) => {
-          if (settled) return client.release(this.#retired !== undefined)
+          if (settled) return void client.release(this.#retired !== undefined)
           settled = true
           clearTimeout(timer)
           this.#waiters.delete(fail)
           silenceErrors(client)
           resolve(client)
         },
-        (err: Error) => fail(err),
+        (err: unknown) => fail(err as Error),
       )
     })
   }
@@ -150,7 +150,7 @@ export async function ensureWritable(client: pg.PoolClient, pool: AbortRegistry,
   const c = client as unknown as Partial<FencedClient>
   if (c.hotStandby === false && c.defaultReadOnly === false) return
   const text = "SELECT pg_is_in_recovery() AS r, current_setting('default_transaction_read_only') = 'on' AS ro"
-  const row = (await runStatement<{ r: boolean; ro: boolean }>(client, pool, { text }, { timeoutMs, cancel: false })).rows[0]
+  const row = (await runStatement<{ r: unknown; ro: unknown }>(client, pool, { text }, { timeoutMs, cancel: false })).rows[0]
   if (row?.r !== false) throw new HaPgError('HAPG_NOT_WRITABLE', 'the session is on a read-only (standby) server')
   if (row.ro !== false) throw new HaPgError('HAPG_NOT_WRITABLE', 'the server runs with default_transaction_read_only = on')
 }

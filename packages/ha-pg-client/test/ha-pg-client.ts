@@ -423,8 +423,10 @@ t.test('gh-11 critical 2 (unit): a held client is fenced like query()', async (t
     }
     const failed = await new Promise((resolve) => c.query('INSERT dup', (err: Error | null) => resolve(err)))
     t.match(failed, { code: '23505' })
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- the method's identity is compared, it is never called
     const fenced = c.query
     c.release()
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- the method's identity is compared, it is never called
     t.not(c.query, fenced, 'the original query is back')
     await client.close()
   })
@@ -499,6 +501,7 @@ t.test('pg.Pool drop-in: callbacks, end(), totalCount / idleCount / waitingCount
   await client.end()
   const closed = await new Promise((resolve) => client.query('SELECT 1', (err: Error | null) => resolve(err)))
   t.match(closed, { code: 'HAPG_CLOSED' })
+  // eslint-disable-next-line @typescript-eslint/no-extraneous-class -- an empty Client class: never instantiated, only passed through
   const bare = new HaPgClient({ connectionString: 'postgres://u@127.0.0.1:1/db', Pool: fakePool(new Map()).Pool as never, Client: class {} })
   t.equal(bare.totalCount, 0)
   await bare.close()
@@ -636,8 +639,10 @@ t.test('withTransaction lifts its fence: the session goes back to the pool as a 
   const { client, pools } = setup()
   await client.query('SELECT 1')
   const session = [...pools[0]!.idle][0]!
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- the method's identity is compared, it is never called
   const plain = session.query
   await client.withTransaction(async (tx) => tx.query('INSERT 1'))
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- the method's identity is compared, it is never called
   t.equal(session.query, plain, 'after a commit')
   await t.rejects(client.withTransaction(async () => { throw new Error('mine') }), { message: 'mine' })
   t.equal([...pools[0]!.idle].length, 0, 'a failed transaction destroys its session')

@@ -8,7 +8,10 @@ function hungClient(extra: Record<string, unknown> = {}) {
   const state = { destroyed: false, sent: 0 }
   const client = {
     ...extra,
-    connection: { stream: { destroy: () => ((state.destroyed = true), fail(new Error('Connection terminated unexpectedly'))) } },
+    connection: { stream: { destroy: () => {
+      state.destroyed = true
+      fail(new Error('Connection terminated unexpectedly'))
+    } } },
     query: () => {
       state.sent += 1
       return new Promise((_, reject) => (fail = reject))

@@ -76,7 +76,7 @@ export function labTarget(o: LabTargetOptions): LabTarget {
   /* c8 ignore stop */
   const api = sshRuntimeApi(edgeSsh, EDGE_PATHS.adminSocket)
   /* c8 ignore next */ // called by the load balancer's health(), which talks to the edge over real SSH (test:lab)
-  const appHosts = (stack: Stack): string[] => lab.plan.hosts.filter((h) => h.role === 'app').map((h) => h.name)
+  const appHosts = (_stack: Stack): string[] => lab.plan.hosts.filter((h) => h.role === 'app').map((h) => h.name)
   const url = async (stack: Stack): Promise<string> => `http://${published('edge')!.publicIp}:${stack.alb.listenerPort}`
 
   const close = async (): Promise<void> => {

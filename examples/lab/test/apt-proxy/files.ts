@@ -9,7 +9,7 @@ const body = Buffer.from('node tarball bytes')
 const sha = createHash('sha256').update(body).digest('hex')
 // fetch's contract: resolves a Response for any HTTP status, rejects only on network errors
 // (https://developer.mozilla.org/en-US/docs/Web/API/Window/fetch#exceptions)
-const serve = (status: number, b: Buffer = body): typeof fetch => (async () => new Response(b, { status })) as typeof fetch
+const serve = (status: number, b: Buffer = body): typeof fetch => async () => new Response(b, { status })
 
 t.test('a download is checked by SHA-256 and fetched once', async (t) => {
   const dir = await mkdtemp(`${tmpdir()}/lab-files-`)

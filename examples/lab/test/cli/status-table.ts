@@ -27,7 +27,7 @@ t.test('the status table', async (t) => {
     'backups: ok',
     'healthy: yes',
   ].join('\n'))
-  t.match(formatStatus({ ...status, healthy: false, problems: ['db3 unreachable', 'app2 unhealthy'] }), /healthy: no\n  - db3 unreachable\n  - app2 unhealthy$/)
+  t.match(formatStatus({ ...status, healthy: false, problems: ['db3 unreachable', 'app2 unhealthy'] }), /healthy: no\n {2}- db3 unreachable\n {2}- app2 unhealthy$/)
 })
 
 t.test('status --json lists every member with name and role', async (t) => {

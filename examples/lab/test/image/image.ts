@@ -33,7 +33,7 @@ t.test('built once through the proxy, then from the cache', async (t) => {
   t.strictSame(calls[1]?.o, { env: { http_proxy: 'http://198.18.0.1:3142' } })
   t.match(JSON.parse(await readFile(`${imagesDir}/${hash}/recipe.json`, 'utf8')), { suite: 'trixie' })
   t.equal(lines.length, 2)
-  t.rejects(stat(`${imagesDir}/${hash}.lock`), 'the lock is released')
+  await t.rejects(stat(`${imagesDir}/${hash}.lock`), 'the lock is released')
   const b = await ensureImage({ imagesDir, recipe: TRIXIE, proxyUrl: 'x', runner })
   t.equal(b.built, false)
   t.equal(calls.length, 3, 'nothing ran for the cached image')
@@ -43,7 +43,7 @@ t.test('a failed build is LAB_IMAGE_FAILED and leaves no image', async (t) => {
   const imagesDir = await mkdtemp(`${tmpdir()}/lab-img-`)
   const { runner } = recorder('chroot')
   await t.rejects(ensureImage({ imagesDir, recipe: TRIXIE, proxyUrl: 'x', runner }), { code: 'LAB_IMAGE_FAILED' })
-  t.rejects(stat(`${imagesDir}/${recipeHash(TRIXIE)}`))
+  await t.rejects(stat(`${imagesDir}/${recipeHash(TRIXIE)}`))
 })
 
 t.test('a stale lock is taken over; a live one is waited for', async (t) => {

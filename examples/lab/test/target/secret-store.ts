@@ -38,7 +38,7 @@ t.test('values are never printed', async (t) => {
   const secrets = await fileSecretStore({ stateDir: t.testdir(), generate: () => 'hunter2' }).ensure(stack)
   t.equal(JSON.stringify(secrets), '"[secrets redacted]"')
   t.equal(inspect(secrets), '[secrets redacted]')
-  t.equal(`${JSON.stringify({ secrets })}`, '{"secrets":"[secrets redacted]"}')
+  t.equal(JSON.stringify({ secrets }), '{"secrets":"[secrets redacted]"}')
 })
 
 t.test('read: a missing secret is PROV_MISSING_RESOURCE; a file readable by others is refused', async (t) => {

@@ -194,7 +194,7 @@ t.test("gh-11 major 9: a caller's own 25006 fails at once; default_transaction_r
     const own = await client.withTransaction(async (tx) => {
       await tx.query('SET TRANSACTION READ ONLY')
       await tx.query('INSERT INTO gh11 (id) VALUES (4)')
-    }).then(() => 'ok', (err: { code?: string }) => err.code)
+    }).then(() => 'ok', (err: unknown) => (err as { code?: string }).code)
     t.equal(own, '25006', 'the read-only transaction error comes back as is')
     t.ok(Date.now() - started < 1_500, `at once, not retried until the deadline (${Date.now() - started} ms)`)
   } finally {

@@ -24,6 +24,7 @@ const USAGE = `usage: birthday-ha-provision <plan|apply|destroy|status|deploy|pr
   --yes               confirm destroy / promote-dr
   --dry-run           apply: print every host command and file (secrets redacted), change nothing on hosts
   --skip-hosts        apply: converge AWS only
+  --replace           apply: replace what cannot change in place (instance type, volume size, Debian release)
   --identity <file>   SSH private key (default ~/.ssh/id_ed25519)
   --ssh-user <name>   SSH user on the hosts (default admin, Debian AMIs)
   --artifact <file>   deploy: the service tarball; --release <name>: its release name`
@@ -57,7 +58,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       args: [...argv],
       allowPositionals: true,
       options: {
-        stack: { type: 'string' }, json: { type: 'boolean' }, yes: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, 'skip-hosts': { type: 'boolean' },
+        stack: { type: 'string' }, json: { type: 'boolean' }, yes: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, 'skip-hosts': { type: 'boolean' }, replace: { type: 'boolean' },
         identity: { type: 'string' }, 'ssh-user': { type: 'string' }, artifact: { type: 'string' }, release: { type: 'string' }, help: { type: 'boolean' },
       },
     })
@@ -146,7 +147,7 @@ async function apply(
   stack: Stack,
   target: Target,
   io: CliIo,
-  v: { readonly 'dry-run'?: boolean; readonly 'skip-hosts'?: boolean; readonly json?: boolean; readonly sleep: (ms: number) => Promise<void> },
+  v: { readonly 'dry-run'?: boolean; readonly 'skip-hosts'?: boolean; readonly replace?: boolean; readonly json?: boolean; readonly sleep: (ms: number) => Promise<void> },
   renderer: 'default' | 'simple' | 'silent',
   ssh: () => Promise<SshSessionFactory>,
   out: (human: string, machine: unknown) => void,
@@ -157,7 +158,7 @@ async function apply(
       {
         title: `converge AWS (${stack.primary.region} + ${stack.dr.region})`,
         task: async (_ctx, task) => {
-          result.aws = await target.infrastructure.apply(stack, { onProgress: (e) => void (task.output = [e.event, e.key, e.detail].filter(Boolean).join(' ')) })
+          result.aws = await target.infrastructure.apply(stack, { allowReplace: v.replace === true, onProgress: (e) => void (task.output = [e.event, e.key, e.detail].filter(Boolean).join(' ')) })
         },
       },
       {

@@ -31,7 +31,8 @@ function io(fake = new FakeAws(), respond?: (host: string, cmd: string) => strin
       },
       stdout: (s: string) => void stdout.push(s),
       stderr: (s: string) => void stderr.push(s),
-      sleep: async () => {},
+      // The fake AWS's states move on its own clock: sleeping advances it.
+      sleep: fake.sleep,
       renderer: 'silent' as const,
       env: { HOME: dir },
     },
@@ -58,11 +59,11 @@ t.test('an invalid stack file is reported field by field (exit 2)', async (t) =>
 
 t.test('plan, apply (with dry-run hosts), status, deploy, promote-dr, destroy', async (t) => {
   const x = io()
-  t.equal(await runCli(['plan', '--stack', stackFile], x.io), EXIT.ok)
+  t.equal(await runCli(['plan', '--stack', stackFile], { ...x.io, sleep: undefined }), EXIT.ok, 'the default sleep (plan makes no wait)')
   t.match(x.stdout.at(-1), /to create/)
   t.equal(await runCli(['status', '--stack', stackFile, '--identity', join(dir, 'id')], x.io), EXIT.failure, 'status before apply: no bastion')
   t.match(x.stderr.at(-1), /PROV_MISSING_RESOURCE/)
-  t.equal(await runCli(['apply', '--stack', stackFile, '--skip-hosts'], { ...x.io, sleep: undefined }), EXIT.ok)
+  t.equal(await runCli(['apply', '--stack', stackFile, '--skip-hosts'], x.io), EXIT.ok)
   t.equal(await runCli(['status', '--stack', stackFile, '--identity', join(dir, 'missing')], x.io), EXIT.failure)
   t.match(x.stderr.at(-1), /PROV_SSH_CONNECT_FAILED: cannot read the SSH identity/)
   t.equal(await runCli(['status', '--stack', stackFile], { ...x.io, env: {} }), EXIT.failure, 'default identity under /root')
@@ -124,8 +125,19 @@ t.test('deploy without a target group; unexpected errors propagate', async (t) =
   tg.data['state'] = 'deleted'
   const args = ['deploy', '--stack', stackFile, '--identity', join(dir, 'id'), '--artifact', join(dir, 'app.tar.gz'), '--release', 'r']
   t.equal(await runCli(args, x.io), EXIT.failure)
-  t.match(x.stderr.at(-1), /PROV_MISSING_RESOURCE: the target group/)
+  t.match(x.stderr.at(-1), /PROV_MISSING_RESOURCE: target group .* does not exist yet/)
   tg.data['state'] = undefined
   const broken = { ...x.io, sessions: () => () => Promise.reject(new TypeError('bug')) }
   await t.rejects(runCli(args, broken), TypeError)
+})
+
+t.test('apply refuses a replacement unless --replace', async (t) => {
+  const x = io()
+  t.equal(await runCli(['apply', '--stack', stackFile, '--skip-hosts'], x.io), EXIT.ok)
+  const bigger = join(dir, 'bigger.json')
+  writeFileSync(bigger, JSON.stringify({ ...exampleInput, instanceTypes: { ...exampleInput.instanceTypes, db: 'm7i.xlarge' } }))
+  t.equal(await runCli(['apply', '--stack', bigger, '--skip-hosts'], x.io), EXIT.failure)
+  t.match(x.stderr.at(-1), /PROV_NEEDS_REPLACEMENT: .*instance type .*m7i\.xlarge.*--replace/)
+  t.equal(await runCli(['apply', '--stack', bigger, '--skip-hosts', '--replace'], x.io), EXIT.ok)
+  t.equal(await runCli(['apply', '--stack', bigger, '--skip-hosts'], x.io), EXIT.ok, 'replaced: nothing left to refuse')
 })

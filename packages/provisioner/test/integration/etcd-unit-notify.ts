@@ -26,7 +26,7 @@ function notifySocket(path: string): { proc: ChildProcess; messages: () => strin
   let out = ''
   const py = 'import socket,sys\ns=socket.socket(socket.AF_UNIX,socket.SOCK_DGRAM)\ns.bind(sys.argv[1])\nprint("bound",flush=True)\nwhile True:\n  print(s.recv(4096).decode().replace("\\n"," "),flush=True)\n'
   const proc = spawn('/usr/bin/python3', ['-c', py, path], { stdio: ['ignore', 'pipe', 'inherit'] })
-  proc.stdout!.on('data', (d: Buffer) => void (out += d.toString()))
+  proc.stdout.on('data', (d: Buffer) => void (out += d.toString()))
   return { proc, messages: () => out }
 }
 
@@ -50,7 +50,7 @@ async function startLikeSystemd(execStart: string, t: { teardown: (fn: () => voi
   const [bin, ...args] = execStart.replace('/etc/birthday-ha/etcd.yml', config).split(/\s+/)
   const etcd = spawn(bin!, args, { env: { PATH: '/usr/bin:/bin', NOTIFY_SOCKET: join(dir, 'notify') }, stdio: ['ignore', 'ignore', 'pipe'] })
   let stderr = ''
-  etcd.stderr!.on('data', (d: Buffer) => void (stderr += d.toString()))
+  etcd.stderr.on('data', (d: Buffer) => void (stderr += d.toString()))
   t.teardown(() => void etcd.kill('SIGKILL'))
   // etcd serves clients, then notifies systemd (etcdmain/etcd.go: serve, then notifySystemd).
   const serving = await until(() => stderr.includes('serving client traffic'), 10_000)

@@ -159,7 +159,7 @@ async function discoverElb(stack: string, region: string, deps: EngineDeps, add:
   const loadTags = async (arns: readonly string[]): Promise<void> => {
     for (let i = 0; i < arns.length; i += 20) {
       const res = await r('DescribeTags', () => client.send(new DescribeTagsCommand({ ResourceArns: arns.slice(i, i + 20) })))
-      for (const d of res.TagDescriptions ?? []) tagsOf.set(d.ResourceArn!, (d.Tags ?? []) as Tag[])
+      for (const d of res.TagDescriptions ?? []) tagsOf.set(d.ResourceArn!, d.Tags ?? [])
     }
   }
   await loadTags([...lbs.map((l) => l.LoadBalancerArn!), ...tgs.map((t) => t.TargetGroupArn!)])

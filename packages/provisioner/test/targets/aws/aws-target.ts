@@ -109,6 +109,7 @@ t.test('sessions go through the bastion public address with the jump', async (t)
   await factory({ host: '10.10.10.10', name: 'db1' })
   const bastion = fake.ofType('instance').find((i) => i.data['publicIp'] !== undefined)!
   t.same(opened, [{ host: '10.10.10.10', username: 'admin', privateKey: 'K', sudo: true, jump: { host: bastion.data['publicIp'], username: 'admin', privateKey: 'K' } }])
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- only its type is checked, it is never called
   t.type(awsTarget({ clients: fake.clients }).sessions, 'function', 'the default opens real SSH')
   await fake.clients.ec2('eu-west-1').send(new EC2.TerminateInstancesCommand({ InstanceIds: [bastion.id] }))
   await t.rejects(target.sessions({ privateKey: 'K', username: 'admin' }), { code: 'PROV_MISSING_RESOURCE' }, 'a shutting-down bastion has no public address')

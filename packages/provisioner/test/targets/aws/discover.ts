@@ -68,6 +68,7 @@ t.test('normaliseRules flattens sparse permissions', async (t) => {
 
 t.test('withRetry: non-Error throws and ProvisionerErrors pass through', async (t) => {
   const sleep = async () => {}
+  // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors -- a non-Error rejection on purpose: its message is ''
   await t.rejects(withRetry('X', () => Promise.reject('boom'), { sleep }), { code: 'PROV_AWS_CALL_FAILED', details: { awsError: '' } })
   const own = new ProvisionerError('PROV_WAIT_TIMEOUT', 'w')
   t.equal(await withRetry('X', () => Promise.reject(own), { sleep }).catch((e: unknown) => e), own)

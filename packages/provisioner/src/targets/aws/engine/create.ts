@@ -20,7 +20,6 @@ import {
   ModifyTargetGroupAttributesCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2'
 import { GetParameterCommand, PutParameterCommand } from '@aws-sdk/client-ssm'
-import { ProvisionerError } from '../../../errors.js'
 import { nameTag, TAG_STACK, type ActualResource, type DesiredOf, type DesiredResource } from '../plan/resources.js'
 import { errorName } from '../retry.js'
 import { createInstance } from '../kinds/instance.js'
@@ -30,15 +29,6 @@ import { createVpcEndpoint } from '../kinds/vpc-endpoint.js'
 import { createPeering } from '../kinds/vpc-peering.js'
 import type { EngineContext } from './context.js'
 import { outcome, pollUntil } from './waiters.js'
-
-/** Run an SDK waiter; a timeout or failure state becomes `PROV_WAIT_TIMEOUT`. */
-export async function waitFor(label: string, fn: () => Promise<unknown>): Promise<void> {
-  try {
-    await fn()
-  } catch (err) {
-    throw new ProvisionerError('PROV_WAIT_TIMEOUT', `waiting for ${label} failed: ${(err as Error).message}`, { cause: err, details: { waiter: label } })
-  }
-}
 
 const spec = (ResourceType: string, Tags: Tag[]) => [{ ResourceType, Tags }] as never
 

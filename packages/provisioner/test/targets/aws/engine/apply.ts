@@ -1,6 +1,5 @@
 import t from 'tap'
 import { applyStack } from '../../../../src/targets/aws/engine/apply.js'
-import { waitFor } from '../../../../src/targets/aws/engine/create.js'
 import { destroyStack } from '../../../../src/targets/aws/engine/destroy.js'
 import { formatPlan, planStack } from '../../../../src/targets/aws/engine/plan.js'
 import { ProvisionerError } from '../../../../src/errors.js'
@@ -215,10 +214,4 @@ t.test('destroy needs confirmation, then leaves nothing', async (t) => {
   const plan = await planStack(stack, deps)
   t.equal(plan.summary.keep + plan.summary.delete, 0)
   t.same(await destroyStack(stack, deps, { confirm: true }), [], 'destroying twice is a no-op')
-})
-
-t.test('a waiter that fails becomes PROV_WAIT_TIMEOUT', async (t) => {
-  const err = (await waitFor('thing', () => Promise.reject(new Error('TimeoutError: max wait'))).catch((e: unknown) => e)) as ProvisionerError
-  t.equal(err.code, 'PROV_WAIT_TIMEOUT')
-  t.equal(err.details['waiter'], 'thing')
 })
