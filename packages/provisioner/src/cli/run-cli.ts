@@ -59,7 +59,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       allowPositionals: true,
       options: {
         stack: { type: 'string' }, json: { type: 'boolean' }, yes: { type: 'boolean' }, 'dry-run': { type: 'boolean' }, 'skip-hosts': { type: 'boolean' }, replace: { type: 'boolean' },
-        identity: { type: 'string' }, 'ssh-user': { type: 'string' }, artifact: { type: 'string' }, release: { type: 'string' }, help: { type: 'boolean' },
+        identity: { type: 'string' }, 'ssh-user': { type: 'string' }, artifact: { type: 'string' }, release: { type: 'string' }, help: { type: 'boolean' }, version: { type: 'boolean' },
       },
     })
   } catch (err) {
@@ -72,8 +72,14 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stdout(`${USAGE}\n`)
     return EXIT.ok
   }
-  if (command === undefined || !['plan', 'apply', 'destroy', 'status', 'deploy', 'promote-dr'].includes(command) || v.stack === undefined) {
-    io.stderr(`${USAGE}\n`)
+  if (v.version === true) {
+    io.stdout(`${(JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version}\n`)
+    return EXIT.ok
+  }
+  const commands = ['plan', 'apply', 'destroy', 'status', 'deploy', 'promote-dr']
+  if (command === undefined || !commands.includes(command) || v.stack === undefined) {
+    const wrong = command === undefined ? 'missing command' : commands.includes(command) ? 'missing --stack <file>' : `unknown command ${JSON.stringify(command)}`
+    io.stderr(`${wrong}\n${USAGE}\n`)
     return EXIT.usage
   }
   const loaded = await loadStack({ file: v.stack })
