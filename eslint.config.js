@@ -33,7 +33,11 @@ const lintDebt = {
   'packages/ha-pg-client/test/helpers/setup.ts': ['@typescript-eslint/no-unnecessary-type-assertion'],
   'packages/ha-pg-client/test/leader-tracker.ts': ['@typescript-eslint/no-unnecessary-type-assertion'],
   'packages/provisioner/src/host/units.ts': ['@typescript-eslint/no-unnecessary-template-expression'],
-  'packages/provisioner/src/ssh/session.ts': ['@typescript-eslint/no-unsafe-assignment'],
+  'packages/provisioner/src/ssh/session.ts': [
+    '@typescript-eslint/no-unsafe-assignment',
+    '@typescript-eslint/no-unsafe-call',
+    '@typescript-eslint/no-unsafe-member-access',
+  ],
   'packages/provisioner/src/stack/schema.ts': ['@typescript-eslint/no-deprecated'],
   'packages/provisioner/test/fixtures/sshd.ts': [
     '@typescript-eslint/no-confusing-void-expression',
