@@ -176,7 +176,13 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
   withTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>, options: { idempotent?: boolean; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<T> {
     return this.#withRetries(options.idempotent === true, async (raw, pool, limits, epoch) => {
       const lift = this.#fence(raw, pool, epoch)
-      const send = raw.query.bind(raw) as (q: pg.QueryConfig, v: undefined, o: StatementLimits) => Promise<unknown>
+      // Static mode has no fence: raw.query is pg's own, whose third argument is a callback, so it gets the config alone.
+      const send =
+        epoch === undefined
+          ? (q: pg.QueryConfig) => raw.query(q)
+          : // The fence's own query closure, which takes the limits (it ignores `this`).
+            // eslint-disable-next-line @typescript-eslint/unbound-method
+            (raw.query as (q: pg.QueryConfig, v: undefined, o: StatementLimits) => Promise<unknown>)
       let result: T
       try {
         await send({ text: 'BEGIN' }, undefined, limits)
