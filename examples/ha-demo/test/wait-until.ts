@@ -11,7 +11,8 @@ t.test('times out with the last error as cause', async (t) => {
   const err = await waitUntil('never', async () => { throw new Error('boom') }, { timeoutMs: 20, intervalMs: 5 }).catch((e: unknown) => e)
   t.match(err, { code: 'DEMO_TIMEOUT', message: /waiting for never \(last error: boom\)/ })
   t.match((err as Error).cause, { message: 'boom' })
-  await t.rejects(waitUntil('undefined', async () => undefined, { timeoutMs: 5 }), { code: 'DEMO_TIMEOUT', message: /waiting for undefined$/ })
+  // timeoutMs well above one check, so that the default interval (100 ms) is always slept once, even on a loaded machine
+  await t.rejects(waitUntil('undefined', async () => undefined, { timeoutMs: 150 }), { code: 'DEMO_TIMEOUT', message: /waiting for undefined$/ })
 })
 
 t.test('a process exit fails at once', async (t) => {

@@ -5,7 +5,8 @@ import { loadConfig } from './config.js'
 import { startService } from './service.js'
 
 const USAGE = `usage: npm start   (node examples/hello-service/dist/main.js [--help] [--version])
-The service takes no arguments: it is configured by environment variables (README, "Configuration"):
+It is configured by environment variables (README, "Configuration"); other arguments are ignored (a supervisor may tag
+the process with one, as examples/ha-demo does):
   PORT, HOST, DATABASE_URL or PATRONI_URLS (with PGUSER, PGPASSWORD, PGDATABASE, PATRONI_USERNAME, PATRONI_PASSWORD),
   LOG_LEVEL, DRAIN_DELAY_MS, SHUTDOWN_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS, HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS,
   BODY_LIMIT_BYTES, DB_POOL_MAX, DB_DEADLINE_MS, STARTUP_TIMEOUT_MS, LEAP_DAY_RULE, EMBEDDED_PG_DIR, EMBEDDED_PG_PORT
@@ -20,10 +21,6 @@ if (arg === '--version') {
   const { version } = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }
   process.stdout.write(`${version}\n`)
   process.exit(0)
-}
-if (arg !== undefined) {
-  process.stderr.write(`hello-service: unknown argument ${JSON.stringify(arg)}\n${USAGE}\n`)
-  process.exit(2)
 }
 const loaded = loadConfig(process.env)
 if (!loaded.ok) {
