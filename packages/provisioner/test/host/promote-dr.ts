@@ -25,7 +25,7 @@ t.test('promotes the DR cluster, then repoints the app hosts one at a time behin
 
 t.test('a DR host that does not become primary is PROV_HOST_UNHEALTHY', async (t) => {
   const f = new FakeHosts(stack)
-  await t.rejects(promoteDr(stack, { sessions: f.sessions(), loadBalancer: f.loadBalancer(), secrets, confirm: true, pollAttempts: 2, pollIntervalMs: 1, sleep: async () => {} }), { code: 'PROV_SSH_COMMAND_FAILED' }, 'Patroni not running: the PATCH fails')
+  await t.rejects(promoteDr(stack, { sessions: f.sessions(), loadBalancer: f.loadBalancer(), secrets, confirm: true }), { code: 'PROV_SSH_COMMAND_FAILED' }, 'Patroni not running: the PATCH fails')
   await configureHosts(stack, { sessions: f.sessions(), secrets, sleep: async () => {} })
   const real = f.sessions()
   const sessions: typeof real = async (target) => {
