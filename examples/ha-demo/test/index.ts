@@ -3,5 +3,5 @@ import * as index from '../src/index.js'
 
 t.test('the public exports', async (t) => {
   t.strictSame(Object.keys(index).sort(), ['HA_DEMO_ERROR_CODES', 'HaDemoError', 'LoadGenerator', 'attachTopology', 'httpSender',
-    'renderAppHaproxyConfig', 'rollingRestart', 'startAppHaproxy', 'startTopology', 'verifyAcks'])
+    'renderAppHaproxyConfig', 'rollingRestart', 'startAppHaproxy', 'startTopology', 'summarize', 'verifyAcks'])
 })
