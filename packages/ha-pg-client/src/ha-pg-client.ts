@@ -419,7 +419,7 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
   }
 
   #onTopologyError(): void {
-    void this.#tracker?.refresh()
+    void this.#tracker?.refreshPaced()
   }
 
   #retire(pool: MemberPool, reason: string): void {

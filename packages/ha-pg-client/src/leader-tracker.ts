@@ -65,6 +65,10 @@ export class LeaderTracker {
   #rounds = 0
   #fullRoundNeeded = true
   #napStreak = 0
+  /** While leaderless, no paced round before this time (see {@link LeaderTracker.refreshPaced}). */
+  #nextPacedRoundAt = Number.NEGATIVE_INFINITY
+  /** When the last discovery round ended. */
+  #lastRoundAt = Number.NEGATIVE_INFINITY
   #rejected: string | undefined
   /** The lease of the current grant (shortened when the leader's DCS contact is old). */
   #leaseMs = 0
@@ -145,8 +149,22 @@ export class LeaderTracker {
     if (this.#closed) return Promise.resolve()
     this.#inflight ??= this.#round().finally(() => {
       this.#inflight = undefined
+      this.#lastRoundAt = this.#o.now()
     })
     return this.#inflight
+  }
+
+  /**
+   * A discovery round, unless a paced one ran within the current backoff: every caller that waits for
+   * a lease or just failed on the leader shares one schedule per process, `waitPollMs` doubling up to
+   * the discovery interval (±50 % jitter), started over by a grant. Without it each failing statement
+   * asked for its own round, about 16 REST calls/s per process through a failover (issue #11, major 6).
+   */
+  refreshPaced(): Promise<void> {
+    if (this.#inflight !== undefined) return this.#inflight
+    if (this.#o.now() < this.#nextPacedRoundAt) return Promise.resolve()
+    this.#nextPacedRoundAt = this.#o.now() + this.#backoffMs()
+    return this.refresh()
   }
 
   /**
@@ -155,24 +173,27 @@ export class LeaderTracker {
    * `HAPG_FAILOVER_TIMEOUT` when the deadline passes.
    */
   async waitForLease(deadline: number): Promise<LeaderEpoch> {
+    const since = this.#o.now()
     for (;;) {
       if (this.#closed) throw new HaPgError('HAPG_CLOSED', 'the client is closed')
       const leader = this.#leader
       if (leader !== undefined && this.hasLease(leader)) return leader
-      await this.refresh()
+      await this.refreshPaced()
       const now = this.#o.now()
       const leased = this.#leader
       if (leased !== undefined && this.hasLease(leased, now)) return leased
-      if (this.#lastDecision.kind === 'none' && this.#lastDecision.reason === 'dcs-unavailable') {
+      // fail fast only on what a round ended during this wait said (a paced call may have had no round yet)
+      const fresh = this.#lastRoundAt >= since
+      if (fresh && this.#lastDecision.kind === 'none' && this.#lastDecision.reason === 'dcs-unavailable') {
         throw new HaPgError('HAPG_NO_LEADER', 'no leader: the Patroni members report that their DCS is unavailable')
       }
-      if (this.#lastDecision.kind === 'none' && this.#lastDecision.reason === 'standby-cluster') {
+      if (fresh && this.#lastDecision.kind === 'none' && this.#lastDecision.reason === 'standby-cluster') {
         throw new HaPgError('HAPG_STANDBY_CLUSTER', 'this is a Patroni standby cluster: its standby_leader replicates from another cluster and takes no writes')
       }
       if (now >= deadline) {
         throw new HaPgError('HAPG_FAILOVER_TIMEOUT', `no confirmed leader within the failover deadline (${this.#describe()})`)
       }
-      await this.#nap(Math.min(this.#backoffMs(), Math.max(1, deadline - now)))
+      await this.#nap(Math.max(1, Math.min(this.#nextPacedRoundAt - now, deadline - now)))
     }
   }
 
@@ -374,6 +395,7 @@ export class LeaderTracker {
     }
     this.#leaseEnd = this.#leaseStart + this.#leaseMs
     this.#napStreak = 0
+    this.#nextPacedRoundAt = Number.NEGATIVE_INFINITY
     for (const wake of this.#wakers) wake()
     if (this.#leaderlessSince !== undefined) {
       this.#leaderlessTotal += Math.max(0, this.#o.now() - this.#leaderlessSince)

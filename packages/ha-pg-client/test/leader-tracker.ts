@@ -199,3 +199,26 @@ t.test('slow /cluster answers are no evidence of a lost DCS: callers wait instea
   await t.rejects(tracker.waitForLease(Date.now() + 600), { code: 'HAPG_FAILOVER_TIMEOUT' })
   await tracker.close()
 })
+
+t.test('gh-11 major 6: waiting callers and failing statements share one paced schedule of rounds', async (t) => {
+  // no leader: every member answers /cluster with replicas only (the leader key expired, nobody promoted yet)
+  const patroni = new FakePatroni(threeMembers())
+  for (const m of patroni.members) m.role = 'replica'
+  const { tracker } = make(patroni, 10, { leaseMs: 400, discoveryIntervalMs: 200, failoverDeadlineMs: 1_000 })
+  const deadline = Date.now() + 600
+  const nudging = (async () => {
+    // a statement failing on the dead leader every 5 ms asks for a round each time
+    while (Date.now() < deadline) {
+      void tracker.refreshPaced()
+      await new Promise((r) => setTimeout(r, 5))
+    }
+  })()
+  const waits = Array.from({ length: 20 }, () => tracker.waitForLease(deadline).catch((err: unknown) => err))
+  await nudging
+  for (const w of await Promise.all(waits)) t.match(w, { code: 'HAPG_FAILOVER_TIMEOUT' })
+  const rounds = patroni.calls.filter((c) => c === 'http://127.0.0.1:8001/cluster').length
+  // unpaced: one round per nudge (~120) and per waiter's poll; paced: 10, 20, 40, 80, 160, 200, 200… ms
+  t.ok(rounds <= 10, `${rounds} rounds in 600 ms for 20 waiters and ~120 nudges`)
+  t.ok(rounds >= 3, 'but it keeps asking')
+  await tracker.close()
+})
