@@ -3,7 +3,7 @@ import type pg from 'pg'
 import { HaPgError } from './errors.js'
 
 /** pg-pool options the client passes through to every pool it creates. */
-export type PoolOptions = Pick<pg.PoolConfig, 'max' | 'min' | 'idleTimeoutMillis' | 'connectionTimeoutMillis' | 'maxUses' | 'allowExitOnIdle' | 'application_name'>
+export type PoolOptions = Pick<pg.PoolConfig, 'max' | 'min' | 'idleTimeoutMillis' | 'connectionTimeoutMillis' | 'maxUses' | 'maxLifetimeSeconds' | 'allowExitOnIdle' | 'application_name' | 'log'>
 
 /** Connection options shared by every member; host and port are learned from Patroni. */
 export type MemberConnectionOptions = Omit<pg.ClientConfig, 'host' | 'port' | 'connectionString'>
