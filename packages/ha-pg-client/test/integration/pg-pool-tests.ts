@@ -20,6 +20,8 @@ import { EventEmitter } from 'node:events'
 import { createServer, type Server, type Socket } from 'node:net'
 import { setTimeout as sleep } from 'node:timers/promises'
 import pg from 'pg'
+import Cursor from 'pg-cursor'
+import QueryStream from 'pg-query-stream'
 import t from 'tap'
 import { HaPgClient } from '../../src/ha-pg-client.js'
 import type { PatroniModeOptions, StaticModeOptions } from '../../src/options.js'
@@ -147,7 +149,97 @@ for (const mode of ['static', 'patroni'] as const) {
       await db.end()
     })
   })
+
+  // submittable.ts: is returned from the query method (disabled upstream: pg.Pool#query does not return it)
+  t.test(`${mode}: Submittables through query(), unbuffered`, async (t) => {
+    // A target-list SRF is evaluated lazily: 10^9 rows could never be buffered, the first batch comes at once.
+    const huge = 'SELECT generate_series(1, 1000000000) AS i'
+    t.test('pg-cursor: returned as is, read in batches, the client back in the pool after close()', async (t) => {
+      const db = open()
+      const cursor = new Cursor<{ i: number }>(huge)
+      t.equal(db.query(cursor), cursor)
+      t.strictSame(await cursor.read(3), [{ i: 1 }, { i: 2 }, { i: 3 }])
+      t.strictSame(await cursor.read(2), [{ i: 4 }, { i: 5 }])
+      t.equal(db.idleCount, 0, 'the client is held while the cursor is open')
+      await cursor.close()
+      t.strictSame([db.totalCount, db.idleCount], [1, 1])
+      t.strictSame((await db.query('SELECT 1 AS one')).rows, [{ one: 1 }], 'the session is usable again')
+      await db.end()
+    })
+
+    t.test('pg-cursor: rowMode array; exhausted, the client goes back by itself', async (t) => {
+      const db = open()
+      const cursor = db.query(new Cursor<[number]>('SELECT generate_series(1, 3)', [], { rowMode: 'array' }))
+      t.strictSame(await cursor.read(10), [[1], [2], [3]])
+      while (db.idleCount === 0) await sleep(5)
+      t.equal(db.totalCount, 1)
+      await db.end()
+    })
+
+    t.test('pg-query-stream: rows stream with back-pressure; destroying it early frees the client', async (t) => {
+      const db = open()
+      const stream = db.query(new QueryStream(huge, [], { batchSize: 50 }))
+      let seen = 0
+      for await (const row of stream as AsyncIterable<{ i: number }>) {
+        t.equal(row.i, ++seen)
+        if (seen === 120) break // destroys the stream: the cursor closes its portal
+      }
+      while (db.idleCount === 0) await sleep(5)
+      t.strictSame([db.totalCount, db.idleCount], [1, 1])
+      const done = db.query(new QueryStream('SELECT generate_series(1, 1000) AS i'))
+      let count = 0
+      for await (const _row of done) count++
+      t.equal(count, 1_000)
+      await db.end()
+    })
+
+    t.test('a failing Submittable: its error, and the session is destroyed as pg-pool does after a failed query', async (t) => {
+      const db = open()
+      const removed = new Promise((resolve) => db.once('remove', resolve))
+      const cursor = db.query(new Cursor('SELECT * FROM no_such_table'))
+      await t.rejects(cursor.read(1), { code: '42P01' })
+      await removed
+      t.equal(db.totalCount, 0)
+      await db.end()
+      await t.rejects(db.query(new Cursor('SELECT 1')).read(1), { code: 'HAPG_CLOSED' }, 'an ended client: the Submittable gets the error')
+    })
+
+    t.test('a callback given beside a Submittable is called when it ends, as pg does', async (t) => {
+      const db = open()
+      const result = await new Promise((resolve) => db.query(new QueryStream('SELECT 1 AS one'), (err, res) => resolve([err, res])).resume())
+      t.match(result, [null, { rowCount: 1 }])
+      await db.end()
+    })
+  })
 }
+
+t.test('rowMode array is typed as pg types it', async (t) => {
+  const db = make()
+  const res = await db.query<[number, string]>({ text: 'SELECT 1 AS n, $1::text AS s', values: ['x'], rowMode: 'array' })
+  const rows: [number, string][] = res.rows // a compile-time check: QueryArrayResult<[number, string]>
+  t.strictSame(rows, [[1, 'x']])
+  const viaCallback = await new Promise((resolve) => db.query<[number]>({ text: 'SELECT 2', rowMode: 'array' }, (_err, r) => resolve(r?.rows)))
+  t.strictSame(viaCallback, [[2]])
+  await db.end()
+})
+
+t.test('a custom Client class is what the pools use', async (t) => {
+  let made = 0
+  class CountingClient extends pg.Client {
+    constructor(config?: string | pg.ClientConfig) {
+      super(config)
+      made++
+    }
+  }
+  for (const db of [make({ Client: CountingClient }), patroniMode({ Client: CountingClient }).client]) {
+    const client = await db.connect()
+    t.type(client, CountingClient)
+    client.release()
+    await db.query('SELECT 1')
+    await db.end()
+  }
+  t.equal(made, 2)
+})
 
 t.test('patroni: events come from the pool of each leader epoch', async (t) => {
   const { client: db, patroni } = patroniMode()
@@ -358,7 +450,8 @@ t.test('index', async (t) => {
 
   // index.js: passes props to clients
   t.test('client options reach every client (Patroni mode: pg)', async (t) => {
-    const { client: db } = patroniMode({ pg: { user: 'postgres', database: 'postgres', binary: true } })
+    const withBinary = { user: 'postgres', database: 'postgres', binary: true } // pg takes `binary`; @types/pg does not list it
+    const { client: db } = patroniMode({ pg: withBinary })
     const client = await db.connect()
     t.equal((client as unknown as { binary: boolean }).binary, true)
     client.release()
