@@ -71,8 +71,9 @@ function readOnlyServer(err: unknown, client: pg.PoolClient): HaPgError | undefi
 
 /** pg's Submittable as its Client drives it (pg/lib/client.js): these two end its use of the connection. */
 interface DrivenSubmittable extends pg.Submittable {
-  handleReadyForQuery?(...args: unknown[]): void
-  handleError?(err: unknown, ...rest: unknown[]): void
+  handleReadyForQuery(...args: unknown[]): void
+  handleError(err: unknown, ...rest: unknown[]): void
+  callback?: unknown
 }
 type Callback<R> = (err: Error | null, result?: R) => void
 const isSubmittable = (q: unknown): q is DrivenSubmittable => typeof (q as Partial<pg.Submittable> | null)?.submit === 'function'
@@ -125,8 +126,11 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
     this.#now = options.now ?? (() => performance.now())
     this.#random = options.random ?? Math.random
     this.#log = options.logger ?? SILENT
-    if ('connectionString' in this.#options) {
-      this.#leaderPool = this.#newPool({ connectionString: this.#options.connectionString }, 'static', 'leader')
+    if (!('patroniUrls' in this.#options)) {
+      const { connectionString, pg: config } = this.#options
+      // Spelled out: both secrets are stored non-enumerable, which a spread would drop.
+      const server = { ...config, ...(config?.password !== undefined && { password: config.password }), ...(connectionString !== undefined && { connectionString }) }
+      this.#leaderPool = this.#newPool(server, 'static', 'leader')
       return
     }
     const o: PatroniModeOptions = this.#options
@@ -188,30 +192,32 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
    * pg-pool destroys the session). A failed checkout reaches the Submittable as its error.
    */
   #submit<T extends DrivenSubmittable>(submittable: T, callback: Callback<unknown> | undefined): T {
-    const sub = submittable as DrivenSubmittable
-    const onReady = sub.handleReadyForQuery?.bind(sub)
-    const onError = sub.handleError?.bind(sub)
+    // pg's Client calls both on every Submittable it runs (pg/lib/client.js), so both exist.
+    const sub: DrivenSubmittable = submittable
+    const onReady = sub.handleReadyForQuery.bind(sub)
+    const onError = sub.handleError.bind(sub)
     void this.connect().then(
       (client) => {
-        let released = false
+        // Once: the Submittable gets its own handlers back (an error is followed by ReadyForQuery when the
+        // session survives it), so the client is released exactly once.
         const release = (err?: unknown): void => {
-          if (released) return
-          released = true
-          client.release(err === undefined ? undefined : (err as Error))
+          sub.handleReadyForQuery = onReady
+          sub.handleError = onError
+          client.release(err as Error | undefined)
         }
         sub.handleReadyForQuery = (...args: unknown[]) => {
-          onReady?.(...args)
+          onReady(...args)
           release()
         }
         sub.handleError = (err: unknown, ...args: unknown[]) => {
-          onError?.(err, ...args)
-          release(err ?? true)
+          onError(err, ...args)
+          release(err)
         }
-        // What pg's Client#query does with a callback given beside a Submittable.
-        if (callback !== undefined) (sub as { callback?: unknown }).callback ??= callback
+        // pg's Client#query calls a callback given beside a Submittable when it ends (as `callback`).
+        if (callback !== undefined) sub.callback = callback
         client.query(sub)
       },
-      (err: unknown) => onError?.(err),
+      (err: unknown) => onError(err),
     )
     return submittable
   }

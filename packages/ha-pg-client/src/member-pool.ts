@@ -73,13 +73,13 @@ export class MemberPool {
   readonly #waiters = new Set<(reason: Error) => void>()
   #retired: Promise<void> | undefined
 
-  constructor(Pool: typeof pg.Pool, config: pg.PoolConfig, target: PoolTarget, onIdleError: (err: Error, client: pg.PoolClient) => void, sink: PoolEventSink = () => {}) {
+  constructor(Pool: typeof pg.Pool, config: pg.PoolConfig, target: PoolTarget, onIdleError: (err: Error, client: pg.PoolClient) => void, sink?: PoolEventSink) {
     this.target = target
     this.#pool = new Pool({ ...config, Client: config.Client ?? FencedClient } as pg.PoolConfig)
     // An idle client's error (server restart, demotion) is emitted on the pool: without a listener Node crashes.
     this.#pool.on('error', onIdleError)
     // Re-emitted synchronously, so the order and timing are pg-pool's (`connect` before the checkout resolves…).
-    for (const name of FORWARDED) this.#pool.on(name, (...args: unknown[]) => sink(name, ...(args as PoolEvents[typeof name])))
+    if (sink !== undefined) for (const name of FORWARDED) this.#pool.on(name, (...args: unknown[]) => sink(name, ...(args as PoolEvents[typeof name])))
   }
 
   get retired(): boolean {

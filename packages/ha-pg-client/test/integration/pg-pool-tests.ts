@@ -448,7 +448,15 @@ t.test('index', async (t) => {
     await new Promise((resolve) => db.end(resolve))
   })
 
-  // index.js: passes props to clients
+  // index.js: passes props to clients (static mode: a full pg config object, as new pg.Pool(config) takes it)
+  t.test('a full pg config in static mode reaches every client', async (t) => {
+    const db = new HaPgClient({ pg: { host: '127.0.0.1', port: server.port, user: 'postgres', password: 'unused under trust', database: 'postgres', application_name: 'full-config' } })
+    t.strictSame((await db.query('SELECT current_setting($1) AS name', ['application_name'])).rows, [{ name: 'full-config' }])
+    const merged = new HaPgClient({ connectionString: server.connectionString, pg: { application_name: 'merged' } })
+    t.strictSame((await merged.query("SELECT current_setting('application_name') AS name")).rows, [{ name: 'merged' }])
+    await Promise.all([db.end(), merged.end()])
+  })
+
   t.test('client options reach every client (Patroni mode: pg)', async (t) => {
     const withBinary = { user: 'postgres', database: 'postgres', binary: true } // pg takes `binary`; @types/pg does not list it
     const { client: db } = patroniMode({ pg: withBinary })
