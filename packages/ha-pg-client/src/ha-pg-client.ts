@@ -351,6 +351,7 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
     return this.#leaderPool?.counts().waiting ?? 0
   }
 
+  /** pg-pool's `expiredCount` (clients past `maxLifetimeSeconds`), over the current leader pool. */
   get expiredCount(): number {
     return this.#leaderPool?.expiredCount ?? 0
   }
