@@ -3,7 +3,7 @@ import pg from 'pg'
 import { HaPgError } from './errors.js'
 import { LeaderTracker, type LeaderEpoch } from './leader-tracker.js'
 import { fenceClient, type HoldContext } from './held-client.js'
-import { ensureWritable, MemberPool, type PoolCounts } from './member-pool.js'
+import { ensureWritable, MemberPool, type PoolCounts, type PoolEvents } from './member-pool.js'
 import { validateOptions, type HaPgClientOptions, type HaPgLogger, type PatroniModeOptions } from './options.js'
 import { PatroniApi } from './patroni-api.js'
 import { retryVerdict } from './retry-policy.js'
@@ -29,8 +29,11 @@ export interface QueryOptions {
   readonly signal?: AbortSignal
 }
 
-/** Typed events, each with one payload object. */
-export interface HaPgClientEvents {
+/**
+ * Typed events. The client's own carry one payload object; pg-pool's (`connect`, `acquire`, `release`,
+ * `remove`, `error`) are forwarded from every pool it keeps, with pg-pool's arguments, as pg-pool emits them.
+ */
+export interface HaPgClientEvents extends PoolEvents {
   leaderChanged: [{ readonly from: string | null; readonly to: string; readonly timeline: number }]
   discoveryFailed: [{ readonly error: unknown }]
   poolRetired: [{ readonly member: string; readonly reason: string }]
@@ -65,6 +68,15 @@ function readOnlyServer(err: unknown, client: pg.PoolClient): HaPgError | undefi
   if (c.hotStandby !== true && c.defaultReadOnly !== true) return undefined
   return new HaPgError('HAPG_NOT_WRITABLE', 'the server turned read-only (default_transaction_read_only or recovery)', { cause: err })
 }
+
+/** pg's Submittable as its Client drives it (pg/lib/client.js): these two end its use of the connection. */
+interface DrivenSubmittable extends pg.Submittable {
+  handleReadyForQuery(...args: unknown[]): void
+  handleError(err: unknown, ...rest: unknown[]): void
+  callback?: unknown
+}
+type Callback<R> = (err: Error | null, result?: R) => void
+const isSubmittable = (q: unknown): q is DrivenSubmittable => typeof (q as Partial<pg.Submittable> | null)?.submit === 'function'
 
 type Attempt<T> = (client: pg.PoolClient, pool: MemberPool, limits: StatementLimits, epoch: LeaderEpoch | undefined) => Promise<T>
 interface RetryHow {
@@ -103,6 +115,9 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
   #replicaTurn = 0
   #retiredPools = 0
   #closing: Promise<void> | undefined
+  #ending: Promise<void> | undefined
+  /** Calls accepted and not yet settled, and clients handed out and not yet released: what end() waits for. */
+  readonly #active = new Set<Promise<unknown>>()
 
   constructor(options: HaPgClientOptions) {
     super()
@@ -111,8 +126,11 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
     this.#now = options.now ?? (() => performance.now())
     this.#random = options.random ?? Math.random
     this.#log = options.logger ?? SILENT
-    if ('connectionString' in this.#options) {
-      this.#leaderPool = this.#newPool({ connectionString: this.#options.connectionString }, 'static', 'leader')
+    if (!('patroniUrls' in this.#options)) {
+      const { connectionString, pg: config } = this.#options
+      // Spelled out: both secrets are stored non-enumerable, which a spread would drop.
+      const server = { ...config, ...(config?.password !== undefined && { password: config.password }), ...(connectionString !== undefined && { connectionString }) }
+      this.#leaderPool = this.#newPool(server, 'static', 'leader')
       return
     }
     const o: PatroniModeOptions = this.#options
@@ -138,19 +156,70 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
   }
 
   /**
-   * `pg.Pool#query`-compatible (a trailing callback works too); a third argument routes (`role`),
-   * marks idempotent statements and bounds the call (`timeoutMs`, `signal`).
+   * `pg.Pool#query`-compatible: promise and callback forms, `rowMode: 'array'` typed as pg types it, and a
+   * Submittable (pg-cursor, pg-query-stream) returned as is and run unbuffered on a fenced leader client,
+   * which goes back to the pool when the Submittable is done (the client is destroyed if it failed, as
+   * pg-pool does with a failed query's client). A third argument routes (`role`), marks idempotent
+   * statements and bounds the call (`timeoutMs`, `signal`).
    */
+  query<T extends pg.Submittable>(submittable: T, callback?: (err: Error | null, result?: unknown) => void): T
+  query<R extends any[] = any[]>(config: pg.QueryArrayConfig, values?: unknown[], options?: QueryOptions): Promise<pg.QueryArrayResult<R>>
   query<R extends pg.QueryResultRow = any>(textOrConfig: string | pg.QueryConfig, values?: unknown[], options?: QueryOptions): Promise<pg.QueryResult<R>>
-  query<R extends pg.QueryResultRow = any>(textOrConfig: string | pg.QueryConfig, callback: (err: Error | null, result?: pg.QueryResult<R>) => void): void
-  query<R extends pg.QueryResultRow = any>(textOrConfig: string | pg.QueryConfig, values: unknown[] | undefined, callback: (err: Error | null, result?: pg.QueryResult<R>) => void): void
-  query<R extends pg.QueryResultRow = any>(textOrConfig: string | pg.QueryConfig, ...rest: unknown[]): Promise<pg.QueryResult<R>> | void {
-    const callback = rest.find((a) => typeof a === 'function') as ((err: Error | null, result?: pg.QueryResult<R>) => void) | undefined
+  query<R extends any[] = any[]>(config: pg.QueryArrayConfig, callback: Callback<pg.QueryArrayResult<R>>): void
+  query<R extends pg.QueryResultRow = any>(textOrConfig: string | pg.QueryConfig, callback: Callback<pg.QueryResult<R>>): void
+  query<R extends any[] = any[]>(config: pg.QueryArrayConfig, values: unknown[] | undefined, callback: Callback<pg.QueryArrayResult<R>>): void
+  query<R extends pg.QueryResultRow = any>(textOrConfig: string | pg.QueryConfig, values: unknown[] | undefined, callback: Callback<pg.QueryResult<R>>): void
+  query(textOrConfig: string | pg.QueryConfig | pg.Submittable, ...rest: unknown[]): unknown {
+    if (typeof textOrConfig === 'function') {
+      // pg-pool's guard: a callback given where the query belongs gets an error, never a crash.
+      const misplaced = textOrConfig as Callback<unknown>
+      setImmediate(() => misplaced(new TypeError('Passing a function as the first parameter to query is not supported')))
+      return undefined
+    }
+    const callback = rest.find((a) => typeof a === 'function') as Callback<unknown> | undefined
+    if (isSubmittable(textOrConfig)) return this.#submit(textOrConfig, callback)
     const values = Array.isArray(rest[0]) ? (rest[0] as unknown[]) : undefined
     const options = (typeof rest[1] === 'object' && rest[1] !== null ? rest[1] : {}) as QueryOptions
-    const promise = this.#query<R>(textOrConfig, values, options)
+    const promise = this.#track(this.#query(textOrConfig as string | pg.QueryConfig, values, options))
     if (callback === undefined) return promise
     promise.then((res) => callback(null, res), (err: unknown) => callback(err as Error))
+    return undefined
+  }
+
+  /**
+   * Checks out a fenced leader client (as connect()), hands it `submittable`, and releases it when pg is
+   * done with it: at ReadyForQuery (finished, closed, or failed and synced), or at an error (with it, so
+   * pg-pool destroys the session). A failed checkout reaches the Submittable as its error.
+   */
+  #submit<T extends DrivenSubmittable>(submittable: T, callback: Callback<unknown> | undefined): T {
+    // pg's Client calls both on every Submittable it runs (pg/lib/client.js), so both exist.
+    const sub: DrivenSubmittable = submittable
+    const onReady = sub.handleReadyForQuery.bind(sub)
+    const onError = sub.handleError.bind(sub)
+    void this.connect().then(
+      (client) => {
+        // Once: the Submittable gets its own handlers back (an error is followed by ReadyForQuery when the
+        // session survives it), so the client is released exactly once.
+        const release = (err?: unknown): void => {
+          sub.handleReadyForQuery = onReady
+          sub.handleError = onError
+          client.release(err as Error | undefined)
+        }
+        sub.handleReadyForQuery = (...args: unknown[]) => {
+          onReady(...args)
+          release()
+        }
+        sub.handleError = (err: unknown, ...args: unknown[]) => {
+          onError(err, ...args)
+          release(err)
+        }
+        // pg's Client#query calls a callback given beside a Submittable when it ends (as `callback`).
+        if (callback !== undefined) sub.callback = callback
+        client.query(sub)
+      },
+      (err: unknown) => onError(err),
+    )
+    return submittable
   }
 
   #query<R extends pg.QueryResultRow>(textOrConfig: string | pg.QueryConfig, values: unknown[] | undefined, options: QueryOptions): Promise<pg.QueryResult<R>> {
@@ -165,8 +234,17 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
    * A client checked out on the leader (lease held, session writable), under the same write guarantee
    * as `query()`: see {@link fenceClient}. Release it as usual.
    */
-  async connect(): Promise<pg.PoolClient> {
-    return this.#withRetries(true, async (client, pool, _limits, epoch) => this.#hold(client, pool, epoch), { handOff: true })
+  connect(): Promise<pg.PoolClient>
+  /** pg.Pool's callback form: `done` is the client's `release` (a no-op when the checkout failed). */
+  connect(callback: (err: Error | undefined, client: pg.PoolClient | undefined, done: (release?: Error | boolean) => void) => void): void
+  connect(callback?: (err: Error | undefined, client: pg.PoolClient | undefined, done: (release?: Error | boolean) => void) => void): Promise<pg.PoolClient> | undefined {
+    const promise = this.#track(this.#withRetries(true, async (client, pool, _limits, epoch) => this.#hold(client, pool, epoch), { handOff: true }))
+    if (callback === undefined) return promise
+    promise.then(
+      (client) => callback(undefined, client, (release?: Error | boolean) => client.release(release)),
+      (err: unknown) => callback(err as Error, undefined, () => {}),
+    )
+    return undefined
   }
 
   /**
@@ -174,7 +252,7 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
    * (as from `connect()`). Retried whole only when `idempotent` or when BEGIN never ran.
    */
   withTransaction<T>(fn: (client: pg.PoolClient) => Promise<T>, options: { idempotent?: boolean; timeoutMs?: number; signal?: AbortSignal } = {}): Promise<T> {
-    return this.#withRetries(options.idempotent === true, async (raw, pool, limits, epoch) => {
+    return this.#track(this.#withRetries(options.idempotent === true, async (raw, pool, limits, epoch) => {
       const lift = this.#fence(raw, pool, epoch)
       // Static mode has no fence: raw.query is pg's own, whose third argument is a callback, so it gets the config alone.
       const send =
@@ -198,13 +276,13 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
         lift() // the session goes back to the pool as a plain client
       }
       return result
-    }, { timeoutMs: options.timeoutMs ?? this.#options.queryTimeoutMs, signal: options.signal })
+    }, { timeoutMs: options.timeoutMs ?? this.#options.queryTimeoutMs, signal: options.signal }))
   }
 
   /** Resolves when a confirmed, writable leader answers (static mode: `SELECT 1`); rejects with a HaPgError. */
   async ping(options: { timeoutMs?: number } = {}): Promise<void> {
     const timeoutMs = options.timeoutMs ?? 2_000
-    await this.#withRetries(false, (client, pool, limits) => runStatement(client, pool, { text: 'SELECT 1' }, limits), { budgetMs: timeoutMs, timeoutMs })
+    await this.#track(this.#withRetries(false, (client, pool, limits) => runStatement(client, pool, { text: 'SELECT 1' }, limits), { budgetMs: timeoutMs, timeoutMs }))
   }
 
   stats(): ClientStats {
@@ -238,9 +316,26 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
     return this.#closing
   }
 
-  /** `pg.Pool#end`: the same as {@link close}. */
-  end(): Promise<void> {
-    return this.close()
+  /**
+   * `pg.Pool#end`, gracefully: new calls fail at once with `HAPG_CLOSED`; calls already accepted run to
+   * their end (their retries included), and clients handed out are waited for until released (pg-pool
+   * waits for them too); then {@link close}. Idempotent (pg-pool rejects a second `end()`).
+   */
+  end(): Promise<void>
+  end(callback: (err?: Error) => void): void
+  end(callback?: (err?: Error) => void): Promise<void> | undefined {
+    this.#ending ??= (async () => {
+      while (this.#active.size > 0) await Promise.allSettled([...this.#active])
+      await this.close()
+    })()
+    if (callback === undefined) return this.#ending
+    this.#ending.then(() => callback(), callback)
+    return undefined
+  }
+
+  /** `pg.Pool#ending`: `end()` or `close()` was called. */
+  get ending(): boolean {
+    return this.#ending !== undefined || this.#closing !== undefined
   }
 
   /** `pg.Pool`'s counts, over the current leader pool. */
@@ -254,6 +349,11 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
 
   get waitingCount(): number {
     return this.#leaderPool?.counts().waiting ?? 0
+  }
+
+  /** pg-pool's `expiredCount` (clients past `maxLifetimeSeconds`), over the current leader pool. */
+  get expiredCount(): number {
+    return this.#leaderPool?.expiredCount ?? 0
   }
 
   [Symbol.asyncDispose](): Promise<void> {
@@ -274,6 +374,7 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
     // leader is retried at 10, 20, 40 ms, not at the 200 ms the dead one had reached.
     let streak = 0
     let lastEpoch: number | undefined
+    if (this.#ending !== undefined) throw new HaPgError('HAPG_CLOSED', 'the client is ending')
     for (let n = 1; ; n++) {
       let phase: 'connect' | 'statement' = 'connect'
       try {
@@ -316,14 +417,25 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
   /** Fences a leader client (see held-client.ts) and wraps its `release` to lift the fence (connect()). */
   #hold(client: pg.PoolClient, pool: MemberPool, epoch: LeaderEpoch | undefined): pg.PoolClient {
     const lift = this.#fence(client, pool, epoch)
+    let done!: () => void
+    void this.#track(new Promise<void>((resolve) => (done = resolve))) // end() waits for the release
     // eslint-disable-next-line @typescript-eslint/unbound-method -- kept to be restored as is; called with release.call(client) below
     const release = client.release
     client.release = (err?: Error | boolean) => {
       client.release = release
       const fenced = lift()
+      done()
       release.call(client, err ?? (fenced || undefined))
     }
     return client
+  }
+
+  /** Counts `promise` as active until it settles (see end()). */
+  #track<T>(promise: Promise<T>): Promise<T> {
+    this.#active.add(promise)
+    const forget = (): void => void this.#active.delete(promise)
+    promise.then(forget, forget)
+    return promise
   }
 
   /** Puts `client` under the write guarantee; returns the (idempotent) function that lifts it and says whether it was fenced. */
@@ -361,6 +473,7 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
   }
 
   async #replicaQuery<R extends pg.QueryResultRow>(query: pg.QueryConfig, options: QueryOptions): Promise<pg.QueryResult<R>> {
+    if (this.#ending !== undefined || this.#closing !== undefined) throw new HaPgError('HAPG_CLOSED', 'the client is closed')
     const tracker = this.#tracker
     const leader = { ...options, role: 'leader' as const }
     if (tracker === undefined) return this.#query<R>(query, undefined, leader)
@@ -441,10 +554,18 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
     // pg-pool's own connect timeout, so that a blackholed member cannot hold a slot for minutes of SYN
     // retries (each call is bounded by its own deadline anyway, see MemberPool#checkout).
     const bounded = { connectionTimeoutMillis: this.#deadlineMs(), ...this.#options.pool, ...config, ...(this.#options.Client === undefined ? {} : { Client: this.#options.Client }) }
-    return new MemberPool(Pool, bounded as pg.PoolConfig, { member, role }, (err) => {
-      this.#log.warn({ msg: 'idle connection error', member, error: err.message })
-      this.#onTopologyError()
-    })
+    return new MemberPool(
+      Pool,
+      bounded as pg.PoolConfig,
+      { member, role },
+      (err, client) => {
+        this.#log.warn({ msg: 'idle connection error', member, error: err.message })
+        this.#onTopologyError()
+        // pg.Pool would crash the process without a listener; an idle session dropped by a failover must not.
+        if (this.listenerCount('error') > 0) this.emit('error', err, client)
+      },
+      (event, ...args) => this.emit(event, ...(args as never)),
+    )
   }
 
   /** Bound on the client's own control statements (ROLLBACK): one lease. */

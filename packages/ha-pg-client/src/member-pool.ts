@@ -26,6 +26,24 @@ export class FencedClient extends pg.Client {
   }
 }
 
+/**
+ * pg-pool's events (node-postgres.com/apis/pool#events), with pg-pool's own arguments:
+ * `connect` (client), `acquire` (client), `release` (err, client), `remove` (client), `error` (err, client).
+ */
+export interface PoolEvents {
+  connect: [client: pg.PoolClient]
+  acquire: [client: pg.PoolClient]
+  release: [err: Error | boolean | undefined, client: pg.PoolClient]
+  remove: [client: pg.PoolClient]
+  error: [err: Error, client: pg.PoolClient]
+}
+
+/** Where a MemberPool sends its pool's events: called synchronously, as pg-pool emits them. */
+export type PoolEventSink = <K extends keyof PoolEvents>(event: K, ...args: PoolEvents[K]) => void
+
+/** The events forwarded as they are; `error` (an idle client's) goes through the pool's own handler. */
+const FORWARDED = ['connect', 'acquire', 'release', 'remove'] as const
+
 /** What the pool is for: the leader of one epoch, or one replica. */
 export interface PoolTarget {
   readonly member: string
@@ -55,11 +73,13 @@ export class MemberPool {
   readonly #waiters = new Set<(reason: Error) => void>()
   #retired: Promise<void> | undefined
 
-  constructor(Pool: typeof pg.Pool, config: pg.PoolConfig, target: PoolTarget, onIdleError: (err: Error) => void) {
+  constructor(Pool: typeof pg.Pool, config: pg.PoolConfig, target: PoolTarget, onIdleError: (err: Error, client: pg.PoolClient) => void, sink?: PoolEventSink) {
     this.target = target
     this.#pool = new Pool({ ...config, Client: config.Client ?? FencedClient } as pg.PoolConfig)
     // An idle client's error (server restart, demotion) is emitted on the pool: without a listener Node crashes.
     this.#pool.on('error', onIdleError)
+    // Re-emitted synchronously, so the order and timing are pg-pool's (`connect` before the checkout resolves…).
+    if (sink !== undefined) for (const name of FORWARDED) this.#pool.on(name, (...args: unknown[]) => sink(name, ...(args as PoolEvents[typeof name])))
   }
 
   get retired(): boolean {
@@ -106,6 +126,11 @@ export class MemberPool {
   /** Whether nothing uses this pool: no connection, no waiter, nothing in flight or held. */
   get unused(): boolean {
     return this.#pool.totalCount === 0 && this.#waiters.size === 0 && this.#inflight.size === 0
+  }
+
+  /** pg-pool's `expiredCount`: clients past `maxLifetimeSeconds`, closed when next released. */
+  get expiredCount(): number {
+    return this.#pool.expiredCount
   }
 
   counts(): PoolCounts {

@@ -3,7 +3,7 @@ import type pg from 'pg'
 import { HaPgError } from './errors.js'
 
 /** pg-pool options the client passes through to every pool it creates. */
-export type PoolOptions = Pick<pg.PoolConfig, 'max' | 'min' | 'idleTimeoutMillis' | 'connectionTimeoutMillis' | 'maxUses' | 'allowExitOnIdle' | 'application_name'>
+export type PoolOptions = Pick<pg.PoolConfig, 'max' | 'min' | 'idleTimeoutMillis' | 'connectionTimeoutMillis' | 'maxUses' | 'maxLifetimeSeconds' | 'allowExitOnIdle' | 'application_name' | 'log'>
 
 /** Connection options shared by every member; host and port are learned from Patroni. */
 export type MemberConnectionOptions = Omit<pg.ClientConfig, 'host' | 'port' | 'connectionString'>
@@ -14,9 +14,12 @@ export interface HaPgLogger {
   warn(entry: Record<string, unknown>): void
 }
 
-/** Static mode: one connection string, no Patroni. Same API; no lease, no failover. */
+/** Static mode: one server, no Patroni. Same API; no lease, no failover. */
 export interface StaticModeOptions {
-  readonly connectionString: string
+  /** The server, as a connection string; or give `pg`, or both (pg merges them: the string's fields win). */
+  readonly connectionString?: string
+  /** A full pg client config (host, port, user, password, ssl…), as `new pg.Pool(config)` takes it. */
+  readonly pg?: pg.ClientConfig
   readonly pool?: PoolOptions
   readonly Pool?: typeof pg.Pool
   /** A custom pg Client class (pg-native's…), as pg-pool's `Client` option. */
@@ -61,17 +64,19 @@ export function validateOptions(input: HaPgClientOptions): HaPgClientOptions {
     throw new HaPgError('HAPG_INVALID_OPTIONS', `invalid HaPgClient options: ${why}`)
   }
   if (typeof input !== 'object' || input === null) return fail('expected an object')
-  const hasStatic = 'connectionString' in input
   const hasPatroni = 'patroniUrls' in input
-  if (hasStatic === hasPatroni) return fail('give exactly one of connectionString or patroniUrls')
+  const hasStatic = !hasPatroni && (input.connectionString !== undefined || input.pg !== undefined)
+  if (hasStatic === hasPatroni || (hasPatroni && 'connectionString' in input)) return fail('give exactly one of connectionString (or pg alone) or patroniUrls')
   for (const key of NUMERIC) {
     const value = (input as Partial<Record<(typeof NUMERIC)[number], unknown>>)[key]
     if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value <= 0)) fail(`${key} must be a positive number`)
   }
-  if (hasStatic) {
-    if (typeof input.connectionString !== 'string' || input.connectionString === '') fail('connectionString must be a non-empty string')
+  if (!hasPatroni) {
+    if (input.connectionString !== undefined && (typeof input.connectionString !== 'string' || input.connectionString === '')) fail('connectionString must be a non-empty string')
+    if (input.pg !== undefined && (typeof input.pg !== 'object' || input.pg === null)) fail('pg must be an object (pg client options)')
     const copy = { ...input }
-    Object.defineProperty(copy, 'connectionString', { value: input.connectionString, enumerable: false })
+    if (input.connectionString !== undefined) Object.defineProperty(copy, 'connectionString', { value: input.connectionString, enumerable: false })
+    if (input.pg !== undefined) Object.defineProperty(copy, 'pg', { value: hidePassword(input.pg), enumerable: true })
     return copy
   }
   const urls = input.patroniUrls
@@ -81,13 +86,18 @@ export function validateOptions(input: HaPgClientOptions): HaPgClientOptions {
   if (input.leaseMs !== undefined && input.discoveryIntervalMs !== undefined && input.discoveryIntervalMs >= input.leaseMs) {
     fail('discoveryIntervalMs must be shorter than leaseMs, or the lease lapses between renewals')
   }
-  const pgCopy = { ...input.pg }
-  if ('password' in input.pg) Object.defineProperty(pgCopy, 'password', { value: input.pg.password, enumerable: false })
-  const copy = { ...input, pg: pgCopy }
+  const copy = { ...input, pg: hidePassword(input.pg) }
   if (input.patroniAuth !== undefined) {
     const auth = { username: input.patroniAuth.username }
     Object.defineProperty(auth, 'password', { value: input.patroniAuth.password, enumerable: false })
     Object.defineProperty(copy, 'patroniAuth', { value: auth, enumerable: true })
   }
+  return copy
+}
+
+/** A copy of pg client options whose password (if any) is non-enumerable, as pg-pool keeps it. */
+function hidePassword<T extends { password?: unknown }>(config: T): T {
+  const copy = { ...config }
+  if ('password' in config) Object.defineProperty(copy, 'password', { value: config.password, enumerable: false })
   return copy
 }

@@ -507,6 +507,19 @@ t.test('pg.Pool drop-in: callbacks, end(), totalCount / idleCount / waitingCount
   await bare.close()
 })
 
+t.test('pg.Pool drop-in: ending, expiredCount before a leader, replica reads refused once ending or closed', async (t) => {
+  const first = setup()
+  t.equal(first.client.ending, false)
+  t.equal(first.client.expiredCount, 0, 'no leader pool yet')
+  await first.client.close()
+  t.equal(first.client.ending, true, 'close() counts as ending too')
+  await t.rejects(first.client.query('SELECT 1', [], { role: 'replica' }), { code: 'HAPG_CLOSED' })
+  const second = setup()
+  const ending = second.client.end()
+  await t.rejects(second.client.query('SELECT 1', [], { role: 'replica' }), { code: 'HAPG_CLOSED' })
+  await ending
+})
+
 t.test('per-call AbortSignal: before the call and while waiting for a leader', async (t) => {
   const { client, patroni } = setup({ failoverDeadlineMs: 2_000 })
   await t.rejects(client.query('SELECT 1', [], { signal: AbortSignal.abort() }), { code: 'HAPG_ABORTED' })
