@@ -41,4 +41,5 @@ t.test('the table', async (t) => {
     '| 1 | power-off of the leader host | 1000 | 10 (0) | 21.5 s | 900 ms | 0 | 20.8 s | 0 lost, clean 503s, gap ≤ promotion + 1 s | yes | old leader db1: rejoined as replica; db1 → db2 |',
     '| 7 | DR \\| link | 1000 | 0 (0) | 0.4 s | 12 ms | 0 | – | 0 lost, clean 503s, gap ≤ 1 s | yes |  |',
   ].join('\n'))
+  t.match(formatDrillTable([drillRow(failover, summary(), 1, outcome)]), /\| 0 lost, clean 503s, gap ≤ promotion \+ 1 s \| \*\*NO\*\* \| MISSED: 1 acknowledged writes lost; /, 'a missed row stands out')
 })
