@@ -1,4 +1,4 @@
-import type { LoadSummary } from '@birthday-ha/ha-demo/dist/index.js'
+import type { LoadSummary, RequestRecord } from '@birthday-ha/ha-demo/dist/index.js'
 
 /**
  * How long writes may stop in a drill: at most Patroni's promotion plus `slackMs` (a failover drill),
@@ -38,6 +38,20 @@ export interface DrillRow {
   readonly met: boolean
   /** Why it was missed, then the drill's own notes. */
   readonly notes: readonly string[]
+}
+
+/**
+ * What the failures were, for a row's notes: the answers by status (0 = no answer) and the first
+ * unclean one (its method, latency and why it is not a clean 503); nothing when every request passed.
+ */
+export function failureNotes(records: readonly RequestRecord[]): string[] {
+  const failed = records.filter((r) => r.status < 200 || r.status >= 300)
+  if (failed.length === 0) return []
+  const byStatus = new Map<number, number>()
+  for (const r of failed) byStatus.set(r.status, (byStatus.get(r.status) ?? 0) + 1)
+  const statuses = `failures by status: ${[...byStatus].map(([k, v]) => `${k === 0 ? 'no answer' : k}×${v}`).join(', ')}`
+  const unclean = failed.find((r) => r.problem?.clean !== true)
+  return unclean === undefined ? [statuses] : [statuses, `first unclean: ${unclean.method} after ${Math.round(unclean.endedAt - unclean.sentAt)} ms, ${unclean.problem?.detail ?? `status ${unclean.status}`}`]
 }
 
 /** The target a gap rule stands for, as the table prints it. */

@@ -1,7 +1,7 @@
 /* c8 ignore start */ // real hosts: exercised by `npm run drills`; the judging is unit-tested (drill-row.ts)
 import { LoadGenerator, httpSender, summarize, verifyAcks, type LoadSummary } from '@birthday-ha/ha-demo/dist/index.js'
 import type { DrillLab } from './drill-lab.js'
-import { drillRow, type DrillOutcome, type DrillRow } from './drill-row.js'
+import { drillRow, failureNotes, type DrillOutcome, type DrillRow } from './drill-row.js'
 import type { Drill, DrillOptions } from './drills.js'
 
 /** The paced load every drill runs under: 20 requests/s through the load balancer, half of them PUTs. */
@@ -48,7 +48,7 @@ export async function runDrill(x: DrillLab, d: Drill, o: DrillOptions): Promise<
   }
   const leader = await x.leader(120_000)
   const v = verifyAcks(run.load.users, await x.stored(leader, prefix))
-  const row = drillRow(d, run.summary, v.lost.length, outcome)
+  const row = drillRow(d, run.summary, v.lost.length, { ...outcome, notes: [...outcome.notes, ...failureNotes(run.load.records)] })
   x.log(`drill ${d.id}: ${row.met ? 'target met' : 'TARGET MISSED'}: ${row.notes.join('; ')}`)
   return row
 }

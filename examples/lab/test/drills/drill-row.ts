@@ -1,6 +1,6 @@
 import t from 'tap'
 import type { LoadSummary } from '@birthday-ha/ha-demo/dist/index.js'
-import { drillRow, formatDrillTable, gapTarget } from '../../src/drills/drill-row.js'
+import { drillRow, failureNotes, formatDrillTable, gapTarget } from '../../src/drills/drill-row.js'
 
 const summary = (over: Partial<LoadSummary> = {}): LoadSummary => ({
   sent: 1000, ok: 990, non2xx: 10, noAnswer: 0, unclean: 0, byStatus: { 200: 500, 204: 490, 503: 10 }, p50Ms: 3, p99Ms: 900, maxMs: 10_000,
@@ -42,4 +42,13 @@ t.test('the table', async (t) => {
     '| 7 | DR \\| link | 1000 | 0 (0) | 0.4 s | 12 ms | 0 | – | 0 lost, clean 503s, gap ≤ 1 s | yes |  |',
   ].join('\n'))
   t.match(formatDrillTable([drillRow(failover, summary(), 1, outcome)]), /\| 0 lost, clean 503s, gap ≤ promotion \+ 1 s \| \*\*NO\*\* \| MISSED: 1 acknowledged writes lost; /, 'a missed row stands out')
+})
+
+t.test('what the failures were', async (t) => {
+  const rec = (status: number, problem?: { clean: boolean; detail: string }) => ({ method: 'PUT' as const, user: 'a', date: '1990-01-01', sentAt: 0, endedAt: 15_000.4, status, ...(problem === undefined ? {} : { problem }) })
+  t.strictSame(failureNotes([rec(204), rec(200)]), [])
+  t.strictSame(failureNotes([rec(204), rec(503, { clean: true, detail: '' }), rec(503, { clean: true, detail: '' })]), ['failures by status: 503×2'])
+  t.strictSame(failureNotes([rec(503, { clean: true, detail: '' }), rec(0, { clean: false, detail: 'no answer (network error or timeout)' }), rec(502)]),
+    ['failures by status: 503×1, no answer×1, 502×1', 'first unclean: PUT after 15000 ms, no answer (network error or timeout)'])
+  t.strictSame(failureNotes([rec(502)]), ['failures by status: 502×1', 'first unclean: PUT after 15000 ms, status 502'])
 })
