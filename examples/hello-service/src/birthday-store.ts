@@ -1,5 +1,5 @@
 import { LookupBatcher } from './lookup-batcher.js'
-import type { Queryable } from './queryable.js'
+import type { Queryable, QueryHints } from './queryable.js'
 
 /** A stored date of birth, as the ISO calendar date `YYYY-MM-DD`. */
 export interface StoredBirthday {
@@ -25,16 +25,19 @@ const findManyStatement = {
 export class BirthdayStore {
   readonly #db: Queryable
   readonly #lookups: LookupBatcher<StoredBirthday>
+  readonly #hints: { idempotent: true; timeoutMs?: number }
 
-  constructor(db: Queryable, options: { maxBatchSize?: number } = {}) {
+  /** `timeoutMs` bounds every call (see {@link QueryHints.timeoutMs}); found by the lab's freeze drill. */
+  constructor(db: Queryable, options: { maxBatchSize?: number; timeoutMs?: number } = {}) {
     this.#db = db
+    this.#hints = { idempotent: true, ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }) }
     this.#lookups = new LookupBatcher((keys) => this.#findMany(keys), options)
   }
 
   /** Stores (or replaces) the date of birth of the user with this key. */
   async save(key: string, username: string, dateOfBirth: string): Promise<void> {
     // An upsert of fixed values ends in the same state if it runs twice, so it is safe to retry.
-    await this.#db.query(upsertStatement, [key, username, dateOfBirth], { idempotent: true })
+    await this.#db.query(upsertStatement, [key, username, dateOfBirth], this.#hints)
   }
 
   /** The stored birthday for this key, or undefined. */
@@ -46,7 +49,7 @@ export class BirthdayStore {
     const { rows } = await this.#db.query<{ username_key: string; date_of_birth: string }>(
       findManyStatement,
       [keys],
-      { idempotent: true },
+      this.#hints,
     )
     return new Map(rows.map((row) => [row.username_key, { dateOfBirth: row.date_of_birth }]))
   }

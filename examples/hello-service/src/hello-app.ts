@@ -14,6 +14,8 @@ export interface HelloAppOptions {
   bodyLimitBytes?: number
   leapDayRule?: LeapDayRule
   now?: () => number
+  /** Bound on each database call of a request, waiting for a leader included (the service's DB_DEADLINE_MS). */
+  dbTimeoutMs?: number
 }
 
 /**
@@ -33,7 +35,7 @@ export function createHelloApp(options: HelloAppOptions): App {
   const app = createApp({
     routes: [
       ...helloRoutes({
-        store: new BirthdayStore(database),
+        store: new BirthdayStore(database, { ...(options.dbTimeoutMs !== undefined && { timeoutMs: options.dbTimeoutMs }) }),
         ...(options.now && { now: options.now }),
         ...(options.leapDayRule && { leapDayRule: options.leapDayRule }),
       }),

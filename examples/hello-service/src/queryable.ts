@@ -4,6 +4,11 @@ import type { QueryConfig, QueryResult, QueryResultRow } from 'pg'
 export interface QueryHints {
   /** The statement may be run twice with the same effect, so it can be retried when its outcome is unknown. */
   idempotent?: boolean
+  /**
+   * Bound on the whole call, the statement included (HaPgClient cancels it on the server): a statement
+   * sent to a leader that then froze or was cut off would otherwise wait until its pool is retired.
+   */
+  timeoutMs?: number
 }
 
 /**

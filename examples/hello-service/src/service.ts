@@ -79,6 +79,7 @@ export async function startService(config: Config, options: ServiceOptions = {})
       logger,
       bodyLimitBytes: config.bodyLimitBytes,
       leapDayRule: config.leapDayRule,
+      dbTimeoutMs: config.dbDeadlineMs,
       ...(options.now && { now: options.now }),
     })
     const server = await serve(app, {
