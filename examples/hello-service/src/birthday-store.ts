@@ -1,5 +1,5 @@
 import { LookupBatcher } from './lookup-batcher.js'
-import type { Queryable, QueryHints } from './queryable.js'
+import type { Queryable } from './queryable.js'
 
 /** A stored date of birth, as the ISO calendar date `YYYY-MM-DD`. */
 export interface StoredBirthday {
@@ -27,7 +27,7 @@ export class BirthdayStore {
   readonly #lookups: LookupBatcher<StoredBirthday>
   readonly #hints: { idempotent: true; timeoutMs?: number }
 
-  /** `timeoutMs` bounds every call (see {@link QueryHints.timeoutMs}); found by the lab's freeze drill. */
+  /** `timeoutMs` bounds every call (see `QueryHints.timeoutMs`); found by the lab's freeze drill. */
   constructor(db: Queryable, options: { maxBatchSize?: number; timeoutMs?: number } = {}) {
     this.#db = db
     this.#hints = { idempotent: true, ...(options.timeoutMs !== undefined && { timeoutMs: options.timeoutMs }) }

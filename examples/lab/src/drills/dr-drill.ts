@@ -3,6 +3,7 @@ import { promoteDr } from '@birthday-ha/provisioner'
 import { verifyAcks, type LoadSummary } from '@birthday-ha/ha-demo/dist/index.js'
 import type { DrillLab } from './drill-lab.js'
 import { recoveryFigures, type RecoveryFigures } from './dr-figures.js'
+import { failureNotes } from './drill-row.js'
 import { runTag, underDrillLoad } from './run-drill.js'
 
 /** What the DR drill measured. */
@@ -56,6 +57,7 @@ export async function drDrill(x: DrillLab): Promise<DrDrillReport> {
     await pause(5_000)
   })
   const v = verifyAcks(run.load.users, await x.stored('dr1', prefix))
+  steps.push(...failureNotes(run.load.records))
   return { ...recoveryFigures(run.load.records, faultAt), summary: run.summary, lost: v.lost.length, checked: v.checked, lagBytes: lag.bytes, lagMs: lag.ms, promoteMs, steps }
 }
 /* c8 ignore stop */
