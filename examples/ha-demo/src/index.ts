@@ -6,6 +6,7 @@ export { LoadGenerator, type LoadGeneratorOptions, type RequestRecord, type Send
 export { httpSender } from './http-sender.js'
 export { verifyAcks, type AckVerification } from './ack-verification.js'
 export { summarize, type LoadSummary } from './load-report.js'
+export type { ScenarioRow } from './resilience/report-table.js'
 export { renderAppHaproxyConfig, type AppHaproxyOptions } from './haproxy-config.js'
 export { startAppHaproxy, type AppHaproxy } from './haproxy-process.js'
 export { HaDemoError, HA_DEMO_ERROR_CODES, type HaDemoErrorCode } from './errors.js'

@@ -1,4 +1,5 @@
 /* c8 ignore start */ // real hosts: exercised by `npm run drills`; the figures are unit-tested (dr-figures.ts)
+import { setTimeout as sleep } from 'node:timers/promises'
 import { promoteDr } from '@birthday-ha/provisioner'
 import { verifyAcks, type LoadSummary } from '@birthday-ha/ha-demo/dist/index.js'
 import type { DrillLab } from './drill-lab.js'
@@ -19,8 +20,6 @@ export interface DrDrillReport extends RecoveryFigures {
   readonly promoteMs: number
   readonly steps: readonly string[]
 }
-
-const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
 /**
  * The primary region lost under load: all three DB hosts powered off at once, then `promote-dr`
@@ -48,13 +47,13 @@ export async function drDrill(x: DrillLab): Promise<DrDrillReport> {
     faultAt = Date.now()
     await Promise.all(x.dbHosts.map((h) => x.lab.powerOff(h)))
     step(`power-off ${x.dbHosts.join(', ')} (the whole primary region's database)`)
-    await pause(5_000)
+    await sleep(5_000)
     const t = performance.now()
     step('promote-dr --yes (PATCH standby_cluster: null on dr1, wait for /primary 200, rewrite app.env, restart the app hosts one at a time behind the load balancer)')
     const r = await promoteDr(stack, { sessions: await x.session.sessions(), loadBalancer: target.loadBalancer, secrets: await target.secrets.read(stack), confirm: true, pollIntervalMs: 1_000 })
     promoteMs = Math.round(performance.now() - t)
     step(`promote-dr: ${r.promoted} promoted, ${r.repointed.join(', ')} repointed, in ${(promoteMs / 1000).toFixed(1)} s`)
-    await pause(5_000)
+    await sleep(5_000)
   })
   const v = verifyAcks(run.load.users, await x.stored('dr1', prefix))
   steps.push(...failureNotes(run.load.records))

@@ -1,4 +1,4 @@
-import type { LoadSummary, RequestRecord } from '@birthday-ha/ha-demo/dist/index.js'
+import type { LoadSummary, RequestRecord, ScenarioRow } from '@birthday-ha/ha-demo/dist/index.js'
 
 /**
  * How long writes may stop in a drill: at most Patroni's promotion plus `slackMs` (a failover drill),
@@ -21,23 +21,10 @@ export interface DrillOutcome {
   readonly notes: readonly string[]
 }
 
-/** One measured drill: a row of the table. */
-export interface DrillRow {
-  readonly id: number
-  readonly title: string
-  readonly requests: number
-  readonly non2xx: number
-  /** Non-2xx that were not a clean 503 problem+json with `Retry-After` (no answer counts as unclean). */
-  readonly unclean: number
-  readonly longestWriteGapMs: number
-  readonly p99Ms: number
-  readonly lost: number
+/** One measured drill: a resilience-table row (`ScenarioRow`, the notes say why it was missed first) plus the promotion. */
+export interface DrillRow extends ScenarioRow {
   /** The slowest promotion of the drill, if it had one. */
   readonly promotionMs: number | undefined
-  readonly target: string
-  readonly met: boolean
-  /** Why it was missed, then the drill's own notes. */
-  readonly notes: readonly string[]
 }
 
 /**

@@ -1,4 +1,5 @@
 /* c8 ignore start */ // real hosts: exercised by `npm run drills`; the judging of what they return is unit-tested (drill-row.ts)
+import { setTimeout as sleep } from 'node:timers/promises'
 import type { DrillLab } from './drill-lab.js'
 import type { DrillCheck, DrillOutcome, GapRule } from './drill-row.js'
 import { leaderOf, syncStandbyOf } from './patroni-view.js'
@@ -28,8 +29,6 @@ const afterFailover: GapRule = { kind: 'promotion', slackMs: 1_000 }
 // the service's DB deadline, but the other app host keeps acknowledging writes.
 const lbDetection: GapRule = { kind: 'fixed', maxMs: 3_000 }
 
-const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
-
 /** The old leader, once back, follows the new one: a replica streaming on the new timeline. */
 async function rejoinedAsReplica(x: DrillLab, old: string): Promise<DrillCheck> {
   const role = await x.waitFor(`${old} streaming as a replica`, 120_000, async () => {
@@ -37,6 +36,15 @@ async function rejoinedAsReplica(x: DrillLab, old: string): Promise<DrillCheck> 
     return m !== undefined && m.role !== 'leader' && m.state === 'streaming' ? m.role : undefined
   }).catch((err: unknown) => `not rejoined (${String(err)})`)
   return { name: `old leader ${old}`, ok: role === 'replica' || role === 'sync_standby', detail: `rejoined as ${role}` }
+}
+
+/** Waits until the load balancer says `state` for `host`; `detail` says after how long, or the timeout. */
+async function lbReaches(x: DrillLab, host: string, state: 'healthy' | 'unhealthy', timeoutMs: number): Promise<DrillCheck> {
+  const lb = x.session.target.loadBalancer
+  const at = performance.now()
+  const name = state === 'unhealthy' ? `${host} out of the load balancer` : `${host} healthy again`
+  return await x.waitFor(name, timeoutMs, async () => ((await lb.health(x.session.stack)).get(host) === state ? true : undefined))
+    .then(() => ({ name, ok: true, detail: `after ${((performance.now() - at) / 1000).toFixed(1)} s` }), (err: unknown) => ({ name, ok: false, detail: String(err) }))
 }
 
 /** Power off the leader's host, time the promotion, boot it again and wait until it streams. */
@@ -93,15 +101,10 @@ export const DRILLS: readonly Drill[] = [
       const app = 'app1'
       x.log(`  partition ${app} from ${x.dbHosts.join(', ')}`)
       await x.lab.partition(app, x.dbHosts)
-      const at = performance.now()
-      const lb = x.session.target.loadBalancer
-      const out = await x.waitFor(`${app} out of the load balancer`, 60_000, async () => ((await lb.health(x.session.stack)).get(app) === 'unhealthy' ? true : undefined))
-        .then(() => `taken out after ${((performance.now() - at) / 1000).toFixed(1)} s`, (err: unknown) => String(err))
-      await pause(10_000)
+      const out = await lbReaches(x, app, 'unhealthy', 60_000)
+      await sleep(10_000)
       await x.lab.heal(app)
-      const back = await x.waitFor(`${app} healthy again`, 60_000, async () => ((await lb.health(x.session.stack)).get(app) === 'healthy' ? true : undefined))
-        .then(() => true, () => false)
-      return { promotionsMs: [], checks: [{ name: `${app} out of the load balancer`, ok: out.startsWith('taken out'), detail: out }, { name: `${app} back after the heal`, ok: back, detail: back ? 'healthy' : 'not healthy after 60 s' }], notes: [] }
+      return { promotionsMs: [], checks: [out, await lbReaches(x, app, 'healthy', 60_000)], notes: [] }
     },
   },
   {
@@ -126,15 +129,10 @@ export const DRILLS: readonly Drill[] = [
       const app = 'app2'
       x.log(`  power-off ${app}`)
       await x.lab.powerOff(app)
-      const lb = x.session.target.loadBalancer
-      const at = performance.now()
-      const out = await x.waitFor(`${app} out of the load balancer`, 60_000, async () => ((await lb.health(x.session.stack)).get(app) === 'unhealthy' ? true : undefined))
-        .then(() => `taken out after ${((performance.now() - at) / 1000).toFixed(1)} s`, (err: unknown) => String(err))
-      await pause(5_000)
+      const out = await lbReaches(x, app, 'unhealthy', 60_000)
+      await sleep(5_000)
       await x.lab.boot(app)
-      const back = await x.waitFor(`${app} healthy again`, 120_000, async () => ((await lb.health(x.session.stack)).get(app) === 'healthy' ? true : undefined))
-        .then(() => true, () => false)
-      return { promotionsMs: [], checks: [{ name: `${app} out of the load balancer`, ok: out.startsWith('taken out'), detail: out }, { name: `${app} back after boot`, ok: back, detail: back ? 'healthy' : 'not healthy after 120 s' }], notes: [] }
+      return { promotionsMs: [], checks: [out, await lbReaches(x, app, 'healthy', 120_000)], notes: [] }
     },
   },
   {
@@ -142,7 +140,7 @@ export const DRILLS: readonly Drill[] = [
     async run(x, o) {
       x.log('  DR link: +200 ms each way')
       await x.lab.delayDr(o.drDelayMs + 200)
-      await pause(20_000)
+      await sleep(20_000)
       const dr = await x.members('dr')
       const standby = dr === undefined ? undefined : leaderOf(dr)
       const lag = await x.sql('dr1', 'SELECT coalesce(round(extract(epoch FROM now() - pg_last_xact_replay_timestamp()) * 1000), -1)').then((s) => Number(s.trim()), () => -1)

@@ -1,4 +1,5 @@
 /* c8 ignore start */ // real hosts: exercised by `npm run drills`; the judging is unit-tested (drill-row.ts)
+import { setTimeout as sleep } from 'node:timers/promises'
 import { LoadGenerator, httpSender, summarize, verifyAcks, type LoadSummary } from '@birthday-ha/ha-demo/dist/index.js'
 import type { DrillLab } from './drill-lab.js'
 import { drillRow, failureNotes, type DrillOutcome, type DrillRow } from './drill-row.js'
@@ -6,8 +7,6 @@ import type { Drill, DrillOptions } from './drills.js'
 
 /** The paced load every drill runs under: 20 requests/s through the load balancer, half of them PUTs. */
 export const DRILL_LOAD = { ratePerSecond: 20, putRatio: 0.5, timeoutMs: 15_000 } as const
-
-const pause = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 
 /** Letters only (usernames are `\p{L}+`): a tag so that runs never share users. */
 export const runTag = (): string => Array.from({ length: 5 }, () => String.fromCharCode(97 + Math.floor(Math.random() * 26))).join('')
@@ -20,9 +19,9 @@ export async function underDrillLoad<T>(x: DrillLab, prefix: string, during: () 
   const load = new LoadGenerator({ send: http.send, ...DRILL_LOAD, userPrefix: prefix })
   load.start()
   try {
-    await pause(3_000)
+    await sleep(3_000)
     const value = await during()
-    await pause(3_000)
+    await sleep(3_000)
     return { value, summary: summarize(load.records), load }
   } finally {
     await load.stop()
