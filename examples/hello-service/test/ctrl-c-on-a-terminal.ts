@@ -17,7 +17,9 @@ t.test('Ctrl-C on npm start: exit code 0 in about a second', async (t) => {
   t.teardown(() => rm(dir, { recursive: true, force: true }))
   const env = { ...process.env, PORT: String(await freePort()), EMBEDDED_PG_DIR: dir, EMBEDDED_PG_PORT: String(await freePort()) }
   // --ignore-scripts skips prestart's build (the test command built already); `npm start` still runs `start`.
-  const terminal = spawn('script', ['-qefc', 'npm start --ignore-scripts', '/dev/null'], { cwd: root, env, stdio: ['pipe', 'pipe', 'pipe'] })
+  // `exec`: script(1) runs the command through $SHELL -c, and with SHELL unset (as under CI) that is dash,
+  // which would stay between script and npm and die of the same SIGINT: 130, whatever npm did.
+  const terminal = spawn('script', ['-qefc', 'exec npm start --ignore-scripts', '/dev/null'], { cwd: root, env, stdio: ['pipe', 'pipe', 'pipe'] })
   t.teardown(() => terminal.kill('SIGKILL'))
   let output = ''
   terminal.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
