@@ -15,6 +15,7 @@ export const ERROR_CODES = [
   'PROV_NO_LEADER',
   'PROV_MISSING_RESOURCE',
   'PROV_NEEDS_REPLACEMENT',
+  'PROV_WRONG_STATE',
 ] as const
 
 /** One of {@link ERROR_CODES}. */

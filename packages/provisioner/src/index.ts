@@ -1,10 +1,12 @@
-// The public API: eight names. Types live in ./types.ts.
+// The public API: ten names. Types live in ./types.ts.
 export { loadStack } from './stack/load-stack.js'
 export { awsTarget } from './targets/aws/aws-target.js'
 export { configureHosts } from './host/configure.js'
 export { deployApp } from './host/deploy.js'
 export { stackStatus } from './host/status.js'
 export { promoteDr } from './host/promote-dr.js'
+export { rebuildPrimary } from './host/rebuild-primary.js'
+export { failBack } from './host/fail-back.js'
 export { openSsh } from './ssh/session.js'
 export { ProvisionerError } from './errors.js'
 export type * from './types.js'

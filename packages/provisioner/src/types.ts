@@ -10,5 +10,7 @@ export type { BackupRepository, HostEnvironment, Secrets } from './host/host-pla
 export type { DeployOptions } from './host/deploy.js'
 export type { StackStatus, MemberStatus, AppStatus, StatusOptions } from './host/status.js'
 export type { PromoteDrOptions, PromoteDrReport } from './host/promote-dr.js'
+export type { RebuildPrimaryOptions, RebuildPrimaryReport } from './host/rebuild-primary.js'
+export type { FailBackOptions, FailBackReport } from './host/fail-back.js'
 export type { SshSession, SshSessionFactory, SshTarget, RunResult, FileOptions } from './ssh/session.js'
 export type { ProvisionerErrorCode } from './errors.js'

@@ -18,10 +18,17 @@ const minutes = (): string => `${((performance.now() - t0) / 60_000).toFixed(1)}
 
 function formatDr(r: DrDrillReport): string {
   const s = (ms: number | undefined): string => (ms === undefined ? '–' : `${(ms / 1000).toFixed(1)} s`)
+  const w = r.wayBack
   return [
     '| DR drill | requests | non-2xx (unclean) | RTO (first failed → first acknowledged write) | fault → first write on DR | promote-dr | RPO (acked writes missing on DR) | DR lag before the fault |',
     '|---|---:|---:|---:|---:|---:|---:|---:|',
     `| power-off of db1-db3 under load, promote-dr | ${r.summary.sent} | ${r.summary.non2xx} (${r.summary.unclean}) | ${s(r.rtoMs)} | ${s(r.faultToFirstAckMs)} | ${s(r.promoteMs)} | ${r.lost} of ${r.checked} users | ${r.lagBytes} bytes, ${r.lagMs} ms |`,
+    '',
+    '| way back | requests | non-2xx (unclean) | longest write gap | no writer (dr1 demoted → db1 promoted) | rebuild-primary | fail-back | acked writes lost | dr1\'s writes carried back |',
+    '|---|---:|---:|---:|---:|---:|---:|---:|---:|',
+    'error' in w
+      ? `| boot db1-db3, rebuild-primary, fail-back | stopped: ${w.error} | | | | | | | |`
+      : `| boot db1-db3, rebuild-primary, fail-back | ${w.summary.sent} | ${w.summary.non2xx} (${w.summary.unclean}) | ${s(w.summary.longestWriteGapMs)} | ${s(w.noWriterMs)} | ${s(w.rebuildMs)} | ${s(w.failBackMs)} | ${w.lost} of ${w.checked} users | ${w.carried - w.notCarried} of ${w.carried} users |`,
     '',
     'Steps run:',
     ...r.steps.map((x, i) => `${i + 1}. ${x}`),
@@ -66,8 +73,10 @@ async function main(argv: readonly string[]): Promise<number> {
   if (rows.length > 0) io.out(`${formatDrillTable(rows)}\n\n`)
   if (dr !== undefined) io.out(`${formatDr(dr)}\n`)
   const missed = rows.filter((r) => !r.met).length
-  io.out(`# drills: ${rows.length - missed}/${rows.length} met their targets${dr === undefined ? '' : `; DR drill RPO ${dr.lost} writes`}\n`)
-  return code !== 0 ? code : missed > 0 || (dr?.lost ?? 0) > 0 ? 1 : 0
+  const back = dr?.wayBack
+  const backLost = back === undefined || 'error' in back ? 0 : back.lost + back.notCarried
+  io.out(`# drills: ${rows.length - missed}/${rows.length} met their targets${dr === undefined ? '' : `; DR drill RPO ${dr.lost} writes; way back: ${backLost} writes lost`}\n`)
+  return code !== 0 ? code : missed > 0 || (dr?.lost ?? 0) > 0 || backLost > 0 || (back !== undefined && 'error' in back) ? 1 : 0
 }
 
 process.exitCode = await main(process.argv.slice(2))

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util'
 
 /** A command of `npm run lab --`. */
 export type LabCommand =
-  | { readonly name: 'up' | 'deploy' | 'down' | 'promote-dr' | 'heal' | 'help' | 'version' }
+  | { readonly name: 'up' | 'deploy' | 'down' | 'promote-dr' | 'rebuild-primary' | 'fail-back' | 'heal' | 'help' | 'version' }
   | { readonly name: 'status'; readonly json: boolean }
   | { readonly name: 'power-off' | 'freeze' | 'thaw' | 'boot'; readonly host: string }
   | { readonly name: 'partition'; readonly host: string; readonly from: readonly string[] }
@@ -19,6 +19,8 @@ Commands:
   deploy                      build the artifact of the working tree and roll it out through the load balancer
   down                        remove the lab: no process, mount, cgroup, namespace, bridge or route left
   promote-dr                  promote the DR standby cluster and move the app hosts to it
+  rebuild-primary             after promote-dr: wipe db1-3 and rebuild them as a standby cluster of dr1
+  fail-back                   after rebuild-primary: make db1-3 the primary again, dr1 their standby
   power-off HOST              cut the power of HOST (bastion, db1-3, app1-2, dr1, edge)
   freeze HOST | thaw HOST     freeze every process of HOST, or let it run again
   boot HOST                   boot HOST from its disk
@@ -59,6 +61,8 @@ export function parseLabArgs(argv: readonly string[]): ParsedArgs {
     case 'deploy':
     case 'down':
     case 'promote-dr':
+    case 'rebuild-primary':
+    case 'fail-back':
     case 'heal': {
       const bad = only() ?? (rest.length > 0 ? `${name} takes no argument, got ${rest.join(' ')}` : undefined)
       return bad === undefined ? { ok: true, command: { name } } : fail(bad)

@@ -70,6 +70,12 @@ export function labCommands(id: LabId, io: CliIo): CommandRunner {
         io.out(`${JSON.stringify(r)}\n`)
         return 0
       }
+      case 'rebuild-primary':
+        io.out(`${JSON.stringify(await l.rebuildPrimary())}\n`)
+        return 0
+      case 'fail-back':
+        io.out(`${JSON.stringify(await l.failBack())}\n`)
+        return 0
       case 'power-off':
         lab.host(c.host)
         await lab.powerOff(c.host)

@@ -1,7 +1,10 @@
 /* c8 ignore start */ // real hosts: exercised by `npm run lab` and `npm run test:lab`, not by unit tests
 import { readFile } from 'node:fs/promises'
 import { fileURLToPath } from 'node:url'
-import { configureHosts, deployApp, loadStack, type ConfigureReport, type SshSessionFactory, type Stack } from '@birthday-ha/provisioner'
+import {
+  configureHosts, deployApp, failBack, loadStack, rebuildPrimary, type ConfigureReport, type FailBackReport, type HostEnvironment, type RebuildPrimaryReport,
+  type SshSessionFactory, type Stack,
+} from '@birthday-ha/provisioner'
 import { PATRONI_TIMING_PROFILES } from '@birthday-ha/provisioner/render'
 import { buildArtifact, type Artifact } from '../artifact/build-artifact.js'
 import { openLab } from '../lab.js'
@@ -10,6 +13,9 @@ import { LAB_NODE, labStackInput } from '../target/lab-stack.js'
 import { labTarget, type LabTarget } from '../target/lab-target.js'
 
 const REPO = fileURLToPath(new URL('../../../../', import.meta.url))
+
+/** What the lab decides about its hosts: the fastest Patroni 4 timing, backups on a directory every DB host mounts. */
+const LAB_HOSTS: HostEnvironment = { timing: PATRONI_TIMING_PROFILES.lab, backupRepository: { type: 'posix', path: '/var/lib/pgbackrest-repo' } }
 
 /** One lab, its stack and its target, opened from this process. */
 export interface LabSession extends AsyncDisposable {
@@ -20,6 +26,10 @@ export interface LabSession extends AsyncDisposable {
   publishNode(): Promise<void>
   /** The provisioner's host configuration with the lab's settings. */
   configure(): Promise<ConfigureReport>
+  /** The way back after promote-dr, part 1: the primary region rebuilt as a standby cluster of the DR host. */
+  rebuildPrimary(): Promise<RebuildPrimaryReport>
+  /** The way back, part 2: the roles switched back, the DR host a standby again. */
+  failBack(): Promise<FailBackReport>
   /** Build the working tree's artifact (reproducible: an unchanged tree gives the same version). */
   artifact(): Promise<Artifact>
   /** The release each app host runs (`/opt/birthday/current`), by host. */
@@ -61,12 +71,17 @@ export async function openLabSession(o: { readonly id: LabId; readonly log: (lin
         sessions: await sessions(),
         secrets: await target.secrets.ensure(stack),
         loadBalancer: target.loadBalancer,
-        timing: PATRONI_TIMING_PROFILES.lab,
-        backupRepository: { type: 'posix', path: '/var/lib/pgbackrest-repo' },
+        ...LAB_HOSTS,
         pollIntervalMs: 1_000,
         pollAttempts: 180,
         onProgress: progress,
       })
+    },
+    async rebuildPrimary() {
+      return await rebuildPrimary(stack, { sessions: await sessions(), secrets: await target.secrets.read(stack), confirm: true, ...LAB_HOSTS, pollIntervalMs: 1_000, pollAttempts: 300 })
+    },
+    async failBack() {
+      return await failBack(stack, { sessions: await sessions(), loadBalancer: target.loadBalancer, secrets: await target.secrets.read(stack), confirm: true, ...LAB_HOSTS, pollIntervalMs: 500, pollAttempts: 240 })
     },
     artifact: async () => await buildArtifact({ serviceDir: `${REPO}examples/hello-service`, outDir: `${REPO}dist/artifacts` }),
     async releases() {

@@ -33,8 +33,9 @@ async function main(stack?: Stack): Promise<number> {
     const a1 = await l.target.infrastructure.apply(l.stack)
     check('second apply changes no host', a1.created.length === 0 && a1.updated.length === 0, `created ${a1.created.length}, updated ${a1.updated.length}, kept ${a1.kept.length}`)
     const second = await l.configure()
-    check('second configure: 0 files rewritten, 0 units restarted', second.written.length === 0 && second.restarted.length === 0 && second.started.length === 0,
-      `${second.written.length} files rewritten, ${second.restarted.length} units restarted, ${second.started.length} started${second.written.length > 0 ? `: ${second.written.join(', ')}` : ''}`)
+    check('second configure: 0 files rewritten, 0 units restarted, no config patched',
+      second.written.length === 0 && second.restarted.length === 0 && second.started.length === 0 && second.reconfigured.length === 0,
+      `${second.written.length} files rewritten, ${second.restarted.length} units restarted, ${second.started.length} started, ${second.reconfigured.length} patched${second.written.length > 0 ? `: ${second.written.join(', ')}` : ''}`)
     const first0 = await l.artifact()
     await l.deploy(first0)
     check('first deploy: the API answers through the load balancer', (await fetch(`${await l.target.loadBalancer.url(l.stack)}/readyz`)).status === 200, `release ${first0.version}`)
@@ -55,6 +56,16 @@ async function main(stack?: Stack): Promise<number> {
     check('power-off of the leader under load: a new leader, the old one rejoined, 0 acknowledged writes lost, only clean 503s', hard.length === 0 && row.lost === 0,
       `${row.requests} requests, ${row.non2xx} non-2xx (${row.unclean} unclean), ${row.lost} lost; ${hard.join('; ') || row.notes.join('; ')}`)
     io.out(`# drill 1 row (its target ${row.met ? 'met' : 'missed'}):\n${formatDrillTable([row]).split('\n').map((line) => `# ${line}`).join('\n')}\n`)
+    // the DR standby cluster is given every primary DB host and a slot: it must now stream from the new leader
+    const leaderNow = await x.leader()
+    const dr = l.target.lab.plan.hosts.find((h) => h.role === 'dr-db')!.name
+    const want = `streaming ${l.target.lab.host(leaderNow).ip}`
+    let source = ''
+    const follows = await x.waitFor(`${dr} streaming from ${leaderNow}`, 120_000, async () => {
+      source = (await x.sql(dr, 'SELECT status, sender_host FROM pg_stat_wal_receiver').catch((err: unknown) => String(err))).trim()
+      return source === want ? true : undefined
+    }).catch(() => false)
+    check('after the failover the DR standby streams from the new leader', follows, `${dr}: ${source || 'no WAL receiver'} (leader ${leaderNow})`)
   } finally {
     await l.target.infrastructure.destroy(l.stack, { confirm: true }).catch((err: unknown) => io.err(`down failed: ${String(err)}\n`))
     const td = await l.target.lab.checkTeardown()

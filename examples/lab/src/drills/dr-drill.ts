@@ -18,7 +18,24 @@ export interface DrDrillReport extends RecoveryFigures {
   readonly lagMs: number
   /** `promote-dr` from its start to its end (PATCH, /primary 200, app hosts repointed one at a time). */
   readonly promoteMs: number
+  /** The way back's figures, or why it stopped. */
+  readonly wayBack: WayBackReport | { readonly error: string }
   readonly steps: readonly string[]
+}
+
+/** The way back, run under the same load after the DR drill: `rebuild-primary`, then `fail-back`. */
+export interface WayBackReport {
+  readonly summary: LoadSummary
+  readonly rebuildMs: number
+  readonly failBackMs: number
+  /** From dr1's demotion to the new leader's promotion (the provisioner's own figure). */
+  readonly noWriterMs: number
+  /** Acknowledged writes of the way back missing on the primary region's leader afterwards. */
+  readonly lost: number
+  readonly checked: number
+  /** Users dr1 held after the region loss that the primary region's leader does not hold the same afterwards. */
+  readonly notCarried: number
+  readonly carried: number
 }
 
 /**
@@ -55,8 +72,48 @@ export async function drDrill(x: DrillLab): Promise<DrDrillReport> {
     step(`promote-dr: ${r.promoted} promoted, ${r.repointed.join(', ')} repointed, in ${(promoteMs / 1000).toFixed(1)} s`)
     await sleep(5_000)
   })
-  const v = verifyAcks(run.load.users, await x.stored('dr1', prefix))
+  const onDr = await x.stored('dr1', prefix)
+  const v = verifyAcks(run.load.users, onDr)
   steps.push(...failureNotes(run.load.records))
-  return { ...recoveryFigures(run.load.records, faultAt), summary: run.summary, lost: v.lost.length, checked: v.checked, lagBytes: lag.bytes, lagMs: lag.ms, promoteMs, steps }
+  const wayBack = await wayBackDrill(x, onDr, prefix, step).catch((err: unknown) => {
+    step(`the way back stopped: ${(err as { code?: string }).code ?? ''} ${(err as Error).message}`)
+    return { error: (err as Error).message }
+  })
+  return { ...recoveryFigures(run.load.records, faultAt), summary: run.summary, lost: v.lost.length, checked: v.checked, lagBytes: lag.bytes, lagMs: lag.ms, promoteMs, wayBack, steps }
+}
+
+/**
+ * The primary region comes back and takes over again, under load: boot db1-db3 (their Patroni starts
+ * with them; the apps point at dr1 only), `rebuild-primary`, `fail-back`. Every write acknowledged
+ * meanwhile, and everything dr1 held, must then be on the primary region's leader.
+ */
+async function wayBackDrill(x: DrillLab, onDr: ReadonlyMap<string, string>, drPrefix: string, step: (s: string) => void): Promise<WayBackReport> {
+  const prefix = `drback${runTag()}`
+  let rebuildMs = 0
+  let failBackMs = 0
+  let noWriterMs = 0
+  const run = await underDrillLoad(x, prefix, async () => {
+    await Promise.all(x.dbHosts.map((h) => x.lab.boot(h)))
+    step(`boot ${x.dbHosts.join(', ')}: the primary region is back, still fenced from the apps (they point at dr1 only)`)
+    let t = performance.now()
+    step('rebuild-primary --yes (stop Patroni on db1-db3, old leader last; wipe their data; remove the old cluster from etcd; bootstrap db1 as a standby cluster of dr1, then db2, db3)')
+    const r = await x.session.rebuildPrimary()
+    rebuildMs = Math.round(performance.now() - t)
+    step(`rebuild-primary: standby leader ${r.standbyLeader}${r.wasPrimary.length > 0 ? `, ${r.wasPrimary.join(', ')} had elected itself primary again after the boot` : ''}, in ${(rebuildMs / 1000).toFixed(1)} s`)
+    t = performance.now()
+    step('fail-back --yes (dr1 demoted; db1 replays dr1\'s last WAL; db1 promoted; its fence back, a full backup; apps onto the primary region one at a time)')
+    const b = await x.session.failBack()
+    failBackMs = Math.round(performance.now() - t)
+    noWriterMs = b.noWriterMs
+    step(`fail-back: leader ${b.leader}, no writer for ${(b.noWriterMs / 1000).toFixed(1)} s, handed over at ${b.handoverLsn}, in ${(failBackMs / 1000).toFixed(1)} s`)
+  })
+  await x.waitHealthy()
+  step('the stack is healthy again: dr1 a streaming standby_leader of the primary region')
+  const leader = await x.leader()
+  const v = verifyAcks(run.load.users, await x.stored(leader, prefix))
+  const back = await x.stored(leader, drPrefix)
+  const notCarried = [...onDr].filter(([k, dob]) => back.get(k) !== dob).length
+  for (const note of failureNotes(run.load.records)) step(`way back: ${note}`)
+  return { summary: run.summary, rebuildMs, failBackMs, noWriterMs, lost: v.lost.length, checked: v.checked, notCarried, carried: onDr.size }
 }
 /* c8 ignore stop */

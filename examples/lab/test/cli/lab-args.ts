@@ -5,7 +5,7 @@ const ok = (argv: string[]) => { const r = parseLabArgs(argv); return r.ok ? r.c
 const err = (argv: string[]) => { const r = parseLabArgs(argv); return r.ok ? 'parsed' : r.error }
 
 t.test('commands', async (t) => {
-  for (const name of ['up', 'deploy', 'down', 'promote-dr', 'heal']) t.strictSame(ok([name]), { name })
+  for (const name of ['up', 'deploy', 'down', 'promote-dr', 'rebuild-primary', 'fail-back', 'heal']) t.strictSame(ok([name]), { name })
   t.strictSame(ok(['status']), { name: 'status', json: false })
   t.strictSame(ok(['status', '--json']), { name: 'status', json: true })
   for (const name of ['power-off', 'freeze', 'thaw', 'boot']) t.strictSame(ok([name, 'db1']), { name, host: 'db1' })

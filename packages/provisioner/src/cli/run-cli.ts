@@ -6,7 +6,9 @@ import { formatPlan } from '../targets/aws/engine/plan.js'
 import { ProvisionerError, type ProvisionerErrorCode } from '../errors.js'
 import { configureHosts, type ConfigureReport } from '../host/configure.js'
 import { deployApp } from '../host/deploy.js'
+import { failBack } from '../host/fail-back.js'
 import { promoteDr } from '../host/promote-dr.js'
+import { rebuildPrimary } from '../host/rebuild-primary.js'
 import { formatStatus, stackStatus } from '../host/status.js'
 import { dryRunSessions } from '../ssh/dry-run.js'
 import type { SshSessionFactory } from '../ssh/session.js'
@@ -19,9 +21,9 @@ import { cliAwsTarget } from './aws-host-parts.js'
 /** Exit codes of `birthday-ha-provision`. */
 export const EXIT = { ok: 0, failure: 1, usage: 2, credentials: 3, unhealthy: 4 } as const
 
-const USAGE = `usage: birthday-ha-provision <plan|apply|destroy|status|deploy|promote-dr> --stack <file> [options]
+const USAGE = `usage: birthday-ha-provision <plan|apply|destroy|status|deploy|promote-dr|rebuild-primary|fail-back> --stack <file> [options]
   --json              machine-readable output
-  --yes               confirm destroy / promote-dr
+  --yes               confirm destroy / promote-dr / rebuild-primary / fail-back
   --dry-run           apply: print every host command and file (secrets redacted), change nothing on hosts
   --skip-hosts        apply: converge AWS only
   --replace           apply: replace what cannot change in place (instance type, volume size, Debian release)
@@ -76,7 +78,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     io.stdout(`${(JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version}\n`)
     return EXIT.ok
   }
-  const commands = ['plan', 'apply', 'destroy', 'status', 'deploy', 'promote-dr']
+  const commands = ['plan', 'apply', 'destroy', 'status', 'deploy', 'promote-dr', 'rebuild-primary', 'fail-back']
   if (command === undefined || !commands.includes(command) || v.stack === undefined) {
     const wrong = command === undefined ? 'missing command' : commands.includes(command) ? 'missing --stack <file>' : `unknown command ${JSON.stringify(command)}`
     io.stderr(`${wrong}\n${USAGE}\n`)
@@ -132,6 +134,17 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
           onProgress: (e) => progress(e.key, e.detail),
         })
         out(`released ${v.release} on ${done.join(', ')}`, { released: v.release, hosts: done })
+        return EXIT.ok
+      }
+      case 'rebuild-primary': {
+        const r = await rebuildPrimary(stack, { sessions: await ssh(), secrets: await target.secrets.read(stack), confirm: v.yes === true, sleep })
+        const unfenced = r.wasPrimary.length === 0 ? '' : `; ${r.wasPrimary.join(', ')} still ran as a primary when stopped: the fence had not held`
+        out(`${r.rebuilt.join(', ')} rebuilt as a standby cluster of ${stack.dr.region}, standby leader ${r.standbyLeader}${unfenced}; next: fail-back`, r)
+        return EXIT.ok
+      }
+      case 'fail-back': {
+        const r = await failBack(stack, { sessions: await ssh(), loadBalancer: target.loadBalancer, secrets: await target.secrets.read(stack), confirm: v.yes === true, sleep })
+        out(`${stack.primary.region} is the primary again, leader ${r.leader} (no writer for ${(r.noWriterMs / 1000).toFixed(1)} s, handed over at ${r.handoverLsn}); the DR host is its standby; app hosts repointed: ${r.repointed.join(', ')}`, r)
         return EXIT.ok
       }
       default: {

@@ -27,5 +27,17 @@ export function appEnv(stack: Stack, secrets: Secrets, dbIps: readonly string[])
     `PGDATABASE=${stack.database.name}`,
     'LOG_LEVEL=info',
     `DRAIN_DELAY_MS=${Math.max(stack.alb.deregistrationDelaySeconds, 5) * 1000}`,
+    `DB_DEADLINE_MS=${dbDeadlineMs(stack)}`,
   ].join('\n')}\n`
+}
+
+/**
+ * How long a request may wait for the database before its 503: the service's 10 s, but always
+ * shorter than the load balancer's deregistration delay. A host taken out (deploy, promote-dr,
+ * fail-back) then answers every request it holds before the delay ends, when the load balancer
+ * cuts what is still open (ELBv2 closes them, the lab's haproxy does `shutdown sessions`). Found on
+ * the lab's DR drill: with a 5 s delay, 120 requests waiting out the region loss were cut.
+ */
+export function dbDeadlineMs(stack: Stack): number {
+  return Math.min(10_000, Math.max(1_000, stack.alb.deregistrationDelaySeconds * 1000 - 1_000))
 }

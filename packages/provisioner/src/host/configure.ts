@@ -5,7 +5,9 @@ import type { Stack } from '../stack/schema.js'
 import type { LoadBalancer } from '../target.js'
 import { rollAppHost } from './deploy.js'
 import { hostPlan, stackHosts, stanzaOf, type HostEnvironment, type HostPlan, type Secrets } from './host-plan.js'
-import { clusterMembers, isLeader, restStatus, switchover, type ClusterMember } from './patroni-rest.js'
+import { dynamicConfigPatch } from './dynamic-config.js'
+import { CONF } from './install-scripts.js'
+import { clusterMembers, dynamicConfig, isLeader, patchDynamicConfig, restStatus, switchover, type ClusterMember } from './patroni-rest.js'
 import { pollUntil, type PollOptions } from './poll.js'
 import { ChangedUnits, ensureUnit, restartUnit, type UnitState } from './unit-control.js'
 
@@ -27,7 +29,7 @@ export interface ConfigureOptions extends HostEnvironment {
   readonly onProgress?: (e: ProgressEvent) => void
 }
 
-/** What {@link configureHosts} changed. A second run reports three empty lists. */
+/** What {@link configureHosts} changed. A second run reports four empty lists. */
 export interface ConfigureReport {
   /** `host:path` of every file that was (re)written. */
   readonly written: readonly string[]
@@ -35,6 +37,8 @@ export interface ConfigureReport {
   readonly started: readonly string[]
   /** `host:unit` of every running unit restarted because a file it depends on changed. */
   readonly restarted: readonly string[]
+  /** `host:/config` of every cluster whose dynamic configuration was patched (see {@link dynamicConfigPatch}). */
+  readonly reconfigured: readonly string[]
   /** The Patroni leader of the primary cluster at the end. */
   readonly leader: string
 }
@@ -47,9 +51,10 @@ const TIMER = 'birthday-backup.timer'
 /**
  * Configure every host over SSH, in ordered idempotent steps: 1 install Debian's packages;
  * 2 upload configs (only changed files are rewritten); 3 etcd; 4 Patroni on the first node, a
- * leader, then the replicas; 5 verify, pgBackRest stanza and check; 6 the DR standby cluster;
- * 7 the app. A running unit restarts only when a file it depends on changed: etcd one member at
- * a time, Patroni replicas before the leader, with a switchover before the leader restarts.
+ * leader, then the replicas; 5 verify, patch the dynamic config where the stack changed it,
+ * pgBackRest stanza and check; 6 the DR standby cluster (and its dynamic config); 7 the app. A
+ * running unit restarts only when a file it depends on changed: etcd one member at a time,
+ * Patroni replicas before the leader, with a switchover before the leader restarts.
  *
  * @example
  * ```ts
@@ -67,6 +72,7 @@ export async function configureHosts(stack: Stack, o: ConfigureOptions): Promise
   const written: string[] = []
   const started: string[] = []
   const restarted: string[] = []
+  const reconfigured: string[] = []
   const changed = new ChangedUnits()
   try {
     for (const p of plans) sessions.set(p.host.name, await o.sessions({ host: p.host.ip, name: p.host.name }))
@@ -84,6 +90,15 @@ export async function configureHosts(stack: Stack, o: ConfigureOptions): Promise
       restarted.push(`${p.host.name}:${unit}`)
     }
     const stale = (p: HostPlan, unit: string, state: UnitState) => state === 'running' && changed.has(p.host.name, unit)
+    // A cluster bootstrapped by an older stack keeps its old dynamic config until it is patched.
+    const converge = async (p: HostPlan): Promise<void> => {
+      if (dryRun) return
+      const yml = p.files.find((f) => f.path === `${CONF}/patroni.yml`)!.content
+      const patch = dynamicConfigPatch(yml, await dynamicConfig(s(p), p.host.ip))
+      if (patch === undefined) return
+      await patchDynamicConfig(s(p), p.host.ip, patch)
+      reconfigured.push(`${p.host.name}:/config`)
+    }
 
     step('1 install packages')
     await Promise.all(plans.map(async (p) => void (await s(p).run(p.install))))
@@ -126,6 +141,7 @@ export async function configureHosts(stack: Stack, o: ConfigureOptions): Promise
 
     step('5 verify, backups')
     if (!dryRun) await verifyCluster(stack, leader, db, s, poll)
+    await converge(leader)
     const stanza = stanzaOf(stack)
     await s(leader).run(`sudo -u postgres pgbackrest --stanza=${stanza} stanza-create && sudo -u postgres pgbackrest --stanza=${stanza} check`)
     for (const p of db) if (stale(p, TIMER, await ensure(p, TIMER))) await restart(p, TIMER)
@@ -135,6 +151,7 @@ export async function configureHosts(stack: Stack, o: ConfigureOptions): Promise
     if (!dryRun && !(await pollUntil(async () => (await restStatus(s(dr), dr.host.ip, '/standby-leader')) === '200', poll))) {
       throw new ProvisionerError('PROV_HOST_UNHEALTHY', `DR host ${dr.host.name} did not become the standby leader`, { details: { host: dr.host.name } })
     }
+    await converge(dr)
 
     step('7 app')
     for (const p of byRole('app')) {
@@ -145,7 +162,7 @@ export async function configureHosts(stack: Stack, o: ConfigureOptions): Promise
         restarted.push(`${p.host.name}:${APP}`)
       }
     }
-    return { written, started, restarted, leader: leader.host.name }
+    return { written, started, restarted, reconfigured, leader: leader.host.name }
   } finally {
     for (const x of sessions.values()) await x.close()
   }

@@ -57,13 +57,46 @@ export function stackHosts(stack: Stack): readonly HostSpec[] {
   ]
 }
 
+/**
+ * On the DR host: the primary region's repository, read while it is a standby (`restore_command`).
+ * Its own `/etc/pgbackrest.conf` names a repository of its own, which it archives to once promoted:
+ * after `promote-dr` the two regions never write one archive (found on the lab: the old primary
+ * region, booted again, resumed its leader key, promoted, and archived its own timeline 2 where the
+ * DR host's timeline 2 went; the DR host's archiving then failed on every segment).
+ */
+export const UPSTREAM_BACKREST_CONF = '/etc/pgbackrest-upstream.conf'
+
+/** Where each region's cluster archives and backs up. */
+function repositories(stack: Stack, env: HostEnvironment): { readonly primary: PgBackrestSpec['repo']; readonly dr: PgBackrestSpec['repo'] } {
+  const repo = env.backupRepository ?? { type: 's3' }
+  if (repo.type === 'posix') return { primary: repo, dr: { type: 'posix', path: `${repo.path}-dr` } }
+  const b = stack.backups
+  const path = `/birthday-ha/${stack.name}`
+  return {
+    primary: { type: 's3', bucket: b.bucket, region: b.bucketRegion ?? stack.primary.region, path },
+    dr: b.drBucket === undefined
+      ? { type: 's3', bucket: b.bucket, region: b.drBucketRegion ?? b.bucketRegion ?? stack.primary.region, path: `${path}-dr` }
+      : { type: 's3', bucket: b.drBucket, region: b.drBucketRegion ?? stack.dr.region, path },
+  }
+}
+
+/** The physical slot the primary cluster keeps for the DR standby cluster. */
+export const DR_SLOT = 'dr_standby'
+
 /** The pgBackRest stanza of a stack. */
 export const stanzaOf = (stack: Stack): string => stack.name
 
 const unitFile = (u: UnitFile): HostFile => ({ path: u.path, content: u.content, mode: 0o644, owner: 'root:root', units: [u.name] })
 
+/**
+ * Which region leads. `dr`: after `promote-dr`, while the primary region is rebuilt as a standby
+ * cluster of the DR host (`rebuildPrimary`) until `failBack`; only the primary DB hosts' Patroni
+ * bootstrap differs.
+ */
+export type LeadingRegion = 'primary' | 'dr'
+
 /** Render every file of one host (pure: the same inputs always give the same files). */
-export function hostPlan(stack: Stack, host: HostSpec, secrets: Secrets, env: HostEnvironment = {}): HostPlan {
+export function hostPlan(stack: Stack, host: HostSpec, secrets: Secrets, env: HostEnvironment = {}, leading: LeadingRegion = 'primary'): HostPlan {
   const a = addresses(stack)
   const pg = stack.database.postgresMajor
   const hosts = stackHosts(stack)
@@ -118,16 +151,30 @@ export function hostPlan(stack: Stack, host: HostSpec, secrets: Secrets, env: Ho
     synchronousMode: dr ? false : stack.database.synchronousMode,
     walArchive: { command: archiveCommand(stanza), timeoutSeconds: 60 },
     // The DR host is a separate standby cluster: the primary's etcd never sees it, so it can
-    // never be elected there. Promotion is an explicit operator action (promote-dr).
-    ...(dr ? { standbyCluster: { host: a.primary.db[0]!, port: 5432, createReplicaMethods: ['basebackup'], restoreCommand: restoreCommand(stanza) } } : {}),
+    // never be elected there. Promotion is an explicit operator action (promote-dr). It is given
+    // every primary DB host and a slot the primary keeps for it, so it streams from whichever is
+    // the leader now and no WAL it still needs is recycled across a failover.
+    ...(dr
+      ? { standbyCluster: { host: a.primary.db, port: 5432, primarySlotName: DR_SLOT, createReplicaMethods: ['basebackup'], restoreCommand: restoreCommand(stanza, UPSTREAM_BACKREST_CONF) } }
+      : { permanentSlots: [DR_SLOT] }),
+    // The way back: the rebuilt primary region bootstraps as a standby cluster of the promoted DR host,
+    // streaming only: its own archive may hold a timeline the old region made when it came back.
+    ...(!dr && leading === 'dr' ? { standbyCluster: { host: a.dr.db, port: 5432, createReplicaMethods: ['basebackup'] } } : {}),
   })
-  const bucketRegion = stack.backups.bucketRegion ?? stack.primary.region
-  const repo = env.backupRepository ?? { type: 's3' }
-  const repoSpec: PgBackrestSpec['repo'] = repo.type === 'posix' ? repo : { type: 's3', bucket: stack.backups.bucket, region: bucketRegion, path: `/birthday-ha/${stack.name}` }
-  const [etcdU, patroniU] = [etcdUnit(), patroniUnit()]
+  const repos = repositories(stack, env)
+  const own = dr ? repos.dr : repos.primary
+  const backrestConf = (repo: PgBackrestSpec['repo']): string => renderPgBackrestConf({
+    stanza,
+    repo,
+    dataDir: `/var/lib/postgresql/${pg}/birthday`,
+    port: 5432,
+    socketDir: SOCKET_DIR,
+    retentionFull: stack.backups.retentionFull,
+  })
+  const [etcdU, patroniU] = [etcdUnit(), patroniUnit(dr ? {} : { fenceWhilePrimary: `http://${a.dr.db}:8008/primary` })]
   return {
     host,
-    install: dbInstallScript(stack, repo.type === 'posix' ? { repoPath: repo.path } : {}),
+    install: dbInstallScript(stack, own.type === 'posix' ? { repoPath: own.path } : {}),
     files: [
       { path: `${CONF}/etcd.yml`, content: etcd, mode: 0o640, owner: 'root:etcd', units: [etcdU.name] },
       { path: `${CONF}/patroni.yml`, content: patroni, mode: 0o600, owner: 'postgres:postgres', units: [patroniU.name] },
@@ -140,20 +187,9 @@ export function hostPlan(stack: Stack, host: HostSpec, secrets: Secrets, env: Ho
       },
       // curl --netrc-file: the REST password never appears on a command line.
       { path: `${CONF}/rest.netrc`, content: `machine ${host.ip} login patroni password ${secrets['rest-password']}\n`, mode: 0o600, owner: 'root:root', units: [] },
-      {
-        path: '/etc/pgbackrest.conf',
-        content: renderPgBackrestConf({
-          stanza,
-          repo: repoSpec,
-          dataDir: `/var/lib/postgresql/${pg}/birthday`,
-          port: 5432,
-          socketDir: SOCKET_DIR,
-          retentionFull: stack.backups.retentionFull,
-        }),
-        mode: 0o640,
-        owner: 'postgres:postgres',
-        units: [], // read by every pgbackrest command
-      },
+      // read by every pgbackrest command
+      { path: '/etc/pgbackrest.conf', content: backrestConf(own), mode: 0o640, owner: 'postgres:postgres', units: [] },
+      ...(dr ? [{ path: UPSTREAM_BACKREST_CONF, content: backrestConf(repos.primary), mode: 0o640, owner: 'postgres:postgres', units: [] }] : []),
       ...[etcdU, patroniU].map(unitFile),
       // The backup service is a oneshot: a daemon-reload is all a change needs.
       ...(dr ? [] : backupUnits(stanza, `http://${host.ip}:8008`).map((u) => ({ ...unitFile(u), units: u.name.endsWith('.timer') ? [u.name] : [] }))),

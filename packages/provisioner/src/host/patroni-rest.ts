@@ -48,3 +48,20 @@ export async function switchover(s: SshSession, ip: string, leader: string, cand
     `curl -sf -m 30 --netrc-file ${CONF}/rest.netrc -X POST -H 'Content-Type: application/json' -d '${JSON.stringify({ leader, candidate })}' http://${ip}:8008/switchover`,
   )
 }
+
+/** The cluster's dynamic configuration (`GET /config`), or `undefined` when nothing sensible answered. */
+export async function dynamicConfig(s: SshSession, ip: string): Promise<unknown> {
+  const r = await s.run(`curl -s -m 3 http://${ip}:8008/config || true`)
+  try {
+    return JSON.parse(r.stdout) as unknown
+  } catch {
+    return undefined
+  }
+}
+
+/** Merge `patch` into the dynamic configuration (`PATCH /config`, basic auth from the 0600 netrc file; the body on stdin). */
+export async function patchDynamicConfig(s: SshSession, ip: string, patch: object): Promise<void> {
+  await s.run(`curl -sf -m 10 --netrc-file ${CONF}/rest.netrc -X PATCH -H 'Content-Type: application/json' --data-binary @- http://${ip}:8008/config >/dev/null`, {
+    stdin: JSON.stringify(patch),
+  })
+}

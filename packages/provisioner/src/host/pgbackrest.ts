@@ -50,7 +50,7 @@ export function archiveCommand(stanza: string): string {
   return `pgbackrest --stanza=${stanza} archive-push %p`
 }
 
-/** PostgreSQL `restore_command` fetching WAL from the repository. */
-export function restoreCommand(stanza: string): string {
-  return `pgbackrest --stanza=${stanza} archive-get %f "%p"`
+/** PostgreSQL `restore_command` fetching WAL from the repository (of `config`, default `/etc/pgbackrest.conf`). */
+export function restoreCommand(stanza: string, config?: string): string {
+  return `pgbackrest${config === undefined ? '' : ` --config=${config}`} --stanza=${stanza} archive-get %f "%p"`
 }

@@ -3,11 +3,10 @@ import { ProvisionerError } from '../errors.js'
 import type { SshSessionFactory } from '../ssh/session.js'
 import type { Stack } from '../stack/schema.js'
 import type { LoadBalancer } from '../target.js'
-import { APP_ENV, appEnv } from './app-env.js'
-import { rollAppHost } from './deploy.js'
-import { stackHosts, type Secrets } from './host-plan.js'
-import { restStatus } from './patroni-rest.js'
+import { stackHosts, stanzaOf, type Secrets } from './host-plan.js'
+import { patchDynamicConfig, restStatus } from './patroni-rest.js'
 import { pollUntil } from './poll.js'
+import { repointApps } from './repoint-apps.js'
 
 /** Options of {@link promoteDr}. */
 export interface PromoteDrOptions {
@@ -34,7 +33,7 @@ export interface PromoteDrReport {
 /**
  * Promote the DR standby cluster after the primary region is lost: remove `standby_cluster`
  * from its dynamic config (`PATCH /config`, basic auth from a 0600 netrc file), wait until it
- * answers `/primary` 200, then point every app host at it: rewrite `app.env` (`PATRONI_URLS`) and restart the hosts one at a time behind the load balancer.
+ * answers `/primary` 200, create its stanza in its own repository (it archives there from now on), then point every app host at it: rewrite `app.env` (`PATRONI_URLS`) and restart the hosts one at a time behind the load balancer.
  * Fence the old primary first (see the README): this refuses without `confirm`.
  *
  * @example
@@ -49,25 +48,14 @@ export async function promoteDr(stack: Stack, o: PromoteDrOptions): Promise<Prom
   const dr = hosts.find((h) => h.role === 'dr-db')!
   const s = await o.sessions({ host: dr.ip, name: dr.name })
   try {
-    await s.run(
-      `curl -sf -m 10 --netrc-file /etc/birthday-ha/rest.netrc -X PATCH -H 'Content-Type: application/json' -d '{"standby_cluster":null}' http://${dr.ip}:8008/config`,
-    )
+    await patchDynamicConfig(s, dr.ip, { standby_cluster: null })
     const ok = await pollUntil(async () => (await restStatus(s, dr.ip, '/primary')) === '200', poll)
     if (!ok) throw new ProvisionerError('PROV_HOST_UNHEALTHY', `${dr.name} did not become primary`, { details: { host: dr.name } })
+    // It now archives to a repository of its own (host-plan.ts, UPSTREAM_BACKREST_CONF): create its stanza there (idempotent).
+    await s.run(`sudo -u postgres pgbackrest --stanza=${stanzaOf(stack)} stanza-create`)
   } finally {
     await s.close()
   }
-  const env = appEnv(stack, o.secrets, [dr.ip])
-  const repointed: string[] = []
-  for (const h of hosts.filter((x) => x.role === 'app')) {
-    const a = await o.sessions({ host: h.ip, name: h.name })
-    try {
-      if (!(await a.writeFile(APP_ENV, env, { mode: 0o600, owner: 'birthday:birthday' }))) continue
-      await rollAppHost(stack, { loadBalancer: o.loadBalancer, session: a, host: h.name, poll, restart: 'systemctl restart birthday-app.service' })
-      repointed.push(h.name)
-    } finally {
-      await a.close()
-    }
-  }
+  const repointed = await repointApps(stack, { ...o, poll }, [dr.ip])
   return { promoted: dr.name, repointed }
 }

@@ -42,6 +42,21 @@ export function etcdUnit(): UnitFile {
   })
 }
 
+/** Present while the primary region is rebuilt as a standby of the DR host (`rebuildPrimary` until `failBack`). */
+export const FOLLOWS_DR = '/etc/birthday-ha/follows-dr'
+
+/**
+ * The primary region's own fence: its Patroni does not start while the DR host answers `/primary`
+ * 200 (after `promote-dr`), unless it is rebuilt to follow it. Found on the lab: powered on again
+ * after the region loss, the old DB hosts' etcd kept the old leader key (etcd renews leases on
+ * restart), the old leader took it back, promoted itself and archived a timeline of its own.
+ * An unreachable DR host does not block the start (curl answers no 200). ExecCondition= exiting
+ * 1 skips the start without failing the unit (systemd.service(5)); `%%` and `$$` are a literal `%` and `$`.
+ */
+function drFence(drPrimaryUrl: string): string {
+  return `ExecCondition=/bin/sh -c 'test -e ${FOLLOWS_DR} || test "$$(curl -s -m 5 -o /dev/null -w %%{http_code} ${drPrimaryUrl})" != 200'`
+}
+
 /**
  * PostgreSQL's socket directory (`unix_socket_directories`): `/var/run` is `/run`, a tmpfs, so the unit
  * recreates it on every start (found on a real Debian 13 host: after a power cut + boot, Patroni crash-looped
@@ -57,11 +72,12 @@ export const SOCKET_DIR = '/var/run/birthday-ha'
  * pgBackRest, `sudo -u postgres psql`). `RuntimeDirectoryPreserve=yes`: systemd would otherwise remove the
  * directory when the unit stops, i.e. on every Patroni restart, under a PostgreSQL that may still be running.
  */
-export function patroniUnit(): UnitFile {
+export function patroniUnit(o: { readonly fenceWhilePrimary?: string } = {}): UnitFile {
   return unit('birthday-patroni.service', {
     Unit: ['Description=Patroni for birthday-ha', 'After=network-online.target birthday-etcd.service', 'Wants=network-online.target', 'Conflicts=patroni.service'],
     Service: [
       'Type=simple',
+      ...(o.fenceWhilePrimary === undefined ? [] : [drFence(o.fenceWhilePrimary)]),
       'User=postgres',
       'Group=postgres',
       'Environment=HOME=/var/lib/postgresql',

@@ -3,7 +3,7 @@ import { renderPgHba } from './pg-hba.js'
 import { checkTiming, type PatroniTiming } from './patroni-timing.js'
 import {
   checkHost, checkHostPort, checkList, checkNodeName, checkNonNegativeInt, checkPath, checkPort, checkRoleName,
-  checkSecret,
+  checkSecret, checkSize,
 } from './spec-checks.js'
 
 /** A login: user name plus secret. Secrets are always inputs, never defaults. */
@@ -68,13 +68,32 @@ export interface PatroniNodeSpec {
   }
   /** Makes this cluster a standby cluster replicating from another region's primary. */
   readonly standbyCluster?: {
-    readonly host: string
+    /**
+     * The remote cluster's address, or all its members' addresses. With a list and a
+     * `primarySlotName`, Patroni adds `target_session_attrs=read-write` to the standby leader's
+     * `primary_conninfo`, so it streams from whichever member is the remote leader now
+     * (https://patroni.readthedocs.io/en/latest/standby_cluster.html).
+     */
+    readonly host: string | readonly string[]
     readonly port: number
+    /** A slot the remote cluster keeps for this one (its `permanentSlots`). */
     readonly primarySlotName?: string
     /** Default `['basebackup']`. */
     readonly createReplicaMethods?: readonly string[]
     readonly restoreCommand?: string
   }
+  /**
+   * Physical slots this cluster keeps for consumers outside it (a DR standby cluster's
+   * `primarySlotName`). Patroni creates them on the leader and keeps them on the replicas too, so
+   * they survive a failover (https://patroni.readthedocs.io/en/latest/dynamic_configuration.html, `slots`).
+   */
+  readonly permanentSlots?: readonly string[]
+  /**
+   * `max_slot_wal_keep_size`: how much WAL a slot may hold back before PostgreSQL gives it up, so
+   * a DR standby that is gone cannot fill the primary's disk (it then catches up from the WAL
+   * archive). Default `2GB` when there are permanent slots; otherwise unset (PostgreSQL's -1).
+   */
+  readonly maxSlotWalKeepSize?: string
   /** Optional continuous WAL archiving (e.g. pgBackRest's `archive-push`). */
   readonly walArchive?: { readonly command: string; readonly timeoutSeconds?: number; readonly restoreCommand?: string }
   /** Patroni watchdog mode. Default `automatic` (used when `/dev/watchdog` exists). */
@@ -132,6 +151,7 @@ export function renderPatroniConfig(spec: PatroniNodeSpec): string {
   })
   const lag = checkNonNegativeInt('maximumLagOnFailover', spec.maximumLagOnFailover ?? 1024 * 1024)
   const archive = spec.walArchive
+  const slots = (spec.permanentSlots ?? []).map((name, i) => checkRoleName(`permanentSlots[${i}]`, name))
   const dcsParameters = withoutUndefined({
     wal_level: 'replica',
     hot_standby: 'on',
@@ -144,6 +164,9 @@ export function renderPatroniConfig(spec: PatroniNodeSpec): string {
     archive_mode: archive === undefined ? undefined : 'on',
     archive_command: archive?.command,
     archive_timeout: archive?.timeoutSeconds,
+    max_slot_wal_keep_size: spec.maxSlotWalKeepSize === undefined
+      ? (slots.length > 0 ? '2GB' : undefined)
+      : checkSize('maxSlotWalKeepSize', spec.maxSlotWalKeepSize),
   })
   const standby = spec.standbyCluster
   const config = withoutUndefined({
@@ -165,6 +188,7 @@ export function renderPatroniConfig(spec: PatroniNodeSpec): string {
         maximum_lag_on_failover: lag,
         synchronous_mode: spec.synchronousMode ?? true,
         failsafe_mode: true,
+        slots: slots.length === 0 ? undefined : Object.fromEntries(slots.map((name) => [name, { type: 'physical' }])),
         postgresql: withoutUndefined({
           use_pg_rewind: true,
           use_slots: true,
@@ -172,7 +196,9 @@ export function renderPatroniConfig(spec: PatroniNodeSpec): string {
           recovery_conf: archive?.restoreCommand === undefined ? undefined : { restore_command: archive.restoreCommand },
         }),
         standby_cluster: standby === undefined ? undefined : withoutUndefined({
-          host: checkHost('standbyCluster.host', standby.host),
+          host: typeof standby.host === 'string'
+            ? checkHost('standbyCluster.host', standby.host)
+            : checkList('standbyCluster.host', standby.host, checkHost).join(','),
           port: checkPort('standbyCluster.port', standby.port),
           primary_slot_name: standby.primarySlotName === undefined
             ? undefined

@@ -99,3 +99,9 @@ export function checkPositiveInt(field: string, value: number): number {
   if (!Number.isInteger(value) || value < 1) throw invalid(field, `must be a positive integer, got ${value}`)
   return value
 }
+
+/** A PostgreSQL size setting with its unit, e.g. `2GB` (https://www.postgresql.org/docs/current/config-setting.html). */
+export function checkSize(field: string, value: string): string {
+  if (!/^[1-9][0-9]{0,8}(kB|MB|GB|TB)$/.test(value)) throw invalid(field, `must be a size like 512MB or 2GB, got ${JSON.stringify(value)}`)
+  return value
+}

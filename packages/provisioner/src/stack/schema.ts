@@ -76,6 +76,13 @@ export const stackSchema = z
     backups: z.strictObject({
       bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
       bucketRegion: region.optional(),
+      /**
+       * The DR host's own repository once it is promoted, best a bucket in the DR region (a lost region
+       * takes its bucket with it). Default: `bucket`, under a path of its own.
+       */
+      drBucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name').optional(),
+      /** Default: the DR region when `drBucket` is given, else `bucketRegion`. */
+      drBucketRegion: region.optional(),
       instanceProfile: z.string().min(1),
       retentionFull: z.int().min(1).max(30).default(2),
     }),

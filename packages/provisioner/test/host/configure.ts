@@ -176,3 +176,21 @@ t.test('async mode: healthy without a sync standby; the switchover goes to a rep
   t.notOk(clusterHealthy(stack, [{ name: 'db1', role: 'leader', state: 'running' }, { name: 'db2', role: 'replica', state: 'streaming' }], 2), 'sync mode needs a sync_standby')
   t.ok(clusterHealthy(stack, [{ name: 'db1', role: 'master', state: 'running' }, { name: 'db2', role: 'sync_standby', state: 'streaming' }], 2), "Patroni 3's master is a leader too")
 })
+
+t.test('clusters bootstrapped by an older stack get its dynamic config patched, once', async (t) => {
+  const f = new FakeHosts(stack)
+  const first = await configureHosts(stack, { sessions: f.sessions(), secrets, ...fast })
+  t.same(first.reconfigured, [], 'a new cluster bootstrapped with it')
+  t.strictSame(f.dcs.get('primary')!.slots, { dr_standby: { type: 'physical' } })
+  // What a stack bootstrapped before the DR slot has in its DCS: no slot, the DR pinned to db1.
+  delete f.dcs.get('primary')!.slots
+  f.dcs.set('dr', { ...f.dcs.get('dr')!, standby_cluster: { host: '10.10.10.10', port: 5432, create_replica_methods: ['basebackup'] } })
+  const second = await configureHosts(stack, { sessions: f.sessions(), secrets, ...fast })
+  t.same(second.reconfigured, ['db1:/config', 'dr1:/config'])
+  t.same(second.restarted, [], 'dynamic settings need no restart')
+  t.strictSame(f.dcs.get('primary')!.slots, { dr_standby: { type: 'physical' } })
+  t.match(f.dcs.get('dr')!.standby_cluster, { host: '10.10.10.10,10.10.11.10,10.10.12.10', primary_slot_name: 'dr_standby' })
+  t.notOk(f.promoted, 'the DR cluster is still a standby')
+  const third = await configureHosts(stack, { sessions: f.sessions(), secrets, ...fast })
+  t.same(third.reconfigured, [])
+})

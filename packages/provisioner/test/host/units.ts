@@ -1,7 +1,7 @@
 import t from 'tap'
 import { configureHosts } from '../../src/host/configure.js'
 import { hostPlan, stackHosts, type Secrets } from '../../src/host/host-plan.js'
-import { patroniUnit, SOCKET_DIR } from '../../src/host/units.js'
+import { FOLLOWS_DR, patroniUnit, SOCKET_DIR } from '../../src/host/units.js'
 import { FakeHosts } from '../fixtures/fake-hosts.js'
 import { makeStack } from '../fixtures/stack.js'
 
@@ -48,4 +48,32 @@ t.test('hosts configured with the older Patroni unit: only the unit file is rewr
   t.same([...f.hosts.values()].flatMap((h) => h.stale()), [], 'every Patroni runs with the new unit')
   const again = await configureHosts(stack, { sessions: f.sessions(), secrets, ...fast })
   t.same({ written: again.written, restarted: again.restarted, started: again.started }, { written: [], restarted: [], started: [] })
+})
+
+// The fence's command, run as systemd would run it (after unescaping %% and $$) against a real HTTP server.
+t.test("the primary region's fence: Patroni starts unless the DR host answers /primary 200, or the host follows it", async (t) => {
+  const { createServer } = await import('node:http')
+  const { spawn } = await import('node:child_process')
+  const { mkdtempSync, writeFileSync } = await import('node:fs')
+  const { tmpdir } = await import('node:os')
+  let status = 503
+  const server = createServer((_req, res) => res.writeHead(status).end())
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  t.teardown(() => server.close())
+  const port = (server.address() as { port: number }).port
+  const marker = `${mkdtempSync(`${tmpdir()}/fence-`)}/follows-dr`
+  const line = service(patroniUnit({ fenceWhilePrimary: `http://127.0.0.1:${port}/primary` }).content).find((l) => l.startsWith('ExecCondition='))!
+  const script = /^ExecCondition=\/bin\/sh -c '(.*)'$/.exec(line)![1]!.replaceAll('%%', '%').replaceAll('$$', '$').replace(FOLLOWS_DR, marker)
+  // async: the server in this process must answer while the shell runs
+  const exit = (cmd = script): Promise<number | null> => new Promise((r) => spawn('/bin/sh', ['-c', cmd]).on('exit', r))
+  t.equal(await exit(), 0, 'the DR host is a standby (503): start')
+  status = 200
+  t.equal(await exit(), 1, 'the DR host is the primary: skip the start (1, not a failure)')
+  writeFileSync(marker, 'x')
+  t.equal(await exit(), 0, 'rebuilt to follow it: start')
+  server.close()
+  t.equal(await exit(script.replace(marker, `${marker}.absent`)), 0, 'the DR host unreachable: start')
+  t.notOk(service(patroniUnit().content).some((l) => l.startsWith('ExecCondition=')), 'the DR host itself has no fence')
+  const db1 = hostPlan(stack, stackHosts(stack).find((h) => h.name === 'db1')!, secrets)
+  t.match(db1.files.find((f) => f.path === patroniUnit().path)!.content, /ExecCondition=.*http:\/\/10\.\d+\.10\.10:8008\/primary/, "db hosts ask the DR host's own address")
 })

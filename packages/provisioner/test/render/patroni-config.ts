@@ -65,6 +65,30 @@ t.test('a standby cluster defaults to basebackup and has no slot unless given', 
   t.strictSame(config.bootstrap.dcs.standby_cluster, { host: 'primary.example', port: 5432, create_replica_methods: ['basebackup'] })
 })
 
+t.test('a standby cluster given all the remote members follows whichever is the leader', async (t) => {
+  const config = parse(renderPatroniConfig(nodeSpec({
+    standbyCluster: { host: ['10.0.1.10', '10.0.2.10', '10.0.3.10'], port: 5432, primarySlotName: 'dr_standby' },
+  })), { version: '1.1' }) as Record<string, any>
+  // Patroni splits the host on commas and, with a slot, adds target_session_attrs=read-write.
+  t.equal(config.bootstrap.dcs.standby_cluster.host, '10.0.1.10,10.0.2.10,10.0.3.10')
+  t.equal(config.bootstrap.dcs.standby_cluster.primary_slot_name, 'dr_standby')
+  t.throws(() => renderPatroniConfig(nodeSpec({ standbyCluster: { host: [], port: 5432 } })), { code: 'PROV_RENDER_INVALID_SPEC', field: 'standbyCluster.host' })
+  t.throws(() => renderPatroniConfig(nodeSpec({ standbyCluster: { host: ['10.0.1.10', '10.0.2.10,x'], port: 5432 } })), { field: 'standbyCluster.host[1]' })
+})
+
+t.test('permanent slots: kept by Patroni in the dynamic config, their WAL capped', async (t) => {
+  const config = parse(renderPatroniConfig(nodeSpec({ permanentSlots: ['dr_standby'] })), { version: '1.1' }) as Record<string, any>
+  t.strictSame(config.bootstrap.dcs.slots, { dr_standby: { type: 'physical' } })
+  t.equal(config.bootstrap.dcs.postgresql.parameters.max_slot_wal_keep_size, '2GB', 'a vanished consumer cannot fill the disk')
+  const capped = parse(renderPatroniConfig(nodeSpec({ permanentSlots: ['dr_standby'], maxSlotWalKeepSize: '512MB' })), { version: '1.1' }) as Record<string, any>
+  t.equal(capped.bootstrap.dcs.postgresql.parameters.max_slot_wal_keep_size, '512MB')
+  const none = parse(renderPatroniConfig(nodeSpec()), { version: '1.1' }) as Record<string, any>
+  t.notOk('slots' in none.bootstrap.dcs)
+  t.notOk('max_slot_wal_keep_size' in none.bootstrap.dcs.postgresql.parameters)
+  t.throws(() => renderPatroniConfig(nodeSpec({ permanentSlots: ['DR'] })), { code: 'PROV_RENDER_INVALID_SPEC', field: 'permanentSlots[0]' })
+  t.throws(() => renderPatroniConfig(nodeSpec({ maxSlotWalKeepSize: '2 GB' })), { code: 'PROV_RENDER_INVALID_SPEC', field: 'maxSlotWalKeepSize' })
+})
+
 t.test('rejects timing where loop_wait + 2*retry_timeout > ttl', async (t) => {
   const err = t.throws(() => renderPatroniConfig(nodeSpec({ timing: { ttl: 10, loop_wait: 3, retry_timeout: 4 } })))
   t.type(err, RenderError)

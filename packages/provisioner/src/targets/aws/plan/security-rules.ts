@@ -18,7 +18,8 @@ const tcp = (port: number, source: IngressRule['source'], description: string, t
  * (the bastion only from the operator's CIDR); PostgreSQL and Patroni only
  * from app hosts, DB hosts and the DR host's fixed address; etcd only among
  * DB hosts. The DR host takes PostgreSQL and Patroni only from the three
- * primary DB hosts' fixed addresses (not the app hosts' subnets).
+ * primary DB hosts' and the app hosts' fixed addresses (the apps use it after
+ * `promote-dr`; before this, a promoted DR host was unreachable from them on AWS).
  */
 export function securityRules(stack: Stack): Readonly<Record<'alb' | 'bastion' | 'app' | 'db' | 'drDb', readonly IngressRule[]>> {
   const a = addresses(stack)
@@ -43,6 +44,11 @@ export function securityRules(stack: Stack): Readonly<Record<'alb' | 'bastion' |
     // Security groups cannot reference groups across regions: use the
     // primary DB hosts' and the bastion's fixed addresses.
     drDb: [
+      // after promote-dr (and during fail-back) the app hosts reach the DR host across the peering
+      ...a.primary.app.flatMap((x, i) => [
+        tcp(PORTS.postgres, { cidr: `${x.ip}/32` }, `PostgreSQL from app${i + 1}`),
+        tcp(PORTS.patroni, { cidr: `${x.ip}/32` }, `Patroni REST from app${i + 1}`),
+      ]),
       ...a.primary.db.flatMap((ip, i) => [
         tcp(PORTS.postgres, { cidr: `${ip}/32` }, `PostgreSQL from db${i + 1}`),
         tcp(PORTS.patroni, { cidr: `${ip}/32` }, `Patroni REST from db${i + 1}`),

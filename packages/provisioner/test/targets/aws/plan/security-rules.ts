@@ -15,13 +15,16 @@ t.test('only the ALB is open to the internet, and only on its listener port', as
   t.same(sgs.get('primary/sg/alb')!.ingress.length, 1)
 })
 
-t.test('bug 9 (issue 10): PostgreSQL and Patroni only from app hosts, DB hosts and the DR host; the DR host only from the three DB hosts (/32s, least privilege)', async (t) => {
+t.test('bug 9 (issue 10): PostgreSQL and Patroni only from app hosts, DB hosts and the DR host; the DR host only from the app and DB hosts (/32s, least privilege)', async (t) => {
   for (const port of [5432, 8008]) {
     const sources = rules.filter((r) => covers(r, port)).map((r) => `${r.group} <- ${'cidr' in r.source ? r.source.cidr : r.source.sg}`)
     t.same(sources, [
       'primary/sg/db <- primary/sg/app',
       'primary/sg/db <- primary/sg/db',
       'primary/sg/db <- 10.20.10.10/32',
+      // the apps use the DR host after promote-dr (and during fail-back)
+      'dr/sg/db <- 10.10.10.20/32',
+      'dr/sg/db <- 10.10.11.20/32',
       'dr/sg/db <- 10.10.10.10/32',
       'dr/sg/db <- 10.10.11.10/32',
       'dr/sg/db <- 10.10.12.10/32',
