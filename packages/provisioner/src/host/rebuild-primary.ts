@@ -87,7 +87,7 @@ export async function rebuildPrimary(stack: Stack, o: RebuildPrimaryOptions): Pr
     let last: unknown = null
     const streaming = await pollUntil(async () => {
       const members = await clusterMembers(s(first), first.ip)
-      last = members
+      last = members ?? null
       return members !== undefined && members.length === db.length && members.every((m) => m.state === 'streaming')
     }, poll)
     if (!streaming) throw new ProvisionerError('PROV_HOST_UNHEALTHY', `the rebuilt primary region is not streaming: ${JSON.stringify(last).slice(0, 400)}`, { details: { host: first.name } })

@@ -110,6 +110,7 @@ t.test('rebuild-primary: a region that never streams is PROV_HOST_UNHEALTHY', as
   const starting = JSON.stringify({ members: [{ name: 'db1', role: 'standby_leader', state: 'streaming' }, { name: 'db2', role: 'replica', state: 'starting' }] })
   await t.rejects(rebuildPrimary(stack, { sessions: stuck(f, 'db1', /\/cluster \|\| true$/, starting), secrets, confirm: true, ...fast }), { code: 'PROV_HOST_UNHEALTHY', message: /the rebuilt primary region is not streaming: .*starting/ })
   await t.rejects(rebuildPrimary(stack, { sessions: stuck(f, 'db1', /\/standby-leader \|\| true$/, '503'), secrets, confirm: true, ...fast }), { code: 'PROV_HOST_UNHEALTHY', message: /db1 did not become the standby leader/ })
+  await t.rejects(rebuildPrimary(stack, { sessions: stuck(f, 'db1', /\/cluster \|\| true$/, '<html>502</html>'), secrets, confirm: true, ...fast }), { code: 'PROV_HOST_UNHEALTHY', message: /not streaming: null$/ }, 'no JSON from /cluster')
 })
 
 t.test('fail-back: a DR host that is not demoted stops it before anything is promoted', async (t) => {
