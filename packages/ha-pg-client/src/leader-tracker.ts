@@ -67,7 +67,7 @@ export class LeaderTracker {
   #napStreak = 0
   /** While leaderless, no paced round before this time (see {@link LeaderTracker.refreshPaced}). */
   #nextPacedRoundAt = Number.NEGATIVE_INFINITY
-  /** When the last discovery round ended. */
+  /** When the last finished discovery round began (what it decided was seen from then on). */
   #lastRoundAt = Number.NEGATIVE_INFINITY
   #rejected: string | undefined
   /** The lease of the current grant (shortened when the leader's DCS contact is old). */
@@ -147,9 +147,11 @@ export class LeaderTracker {
   /** One discovery round; concurrent callers share the round in flight (single-flight). */
   refresh(): Promise<void> {
     if (this.#closed) return Promise.resolve()
-    this.#inflight ??= this.#round().finally(() => {
+    if (this.#inflight !== undefined) return this.#inflight
+    const startedAt = this.#o.now()
+    this.#inflight = this.#round().finally(() => {
       this.#inflight = undefined
-      this.#lastRoundAt = this.#o.now()
+      this.#lastRoundAt = startedAt
     })
     return this.#inflight
   }
@@ -182,7 +184,8 @@ export class LeaderTracker {
       const now = this.#o.now()
       const leased = this.#leader
       if (leased !== undefined && this.hasLease(leased, now)) return leased
-      // fail fast only on what a round ended during this wait said (a paced call may have had no round yet)
+      // fail fast only on what a round begun during this wait said: a round begun before it may have seen
+      // answers from before a change (found under load: a DCS-down view ending a wait for refused members)
       const fresh = this.#lastRoundAt >= since
       if (fresh && this.#lastDecision.kind === 'none' && this.#lastDecision.reason === 'dcs-unavailable') {
         throw new HaPgError('HAPG_NO_LEADER', 'no leader: the Patroni members report that their DCS is unavailable')

@@ -121,6 +121,23 @@ t.test('a lease granted while a caller naps wakes it at once', async (t) => {
   await tracker.close()
 })
 
+// Found under load (CI, Node 24 beside the lab): a round begun while the members said "DCS down" ended
+// after the members had become unreachable, and the wait that joined it failed with HAPG_NO_LEADER.
+t.test('a wait fails fast only on a round begun during it, not on one begun before a change', async (t) => {
+  const patroni = new FakePatroni(threeMembers())
+  // a slow round: /cluster says "DCS down" after 150 ms, then /primary (asked without a DCS) after 150 ms more
+  for (const m of patroni.members) Object.assign(m, { rest: 'dcs-down', clusterDelayMs: 150, primaryDelayMs: 150 })
+  const { tracker } = make(patroni)
+  const before = tracker.refresh()
+  await new Promise((r) => setTimeout(r, 200)) // its /primary questions are out, their answers not yet in
+  for (const m of patroni.members) m.rest = 'refused' // now nobody answers at all: a network problem
+  await t.rejects(tracker.waitForLease(Date.now() + 400), { code: 'HAPG_FAILOVER_TIMEOUT' })
+  await before
+  for (const m of patroni.members) m.rest = 'dcs-down'
+  await t.rejects(tracker.waitForLease(Date.now() + 2_000), { code: 'HAPG_NO_LEADER' }, 'a round begun during the wait still fails it fast')
+  await tracker.close()
+})
+
 t.test('a standby cluster fails writes at once with HAPG_STANDBY_CLUSTER', async (t) => {
   const patroni = new FakePatroni(threeMembers())
   patroni.get('m1').role = 'standby_leader'

@@ -73,7 +73,7 @@ export class FakePatroni {
     if (rest === 'refused') return { statusCode: 0, error: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) }
     if (rest === 'frozen') return { statusCode: 200, data: () => new Promise(() => {}) }
     if (path === '/cluster') {
-      if (rest === 'dcs-down') return { statusCode: 503, data: '' }
+      if (rest === 'dcs-down') return { statusCode: 503, data: self?.clusterDelayMs === undefined ? '' : () => new Promise((resolve) => setTimeout(() => resolve(''), self.clusterDelayMs)) }
       // Patroni 3.0.2 without its DCS: the /cluster handler raises and the connection closes without an answer
       if (rest === 'dcs-lost') return { statusCode: 0, error: Object.assign(new Error('other side closed'), { code: 'UND_ERR_SOCKET' }) }
       const members = (self === undefined ? undefined : this.views.get(self.name)) ?? this.members
