@@ -83,8 +83,8 @@ export async function drDrill(x: DrillLab): Promise<DrDrillReport> {
 }
 
 /**
- * The primary region comes back and takes over again, under load: boot db1-db3 (their Patroni starts
- * with them; the apps point at dr1 only), `rebuild-primary`, `fail-back`. Every write acknowledged
+ * The primary region comes back and takes over again, under load: boot db1-db3 (their Patroni stays
+ * stopped while dr1 is the primary: the fence in its unit; the apps point at dr1 only), `rebuild-primary`, `fail-back`. Every write acknowledged
  * meanwhile, and everything dr1 held, must then be on the primary region's leader.
  */
 async function wayBackDrill(x: DrillLab, onDr: ReadonlyMap<string, string>, drPrefix: string, step: (s: string) => void): Promise<WayBackReport> {

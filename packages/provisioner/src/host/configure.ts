@@ -4,9 +4,8 @@ import type { SshSession, SshSessionFactory } from '../ssh/session.js'
 import type { Stack } from '../stack/schema.js'
 import type { LoadBalancer } from '../target.js'
 import { rollAppHost } from './deploy.js'
-import { hostPlan, stackHosts, stanzaOf, type HostEnvironment, type HostPlan, type Secrets } from './host-plan.js'
+import { hostPlan, patroniFile, stackHosts, stanzaOf, type HostEnvironment, type HostPlan, type Secrets } from './host-plan.js'
 import { dynamicConfigPatch } from './dynamic-config.js'
-import { CONF } from './install-scripts.js'
 import { clusterMembers, dynamicConfig, isLeader, patchDynamicConfig, restStatus, switchover, type ClusterMember } from './patroni-rest.js'
 import { pollUntil, type PollOptions } from './poll.js'
 import { ChangedUnits, ensureUnit, restartUnit, type UnitState } from './unit-control.js'
@@ -93,8 +92,7 @@ export async function configureHosts(stack: Stack, o: ConfigureOptions): Promise
     // A cluster bootstrapped by an older stack keeps its old dynamic config until it is patched.
     const converge = async (p: HostPlan): Promise<void> => {
       if (dryRun) return
-      const yml = p.files.find((f) => f.path === `${CONF}/patroni.yml`)!.content
-      const patch = dynamicConfigPatch(yml, await dynamicConfig(s(p), p.host.ip))
+      const patch = dynamicConfigPatch(patroniFile(p).content, await dynamicConfig(s(p), p.host.ip))
       if (patch === undefined) return
       await patchDynamicConfig(s(p), p.host.ip, patch)
       reconfigured.push(`${p.host.name}:/config`)

@@ -4,8 +4,7 @@ import type { SshSession, SshSessionFactory } from '../ssh/session.js'
 import type { Stack } from '../stack/schema.js'
 import type { LoadBalancer } from '../target.js'
 import { bootstrapDcs } from './dynamic-config.js'
-import { hostPlan, stackHosts, type HostEnvironment, type HostPlan, type HostSpec, type Secrets } from './host-plan.js'
-import { CONF } from './install-scripts.js'
+import { hostPlan, patroniFile, stackHosts, type HostEnvironment, type HostSpec, type Secrets } from './host-plan.js'
 import { patchDynamicConfig, restStatus } from './patroni-rest.js'
 import { pollUntil, type PollOptions } from './poll.js'
 import { checkLsn, sqlOnHost } from './psql.js'
@@ -36,8 +35,6 @@ export interface FailBackReport {
   /** App hosts restarted onto the primary region, one at a time behind the load balancer. */
   readonly repointed: readonly string[]
 }
-
-const patroniYml = (p: HostPlan): string => p.files.find((f) => f.path === `${CONF}/patroni.yml`)!.content
 
 /**
  * The way back after `promote-dr` and `rebuildPrimary`, part 2: a planned switch of the roles,
@@ -88,7 +85,7 @@ export async function failBack(stack: Stack, o: FailBackOptions): Promise<FailBa
 
     const drPlan = hostPlan(stack, dr, o.secrets, o)
     const start = now()
-    await patchDynamicConfig(s(dr), dr.ip, { standby_cluster: bootstrapDcs(patroniYml(drPlan))['standby_cluster'] })
+    await patchDynamicConfig(s(dr), dr.ip, { standby_cluster: bootstrapDcs(patroniFile(drPlan).content)['standby_cluster'] })
     await waitFor(dr, '/standby-leader', 'a standby leader')
     const handoverLsn = checkLsn(await sqlOnHost(s(dr), stack, 'SELECT pg_last_wal_replay_lsn()'))
     const caughtUp = await pollUntil(async () => (await sqlOnHost(s(leader), stack, `SELECT pg_last_wal_replay_lsn() >= '${handoverLsn}'::pg_lsn`)) === 't', poll)
@@ -98,8 +95,8 @@ export async function failBack(stack: Stack, o: FailBackOptions): Promise<FailBa
     const noWriterMs = now() - start
 
     for (const h of db) {
-      const p = hostPlan(stack, h, o.secrets, o)
-      await s(h).writeFile(`${CONF}/patroni.yml`, patroniYml(p), { mode: 0o600, owner: 'postgres:postgres' })
+      const file = patroniFile(hostPlan(stack, h, o.secrets, o))
+      await s(h).writeFile(file.path, file.content, { mode: file.mode, owner: file.owner })
       await s(h).run(`rm -f ${FOLLOWS_DR}`)
     }
     // A full backup of the new timeline: the primary region's repository has no WAL of the DR epoch (the DR host archived to its own).

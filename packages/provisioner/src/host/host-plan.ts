@@ -83,6 +83,12 @@ function repositories(stack: Stack, env: HostEnvironment): { readonly primary: P
 /** The physical slot the primary cluster keeps for the DR standby cluster. */
 export const DR_SLOT = 'dr_standby'
 
+/** Where a DB host's Patroni config lives. */
+export const PATRONI_YML = `${CONF}/patroni.yml`
+
+/** A DB host plan's `patroni.yml`, with its mode and owner. */
+export const patroniFile = (p: HostPlan): HostFile => p.files.find((f) => f.path === PATRONI_YML)!
+
 /** The pgBackRest stanza of a stack. */
 export const stanzaOf = (stack: Stack): string => stack.name
 
@@ -177,7 +183,7 @@ export function hostPlan(stack: Stack, host: HostSpec, secrets: Secrets, env: Ho
     install: dbInstallScript(stack, own.type === 'posix' ? { repoPath: own.path } : {}),
     files: [
       { path: `${CONF}/etcd.yml`, content: etcd, mode: 0o640, owner: 'root:etcd', units: [etcdU.name] },
-      { path: `${CONF}/patroni.yml`, content: patroni, mode: 0o600, owner: 'postgres:postgres', units: [patroniU.name] },
+      { path: PATRONI_YML, content: patroni, mode: 0o600, owner: 'postgres:postgres', units: [patroniU.name] },
       {
         path: `${CONF}/post-bootstrap.sql`,
         content: renderPostBootstrapSql({ app: { username: stack.database.appUser, password: secrets['app-password'], database: stack.database.name } }),

@@ -2,8 +2,7 @@ import { defaultSleep } from '../targets/aws/clients.js'
 import { ProvisionerError } from '../errors.js'
 import type { SshSession, SshSessionFactory } from '../ssh/session.js'
 import type { Stack } from '../stack/schema.js'
-import { hostPlan, stackHosts, type HostEnvironment, type HostSpec, type Secrets } from './host-plan.js'
-import { CONF } from './install-scripts.js'
+import { hostPlan, patroniFile, stackHosts, type HostEnvironment, type HostSpec, type Secrets } from './host-plan.js'
 import { clusterMembers, restStatus } from './patroni-rest.js'
 import { pollUntil, type PollOptions } from './poll.js'
 import { FOLLOWS_DR } from './units.js'
@@ -73,7 +72,7 @@ export async function rebuildPrimary(stack: Stack, o: RebuildPrimaryOptions): Pr
     const endpoints = db.map((h) => `http://${h.ip}:2379`).join(',')
     await s(db[0]!).run(`etcdctl --endpoints=${endpoints} del --prefix /service/${stack.name}/ >/dev/null`)
     for (const h of db) {
-      const file = hostPlan(stack, h, o.secrets, o, 'dr').files.find((f) => f.path === `${CONF}/patroni.yml`)!
+      const file = patroniFile(hostPlan(stack, h, o.secrets, o, 'dr'))
       await s(h).writeFile(file.path, file.content, { mode: file.mode, owner: file.owner })
       // lets Patroni start while the DR host is the primary (units.ts, the region's fence); failBack removes it
       await s(h).writeFile(FOLLOWS_DR, `rebuilt by rebuild-primary as a standby cluster of ${dr.name}\n`, { mode: 0o644, owner: 'root:root' })
