@@ -155,7 +155,11 @@ t.test('a connection lost mid-command, and a call after close(), fail typed', as
   const s = await openSsh({ host: '127.0.0.1', port: lone.port, username: 'root', privateKey: lone.clientKey })
   const running = s.run('sleep 5').catch((e: unknown) => e)
   await new Promise((r) => setTimeout(r, 500))
-  for (const p of sessionPids(lone.pid)) process.kill(p, 'SIGKILL')
+  // Frozen first: killed one by one, the session's sshd could still report `sleep`'s death (exit-signal
+  // KILL) before its own (found under load: "command exited SIGKILL" instead of a lost connection).
+  const pids = sessionPids(lone.pid)
+  for (const p of pids) process.kill(p, 'SIGSTOP')
+  for (const p of pids) process.kill(p, 'SIGKILL')
   t.match(await running, { code: 'PROV_SSH_COMMAND_FAILED', details: { reason: 'connection lost' } })
   await s.close()
   const closed = await openSsh({ host: '127.0.0.1', port: lone.port, username: 'root', privateKey: lone.clientKey })
