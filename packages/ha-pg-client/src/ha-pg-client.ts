@@ -134,7 +134,7 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
       return
     }
     const o: PatroniModeOptions = this.#options
-    this.#api = new PatroniApi({ timeoutMs: 2_000, dispatcher: o.dispatcher, ca: o.patroniCa, auth: o.patroniAuth })
+    this.#api = new PatroniApi({ timeoutMs: 2_000, dispatcher: o.dispatcher, tls: o.patroniTls, auth: o.patroniAuth })
     const timing = Object.fromEntries((['leaseMs', 'failoverDeadlineMs', 'discoveryIntervalMs', 'restTimeoutMs'] as const).flatMap((k) => (o[k] === undefined ? [] : [[k, o[k]]])))
     this.#tracker = new LeaderTracker({
       urls: o.patroniUrls,

@@ -81,6 +81,8 @@ export class LeaderTracker {
   #epochs = 0
   #members: readonly PatroniMember[] = []
   #lastDecision: LeaderDecision = { kind: 'none', reason: 'unreachable' }
+  /** Why the last round heard from no member (a refused TLS handshake, a 401…): the cause of a failover timeout. */
+  #lastFailure: HaPgError | undefined
   #inflight: Promise<void> | undefined
   readonly #confirming = new Map<string, Promise<void>>()
   /** Callers napping in waitForLease; a grant wakes them at once. */
@@ -194,7 +196,9 @@ export class LeaderTracker {
         throw new HaPgError('HAPG_STANDBY_CLUSTER', 'this is a Patroni standby cluster: its standby_leader replicates from another cluster and takes no writes')
       }
       if (now >= deadline) {
-        throw new HaPgError('HAPG_FAILOVER_TIMEOUT', `no confirmed leader within the failover deadline (${this.#describe()})`)
+        const cause = this.#lastDecision.kind === 'none' ? this.#lastFailure : undefined
+        const why = cause === undefined ? this.#describe() : `${this.#describe()}: ${cause.message}: ${String(cause.cause)}`
+        throw new HaPgError('HAPG_FAILOVER_TIMEOUT', `no confirmed leader within the failover deadline (${why})`, cause === undefined ? undefined : { cause })
       }
       await this.#nap(Math.max(1, Math.min(this.#nextPacedRoundAt - now, deadline - now)))
     }
@@ -276,8 +280,10 @@ export class LeaderTracker {
     if (views.every((v) => !v.ok)) {
       this.counters.discoveryFailures += 1
       const failed = views[0] as { error: unknown }
-      this.#o.hooks.discoveryFailed(new HaPgError('HAPG_DISCOVERY_FAILED', 'no Patroni member answered GET /cluster', { cause: failed.error }))
+      this.#lastFailure = new HaPgError('HAPG_DISCOVERY_FAILED', 'no Patroni member answered GET /cluster', { cause: failed.error })
+      this.#o.hooks.discoveryFailed(this.#lastFailure)
     } else {
+      this.#lastFailure = undefined
       const freshest = views.find((v) => v.ok && v.body.members !== undefined) as { body: { members: PatroniMember[] } } | undefined
       if (freshest !== undefined) {
         this.#members = freshest.body.members

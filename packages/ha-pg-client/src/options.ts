@@ -31,11 +31,26 @@ export interface StaticModeOptions {
   readonly logger?: HaPgLogger
 }
 
+/** TLS options of the Patroni REST client; `key` and `passphrase` are kept non-enumerable. */
+export interface PatroniTlsOptions {
+  /** CA certificate(s) (PEM) that signed the members' REST certificates; default Node's root store. */
+  readonly ca?: string | Buffer
+  /** Client certificate (PEM), with `key`: required by `restapi.verify_client: required`. */
+  readonly cert?: string | Buffer
+  readonly key?: string | Buffer
+  /** Decrypts an encrypted `key`. */
+  readonly passphrase?: string
+  /** The name the members' certificates carry, when the URLs name them otherwise (an IP address). */
+  readonly servername?: string
+}
+
 /** Patroni mode: leader discovery, lease, per-epoch pools, safe retries. */
 export interface PatroniModeOptions {
   readonly patroniUrls: readonly string[]
+  /** Basic credentials, sent to a member only after it answered 401 with a Basic challenge. */
   readonly patroniAuth?: { readonly username: string; readonly password: string }
-  readonly patroniCa?: string | Buffer
+  /** TLS for `https:` patroniUrls: the CA to trust and a client certificate (Patroni's `restapi.verify_client`). */
+  readonly patroniTls?: PatroniTlsOptions
   readonly dispatcher?: Dispatcher
   readonly pg: MemberConnectionOptions
   readonly pool?: PoolOptions
@@ -86,11 +101,42 @@ export function validateOptions(input: HaPgClientOptions): HaPgClientOptions {
   if (input.leaseMs !== undefined && input.discoveryIntervalMs !== undefined && input.discoveryIntervalMs >= input.leaseMs) {
     fail('discoveryIntervalMs must be shorter than leaseMs, or the lease lapses between renewals')
   }
-  const copy = { ...input, pg: hidePassword(input.pg) }
+  if (input.patroniTls !== undefined) {
+    checkTls(input.patroniTls, urls, fail)
+    if (input.dispatcher !== undefined) fail('patroniTls has no effect with your own dispatcher: give it the TLS options (its connect options)')
+  }
+  const copy = { ...input, pg: hidePassword(input.pg), ...(input.patroniTls !== undefined && { patroniTls: hideTlsSecrets(input.patroniTls) }) }
   if (input.patroniAuth !== undefined) {
     const auth = { username: input.patroniAuth.username }
     Object.defineProperty(auth, 'password', { value: input.patroniAuth.password, enumerable: false })
     Object.defineProperty(copy, 'patroniAuth', { value: auth, enumerable: true })
+  }
+  return copy
+}
+
+const PEM_FIELDS = ['ca', 'cert', 'key'] as const
+
+/** A TLS setting that would silently do nothing (on an `http:` URL, a lone cert or key) is refused. */
+function checkTls(tls: PatroniTlsOptions, urls: readonly string[], fail: (why: string) => never): void {
+  if (typeof tls !== 'object' || tls === null) fail('patroniTls must be an object')
+  for (const field of PEM_FIELDS) {
+    const value = tls[field]
+    if (value !== undefined && typeof value !== 'string' && !Buffer.isBuffer(value)) fail(`patroniTls.${field} must be a string or a Buffer (PEM)`)
+  }
+  for (const field of ['passphrase', 'servername'] as const) {
+    if (tls[field] !== undefined && typeof tls[field] !== 'string') fail(`patroniTls.${field} must be a string`)
+  }
+  if ((tls.cert === undefined) !== (tls.key === undefined)) fail('patroniTls.cert and patroniTls.key go together: give both or neither')
+  const plain = urls.find((url) => new URL(url).protocol === 'http:')
+  if (plain !== undefined) fail(`patroniTls is set but ${plain} is http: (TLS would not be used); use https: URLs`)
+}
+
+/** A copy of the TLS options whose key and passphrase are non-enumerable (out of logs, JSON and inspect). */
+function hideTlsSecrets(tls: PatroniTlsOptions): PatroniTlsOptions {
+  const { ca, cert, servername } = tls
+  const copy = { ...(ca !== undefined && { ca }), ...(cert !== undefined && { cert }), ...(servername !== undefined && { servername }) }
+  for (const field of ['key', 'passphrase'] as const) {
+    if (tls[field] !== undefined) Object.defineProperty(copy, field, { value: tls[field], enumerable: false })
   }
   return copy
 }

@@ -1,4 +1,7 @@
 import { Agent, request, type Dispatcher } from 'undici'
+import type { PatroniTlsOptions } from './options.js'
+import { PatroniCredentials, type Challenge } from './patroni-credentials.js'
+import { explainClosedTls, tlsConnectOptions } from './patroni-tls.js'
 
 /** One member as listed by Patroni's `GET /cluster`. */
 export interface PatroniMember {
@@ -43,8 +46,17 @@ export type RestResult<T> = { readonly ok: true; readonly status: number; readon
 export interface PatroniApiOptions {
   readonly timeoutMs: number
   readonly dispatcher?: Dispatcher | undefined
-  readonly ca?: string | Buffer | undefined
+  /** The default Agent's TLS `connect` options. */
+  readonly tls?: PatroniTlsOptions | undefined
+  /** Sent only to members that answer 401 with a Basic challenge ({@link PatroniCredentials}). */
   readonly auth?: { readonly username: string; readonly password: string } | undefined
+}
+
+/** One HTTP exchange, before it becomes a {@link RestResult}. */
+interface Exchange {
+  readonly status: number
+  readonly text: string
+  readonly challenge: Challenge
 }
 
 /**
@@ -54,22 +66,20 @@ export interface PatroniApiOptions {
 export class PatroniApi {
   /** The deadline of each call; the tracker lowers it once Patroni's timing is known. */
   timeoutMs: number
-  /** REST calls sent so far (for the fleet-load figures in stats()). */
+  /** HTTP requests sent so far, a credentials retry included (for the fleet-load figures in stats()). */
   calls = 0
   readonly #dispatcher: Dispatcher
   readonly #ownsDispatcher: boolean
-  readonly #headers: Record<string, string>
+  readonly #credentials: PatroniCredentials
+  readonly #hasCert: boolean
 
   constructor(options: PatroniApiOptions) {
     this.timeoutMs = options.timeoutMs
     this.#ownsDispatcher = options.dispatcher === undefined
     this.#dispatcher =
-      options.dispatcher ?? new Agent({ connect: { timeout: options.timeoutMs, ...(options.ca === undefined ? {} : { ca: options.ca }) }, keepAliveTimeout: 4_000 })
-    this.#headers = { accept: 'application/json' }
-    if (options.auth !== undefined) {
-      const token = Buffer.from(`${options.auth.username}:${options.auth.password}`).toString('base64')
-      Object.defineProperty(this.#headers, 'authorization', { value: `Basic ${token}`, enumerable: true })
-    }
+      options.dispatcher ?? new Agent({ connect: { timeout: options.timeoutMs, ...tlsConnectOptions(options.tls) }, keepAliveTimeout: 4_000 })
+    this.#credentials = new PatroniCredentials(options.auth)
+    this.#hasCert = options.tls?.cert !== undefined
   }
 
   /** `GET /cluster` on one member. */
@@ -92,31 +102,47 @@ export class PatroniApi {
   }
 
   async #get<T>(baseUrl: string, path: string): Promise<RestResult<T>> {
-    this.calls += 1
+    const url = new URL(path, baseUrl)
     const controller = new AbortController()
     const timer = setTimeout(() => controller.abort(new Error(`Patroni REST ${path} timed out after ${this.timeoutMs} ms`)), this.timeoutMs)
-    const result = await this.#send<T>(new URL(path, baseUrl), path, controller.signal).catch((error: unknown) => ({ ok: false as const, error, timedOut: controller.signal.aborted }))
+    const result = await this.#call<T>(url, path, controller.signal).catch((error: unknown) => ({
+      ok: false as const, error: explainClosedTls(error, url, this.#hasCert), timedOut: controller.signal.aborted,
+    }))
     clearTimeout(timer)
     return result
   }
 
-  async #send<T>(url: URL, path: string, signal: AbortSignal): Promise<RestResult<T>> {
+  /** One call: a request, and once more at once (within the same deadline) with credentials if the member asks for them. */
+  async #call<T>(url: URL, path: string, signal: AbortSignal): Promise<RestResult<T>> {
+    let authorization = this.#credentials.headerFor(url.origin)
+    let exchange = await this.#send(url, authorization, signal)
+    if (exchange.status === 401 && this.#credentials.challenged(url.origin, exchange.challenge, authorization !== undefined)) {
+      authorization = this.#credentials.headerFor(url.origin)
+      exchange = await this.#send(url, authorization, signal)
+    }
+    if (exchange.status === 401) return { ok: false, status: 401, error: this.#credentials.refusal(url.origin, path, exchange.challenge, authorization !== undefined) }
+    return parse<T>(exchange, path)
+  }
+
+  async #send(url: URL, authorization: string | undefined, signal: AbortSignal): Promise<Exchange> {
+    this.calls += 1
     const res = await request(url, {
       method: 'GET',
-      headers: this.#headers,
+      headers: authorization === undefined ? { accept: 'application/json' } : { accept: 'application/json', authorization },
       dispatcher: this.#dispatcher,
       signal,
       headersTimeout: this.timeoutMs,
       bodyTimeout: this.timeoutMs,
     })
-    const text = await res.body.text()
-    let body: unknown = {}
-    try {
-      body = text === '' ? {} : JSON.parse(text)
-    } catch (error) {
-      return { ok: false, status: res.statusCode, error }
-    }
-    if (res.statusCode < 300) return { ok: true, status: res.statusCode, body: body as T }
-    return { ok: false, status: res.statusCode, error: new Error(`Patroni ${path} answered ${res.statusCode}`) }
+    return { status: res.statusCode, text: await res.body.text(), challenge: res.headers['www-authenticate'] }
+  }
+}
+
+function parse<T>({ status, text }: Exchange, path: string): RestResult<T> {
+  if (status >= 300) return { ok: false, status, error: new Error(`Patroni ${path} answered ${status}`) }
+  try {
+    return { ok: true, status, body: (text === '' ? {} : JSON.parse(text)) as T }
+  } catch (error) {
+    return { ok: false, status, error }
   }
 }

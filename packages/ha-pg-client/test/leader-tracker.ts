@@ -239,3 +239,15 @@ t.test('gh-11 major 6: waiting callers and failing statements share one paced sc
   t.ok(rounds >= 3, 'but it keeps asking')
   await tracker.close()
 })
+
+t.test('a failover timeout while no member answers says why, with the discovery failure as its cause', async (t) => {
+  const patroni = new FakePatroni(threeMembers())
+  for (const m of patroni.members) m.rest = 'refused'
+  const { tracker } = make(patroni)
+  await t.rejects(tracker.waitForLease(Date.now() + 200), {
+    code: 'HAPG_FAILOVER_TIMEOUT',
+    message: /^no confirmed leader within the failover deadline \(unreachable: no Patroni member answered GET \/cluster: .+\)$/,
+    cause: { code: 'HAPG_DISCOVERY_FAILED' },
+  })
+  await tracker.close()
+})
