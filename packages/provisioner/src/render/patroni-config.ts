@@ -21,7 +21,7 @@ export interface PatroniNodeSpec {
   /** DCS key prefix. Default `/service/`. */
   readonly namespace?: string
   /** Patroni REST API `host:port` to bind and to advertise; basic auth guards its unsafe endpoints. */
-  readonly restApi: { readonly listen: string; readonly connectAddress: string; readonly auth: Credentials }
+  readonly restApi: { readonly listen: string; readonly connectAddress: string; readonly auth: Credentials; readonly tls?: RestApiTls }
   /** etcd v3 client endpoints as `host:port`, without a scheme (Patroni's `etcd3.hosts`). */
   readonly etcdHosts: readonly string[]
   readonly postgres: {
@@ -100,6 +100,20 @@ export interface PatroniNodeSpec {
   readonly watchdog?: 'off' | 'automatic' | 'required'
 }
 
+/**
+ * HTTPS for the REST API (https://patroni.readthedocs.io/en/latest/yaml_configuration.html#rest-api):
+ * files on the node, readable by Patroni's user. The same certificate and key are Patroni's own client
+ * certificate (`ctl`) when it calls other members and for patronictl, so they must allow client use too.
+ */
+export interface RestApiTls {
+  readonly certFile: string
+  readonly keyFile: string
+  /** The CA client certificates are checked against; Patroni's own calls trust it too (`ctl.cacert`). */
+  readonly caFile: string
+  /** `required`: the TLS handshake itself needs a client certificate, so every request, GETs included. */
+  readonly verifyClient: 'none' | 'optional' | 'required'
+}
+
 const checkCredentials = (field: string, value: Credentials): Credentials => ({
   username: checkRoleName(`${field}.username`, value.username),
   password: checkSecret(`${field}.password`, value.password),
@@ -169,6 +183,13 @@ export function renderPatroniConfig(spec: PatroniNodeSpec): string {
       : checkSize('maxSlotWalKeepSize', spec.maxSlotWalKeepSize),
   })
   const standby = spec.standbyCluster
+  const tls = spec.restApi.tls
+  const restTls = tls === undefined ? undefined : {
+    certfile: checkPath('restApi.tls.certFile', tls.certFile),
+    keyfile: checkPath('restApi.tls.keyFile', tls.keyFile),
+    cafile: checkPath('restApi.tls.caFile', tls.caFile),
+    verify_client: tls.verifyClient,
+  }
   const config = withoutUndefined({
     scope: checkNodeName('scope', spec.scope),
     namespace: spec.namespace ?? '/service/',
@@ -180,7 +201,10 @@ export function renderPatroniConfig(spec: PatroniNodeSpec): string {
         username: checkNodeName('restApi.auth.username', spec.restApi.auth.username),
         password: checkSecret('restApi.auth.password', spec.restApi.auth.password),
       },
+      ...restTls,
     },
+    // Patroni's own REST client (calls to other members, patronictl): ctl.cacert, not cafile (patroni/request.py).
+    ctl: restTls === undefined ? undefined : { certfile: restTls.certfile, keyfile: restTls.keyfile, cacert: restTls.cafile },
     etcd3: { hosts: checkList('etcdHosts', spec.etcdHosts, checkHostPort) },
     bootstrap: {
       dcs: withoutUndefined({

@@ -114,6 +114,16 @@ t.test('Patroni 4: the timing must meet its minimums, or it would silently run w
   t.doesNotThrow(() => renderPatroniConfig(nodeSpec({ timing: PATRONI_TIMING_PROFILES.fast, patroniMajor: 3 })), 'Patroni 3.0 takes the fast profile')
 })
 
+t.test('an HTTPS REST API with client certificates: restapi has the files and verify_client, ctl the same files', async (t) => {
+  const tls = { certFile: '/etc/patroni/rest.pem', keyFile: '/etc/patroni/rest.key', caFile: '/etc/patroni/ca.pem', verifyClient: 'required' } as const
+  const config = parse(renderPatroniConfig(nodeSpec({ restApi: { ...nodeSpec().restApi, tls } })), { version: '1.1' }) as Record<string, any>
+  t.match(config.restapi, { certfile: '/etc/patroni/rest.pem', keyfile: '/etc/patroni/rest.key', cafile: '/etc/patroni/ca.pem', verify_client: 'required', authentication: { username: 'patroni' } })
+  t.strictSame(config.ctl, { certfile: '/etc/patroni/rest.pem', keyfile: '/etc/patroni/rest.key', cacert: '/etc/patroni/ca.pem' })
+  const plain = parse(renderPatroniConfig(nodeSpec()), { version: '1.1' }) as Record<string, any>
+  t.notOk('ctl' in plain || 'certfile' in plain.restapi, 'plain HTTP without them')
+  t.throws(() => renderPatroniConfig(nodeSpec({ restApi: { ...nodeSpec().restApi, tls: { ...tls, keyFile: 'rest.key' } } })), { code: 'PROV_RENDER_INVALID_SPEC', field: 'restApi.tls.keyFile' })
+})
+
 t.test('rejects bad fields with the field path and without echoing secrets', async (t) => {
   const base = nodeSpec()
   const cases: [string, Partial<ReturnType<typeof nodeSpec>>][] = [
