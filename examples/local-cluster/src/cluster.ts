@@ -8,13 +8,14 @@ import { getClusterMembers, probe, restCall } from './patroni-rest.js'
 import { isAlive, readPostmasterPid, signalProcess, terminate } from './processes.js'
 import { checkReady, SyncNotReady } from './readiness.js'
 import { isSyncKeyStale, readSyncKey, repairSyncKey } from './sync-key.js'
+import type { RestTls } from './rest-tls.js'
 import { readState, writeState, type ClusterState } from './state-file.js'
 import { waitFor } from './wait.js'
 
 /** A member as `status()` reports it (from Patroni's `GET /cluster`). */
 export interface MemberInfo {
   name: string
-  /** REST base URL, e.g. `http://127.0.0.1:25020`. */
+  /** REST base URL, e.g. `http://127.0.0.1:25020` (`https://` with `restTls`). */
   apiUrl: string
   host: string
   pgPort: number
@@ -51,8 +52,6 @@ export interface LocalCluster extends AsyncDisposable {
   close(options?: { removeData?: boolean }): Promise<void>
 }
 
-const apiUrl = (node: NodeLayout): string => `http://127.0.0.1:${node.restPort}`
-
 /** The LocalCluster over a layout and its state file. Every fault helper re-reads the state file first. */
 export class Cluster implements LocalCluster {
   readonly name: string
@@ -60,15 +59,18 @@ export class Cluster implements LocalCluster {
   readonly credentials: LocalCluster['credentials']
   readonly #layout: ClusterLayout
   readonly #log: (line: string) => void
+  /** The CA and client certificate of the harness's own REST calls, with `restTls`. */
+  readonly #tls: RestTls | undefined
   #state: ClusterState
   #closed: Promise<void> | undefined
 
-  constructor(layout: ClusterLayout, state: ClusterState, log: (line: string) => void) {
+  constructor(layout: ClusterLayout, state: ClusterState, log: (line: string) => void, tls?: RestTls) {
     this.#layout = layout
     this.#state = state
     this.#log = log
+    this.#tls = tls
     this.name = layout.name
-    this.patroniUrls = layout.nodes.map(apiUrl)
+    this.patroniUrls = layout.nodes.map((node) => node.apiUrl)
     const { superuser, app, restApi } = state.credentials
     this.credentials = { superuser: { ...superuser }, app: { ...app }, restApi: { ...restApi } }
   }
@@ -80,7 +82,7 @@ export class Cluster implements LocalCluster {
 
   async status(): Promise<MemberInfo[]> {
     this.#assertOpen()
-    const members = await getClusterMembers(this.patroniUrls)
+    const members = await getClusterMembers(this.patroniUrls, 1500, this.#tls)
     return members.map((m) => ({
       name: m.name,
       apiUrl: m.api_url.replace(/\/patroni$/, ''),
@@ -105,6 +107,7 @@ export class Cluster implements LocalCluster {
         nodes: running,
         synchronousMode: this.#layout.synchronousMode,
         superuserConnectionString: (node) => this.pgConnectionString(node.name, 'superuser'),
+        tls: this.#tls,
       }).catch(async (err: unknown) => {
         if (err instanceof SyncNotReady) staleSince = await this.#repairStaleSyncKey(err.leader, staleSince)
         throw err
@@ -123,13 +126,13 @@ export class Cluster implements LocalCluster {
     const since = staleSince ?? Date.now()
     if (Date.now() - since < Math.max(5_000, 3_000 * this.#layout.timing.loop_wait)) return since
     this.#log(`the /sync key names another node than leader ${leader} (Patroni 3.0.2 bug): toggling synchronous_mode to repair it`)
-    await repairSyncKey({ etcdUrls, scope: this.name, leaderApiUrl: apiUrl(this.#node(leader)), auth: this.#state.credentials.restApi })
+    await repairSyncKey({ etcdUrls, scope: this.name, leaderApiUrl: this.#node(leader).apiUrl, auth: this.#state.credentials.restApi, tls: this.#tls })
     return undefined
   }
 
   async leader(): Promise<MemberInfo> {
     this.#assertOpen()
-    const answers = await Promise.all(this.#layout.nodes.map(async (n) => ({ n, status: await probe(apiUrl(n), '/primary') })))
+    const answers = await Promise.all(this.#layout.nodes.map(async (n) => ({ n, status: await probe(n.apiUrl, '/primary', 1000, this.#tls) })))
     const primaries = answers.filter((a) => a.status === 200).map((a) => a.n.name)
     if (primaries.length !== 1) {
       throw new LocalClusterError('LC_NO_LEADER', `want exactly one node answering /primary 200, got [${primaries.join(', ')}]`)
@@ -173,18 +176,19 @@ export class Cluster implements LocalCluster {
     await this.waitReady()
     const from = (await this.leader()).name
     const at = Date.now()
-    const res = await restCall(`${apiUrl(this.#node(from))}/switchover`, {
+    const res = await restCall(`${this.#node(from).apiUrl}/switchover`, {
       method: 'POST',
       body: candidate === undefined ? { leader: from } : { leader: from, candidate },
       auth: this.#state.credentials.restApi,
       timeoutMs: 30_000,
+      tls: this.#tls,
     })
     if (res.status !== 200) {
       throw new LocalClusterError('LC_SWITCHOVER_FAILED', `POST /switchover answered ${res.status}: ${res.body.slice(0, 200)}`)
     }
     const others = this.#layout.nodes.filter((n) => n.name !== from && (candidate === undefined || n.name === candidate))
     const to = await waitFor(`a new leader after the switchover from ${from}`, async () => {
-      const answers = await Promise.all(others.map(async (node) => await probe(apiUrl(node), '/primary')))
+      const answers = await Promise.all(others.map(async (node) => await probe(node.apiUrl, '/primary', 1000, this.#tls)))
       return others[answers.indexOf(200)]?.name
     }, { timeoutMs: 60_000 })
     this.#log(`switched over from ${from} to ${to}`)
@@ -212,8 +216,8 @@ export class Cluster implements LocalCluster {
   async reinitMember(name: string): Promise<void> {
     const node = this.#node(name)
     const before = (await readPostmasterPid(node.dataDir))?.pid
-    const res = await restCall(`${apiUrl(node)}/reinitialize`, {
-      method: 'POST', body: { force: true }, auth: this.#state.credentials.restApi, timeoutMs: 10_000,
+    const res = await restCall(`${node.apiUrl}/reinitialize`, {
+      method: 'POST', body: { force: true }, auth: this.#state.credentials.restApi, timeoutMs: 10_000, tls: this.#tls,
     })
     if (res.status !== 200) {
       throw new LocalClusterError('LC_REST_FAILED', `POST /reinitialize on ${name} answered ${res.status}: ${res.body.slice(0, 200)}`)
@@ -266,7 +270,7 @@ export class Cluster implements LocalCluster {
     const state = (await readState(this.#layout)) ?? this.#state
     // Replicas first, then the leader: stopped together, a sync standby waits for a release from a
     // primary that is going away too (measured: 10+ s instead of ~4 s).
-    const primary = await Promise.all(this.#layout.nodes.map(async (node) => (await probe(apiUrl(node), '/primary', 500)) === 200))
+    const primary = await Promise.all(this.#layout.nodes.map(async (node) => (await probe(node.apiUrl, '/primary', 500, this.#tls)) === 200))
     const started = Date.now()
     const stop = async (nodes: NodeLayout[]): Promise<void> => {
       await Promise.all(nodes.map(async (node) => {

@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { PATRONI_TIMING_PROFILES, type PatroniTiming } from '@birthday-ha/provisioner/render'
 import { LocalClusterError } from './errors.js'
+import type { RestTlsFiles } from './rest-tls.js'
 
 /** Options of `startCluster` / `attachCluster`. */
 export interface ClusterOptions {
@@ -19,6 +20,11 @@ export interface ClusterOptions {
   synchronousMode?: boolean
   /** Adds a 4th node tagged `nofailover` (the cross-region replica's stand-in). */
   drReplica?: boolean
+  /**
+   * HTTPS for every member's REST API with `verify_client: required`: the handshake itself wants a
+   * client certificate, so the harness's own calls send `certFile` too (see {@link RestTlsFiles}).
+   */
+  restTls?: RestTlsFiles
   /** Progress lines (no secrets). Default: silent. */
   log?: (line: string) => void
 }
@@ -39,6 +45,8 @@ export interface NodeLayout {
   readonly name: string
   readonly pgPort: number
   readonly restPort: number
+  /** REST base URL: `http://127.0.0.1:<restPort>`, or `https://` with `restTls`. */
+  readonly apiUrl: string
   readonly dr: boolean
   readonly dir: string
   readonly dataDir: string
@@ -59,6 +67,7 @@ export interface ClusterLayout {
   readonly host: '127.0.0.1'
   readonly timing: PatroniTiming
   readonly synchronousMode: boolean
+  readonly restTls?: RestTlsFiles
   readonly etcd: readonly EtcdLayout[]
   readonly nodes: readonly NodeLayout[]
 }
@@ -110,6 +119,10 @@ export function resolveLayout(options: ClusterOptions = {}): ClusterLayout {
       logFile: join(dir, 'etcd.log'),
     }
   })
+  const restTls = options.restTls
+  if (restTls !== undefined && ![restTls.caFile, restTls.certFile, restTls.keyFile].every((file) => typeof file === 'string' && file.startsWith('/'))) {
+    throw bad('restTls needs absolute caFile, certFile and keyFile paths')
+  }
   const nodeNames = ['pg1', 'pg2', 'pg3', ...(options.drReplica === true ? ['pg-dr'] : [])]
   const nodes = nodeNames.map((nodeName, i): NodeLayout => {
     const dir = join(dataDir, 'nodes', nodeName)
@@ -117,6 +130,7 @@ export function resolveLayout(options: ClusterOptions = {}): ClusterLayout {
       name: nodeName,
       pgPort: basePort + 10 + i,
       restPort: basePort + 20 + i,
+      apiUrl: `${restTls === undefined ? 'http' : 'https'}://127.0.0.1:${basePort + 20 + i}`,
       dr: nodeName === 'pg-dr',
       dir,
       dataDir: join(dir, 'data'),
@@ -136,6 +150,7 @@ export function resolveLayout(options: ClusterOptions = {}): ClusterLayout {
     host: '127.0.0.1',
     timing: resolveTiming(options.timing),
     synchronousMode: options.synchronousMode ?? true,
+    ...(restTls !== undefined && { restTls: { caFile: restTls.caFile, certFile: restTls.certFile, keyFile: restTls.keyFile } }),
     etcd,
     nodes,
   }

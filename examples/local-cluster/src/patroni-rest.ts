@@ -1,5 +1,7 @@
 import { request } from 'node:http'
+import { request as requestTls } from 'node:https'
 import { LocalClusterError } from './errors.js'
+import type { RestTls } from './rest-tls.js'
 
 /** The answer of one REST call. */
 export interface RestResponse {
@@ -14,6 +16,8 @@ export interface RestCallOptions {
   readonly auth?: { readonly username: string; readonly password: string }
   /** Whole-call deadline. A frozen Patroni accepts TCP and never answers, so this is short. Default 1500 ms. */
   readonly timeoutMs?: number
+  /** For `https:` URLs: the CA to trust and the client certificate to send. */
+  readonly tls?: RestTls | undefined
 }
 
 /**
@@ -29,7 +33,9 @@ export async function restCall(url: string, options: RestCallOptions = {}): Prom
   }
   const timeoutMs = options.timeoutMs ?? 1500
   return await new Promise<RestResponse>((resolve, reject) => {
-    const req = request(url, { method: options.method ?? 'GET', headers, agent: false }, (res) => {
+    const { ca, cert, key } = options.tls ?? {}
+    const send = url.startsWith('https:') ? requestTls : request
+    const req = send(url, { method: options.method ?? 'GET', headers, agent: false, ca, cert, key }, (res) => {
       const chunks: Buffer[] = []
       res.on('data', (chunk: Buffer) => chunks.push(chunk))
       res.on('end', () => {
@@ -61,11 +67,11 @@ export interface PatroniClusterMember {
 }
 
 /** `GET /cluster` from the first of `urls` that answers 200. Throws `LC_REST_FAILED` when none does. */
-export async function getClusterMembers(urls: readonly string[], timeoutMs = 1500): Promise<PatroniClusterMember[]> {
+export async function getClusterMembers(urls: readonly string[], timeoutMs = 1500, tls?: RestTls): Promise<PatroniClusterMember[]> {
   const errors: string[] = []
   for (const url of urls) {
     try {
-      const res = await restCall(`${url}/cluster`, { timeoutMs })
+      const res = await restCall(`${url}/cluster`, { timeoutMs, tls })
       if (res.status === 200) return (JSON.parse(res.body) as { members: PatroniClusterMember[] }).members
       errors.push(`${url}: HTTP ${res.status}`)
     } catch (err) {
@@ -76,9 +82,9 @@ export async function getClusterMembers(urls: readonly string[], timeoutMs = 150
 }
 
 /** The HTTP status of `GET <url><path>`, or 0 when the node does not answer in time. */
-export async function probe(url: string, path: string, timeoutMs = 1000): Promise<number> {
+export async function probe(url: string, path: string, timeoutMs = 1000, tls?: RestTls): Promise<number> {
   try {
-    return (await restCall(`${url}${path}`, { timeoutMs })).status
+    return (await restCall(`${url}${path}`, { timeoutMs, tls })).status
   } catch {
     return 0
   }

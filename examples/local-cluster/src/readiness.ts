@@ -1,6 +1,7 @@
 import { probe } from './patroni-rest.js'
 import { queryOnce } from './pg-query.js'
 import type { NodeLayout } from './layout.js'
+import type { RestTls } from './rest-tls.js'
 
 /** What the readiness check needs to know about the cluster. */
 export interface ReadinessInput {
@@ -8,9 +9,8 @@ export interface ReadinessInput {
   readonly nodes: readonly NodeLayout[]
   readonly synchronousMode: boolean
   readonly superuserConnectionString: (node: NodeLayout) => string
+  readonly tls?: RestTls | undefined
 }
-
-const apiUrl = (node: NodeLayout): string => `http://127.0.0.1:${node.restPort}`
 
 /** Thrown by {@link checkReady} when only the sync standby is missing; names the leader. */
 export class SyncNotReady extends Error {
@@ -30,7 +30,7 @@ export class SyncNotReady extends Error {
  * pg_basebackup's WAL streams are `streaming` too); with synchronous mode one node answers `/sync` 200.
  */
 export async function checkReady(input: ReadinessInput): Promise<string> {
-  const primaries = (await Promise.all(input.nodes.map(async (node) => ({ node, status: await probe(apiUrl(node), '/primary') }))))
+  const primaries = (await Promise.all(input.nodes.map(async (node) => ({ node, status: await probe(node.apiUrl, '/primary', 1000, input.tls) }))))
     .filter((p) => p.status === 200)
   if (primaries.length !== 1) throw new Error(`${primaries.length} nodes answer /primary 200, want exactly 1`)
   const leader = (primaries[0] as { node: NodeLayout }).node
@@ -41,7 +41,7 @@ export async function checkReady(input: ReadinessInput): Promise<string> {
   if (missing.length > 0) throw new Error(`${missing.join(', ')} not streaming from ${leader.name} yet`)
   const syncCandidates = input.nodes.filter((n) => n !== leader && !n.dr)
   if (input.synchronousMode && syncCandidates.length > 0) {
-    const sync = await Promise.all(syncCandidates.map(async (n) => probe(apiUrl(n), '/sync')))
+    const sync = await Promise.all(syncCandidates.map(async (n) => probe(n.apiUrl, '/sync', 1000, input.tls)))
     if (!sync.includes(200)) throw new SyncNotReady(leader.name)
   }
   return leader.name

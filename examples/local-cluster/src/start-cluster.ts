@@ -5,6 +5,7 @@ import { LocalClusterError } from './errors.js'
 import { resolveLayout, type ClusterLayout, type ClusterOptions } from './layout.js'
 import { patroniRecord, spawnEtcd, spawnPatroni, stopEtcdMembers, waitEtcdHealthy } from './node-processes.js'
 import { readPostmasterPid, terminate } from './processes.js'
+import { readRestTls } from './rest-tls.js'
 import { generateCredentials, readState, writeState, type ClusterState } from './state-file.js'
 import { ensureSystemPackages } from './system-packages.js'
 import { postgresUser, writeEtcdConfig, writeNodeConfig } from './write-configs.js'
@@ -64,6 +65,7 @@ async function cleanStale(layout: ClusterLayout, log: (line: string) => void): P
 export async function startCluster(options: ClusterOptions = {}): Promise<LocalCluster> {
   const log = options.log ?? silent
   const layout = resolveLayout(options)
+  const tls = await readRestTls(layout.restTls)
   await ensureSystemPackages()
   await cleanStale(layout, log)
   await assertPortsFree(layout)
@@ -80,12 +82,13 @@ export async function startCluster(options: ClusterOptions = {}): Promise<LocalC
     drReplica: layout.nodes.some((n) => n.dr),
     timing: layout.timing,
     synchronousMode: layout.synchronousMode,
+    ...(layout.restTls !== undefined && { restTls: layout.restTls }),
     credentials: generateCredentials(),
     etcdPids: layout.etcd.map(() => null),
     patroniPids: Object.fromEntries(layout.nodes.map((n) => [n.name, null])),
   }
   await writeState(layout, state)
-  const cluster = new Cluster(layout, state, log)
+  const cluster = new Cluster(layout, state, log, tls)
   const started = Date.now()
   try {
     for (const member of layout.etcd) {
@@ -138,6 +141,7 @@ export async function openCluster(options: ClusterOptions = {}): Promise<Cluster
   const layout = resolveLayout({
     name: base.name, dataDir: base.dataDir, basePort: state.basePort, etcdMembers: state.etcdMembers,
     drReplica: state.drReplica, timing: state.timing, synchronousMode: state.synchronousMode,
+    ...(state.restTls !== undefined && { restTls: state.restTls }),
   })
-  return new Cluster(layout, state, options.log ?? silent)
+  return new Cluster(layout, state, options.log ?? silent, await readRestTls(layout.restTls))
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { readFile, rename, writeFile } from 'node:fs/promises'
 import { LocalClusterError } from './errors.js'
 import type { ClusterLayout } from './layout.js'
+import type { RestTlsFiles } from './rest-tls.js'
 import type { PatroniTiming } from '@birthday-ha/provisioner/render'
 
 /** Logins of one cluster, generated at `up`, kept only in the 0600 state file. */
@@ -22,6 +23,8 @@ export interface ClusterState {
   readonly drReplica: boolean
   readonly timing: PatroniTiming
   readonly synchronousMode: boolean
+  /** The REST TLS files the cluster was started with (paths only), so that an attach speaks HTTPS too. */
+  readonly restTls?: RestTlsFiles
   readonly credentials: ClusterCredentials
   /** PID of etcd member `i`, or null while stopped. */
   readonly etcdPids: (number | null)[]

@@ -1,5 +1,6 @@
 import { LocalClusterError } from './errors.js'
 import { restCall } from './patroni-rest.js'
+import type { RestTls } from './rest-tls.js'
 import { waitFor } from './wait.js'
 
 // Patroni 3.0.2 can wedge synchronous replication: after a frozen leader resumes, the DCS `/sync`
@@ -45,11 +46,12 @@ export interface RepairSyncKeyOptions {
   /** REST base URL of the current leader. */
   readonly leaderApiUrl: string
   readonly auth: { readonly username: string; readonly password: string }
+  readonly tls?: RestTls | undefined
 }
 
 async function patchSyncMode(options: RepairSyncKeyOptions, on: boolean): Promise<void> {
   const res = await restCall(`${options.leaderApiUrl}/config`, {
-    method: 'PATCH', body: { synchronous_mode: on }, auth: options.auth, timeoutMs: 5000,
+    method: 'PATCH', body: { synchronous_mode: on }, auth: options.auth, timeoutMs: 5000, tls: options.tls,
   })
   if (res.status !== 200) {
     throw new LocalClusterError('LC_REST_FAILED', `PATCH /config synchronous_mode=${on} answered ${res.status}: ${res.body.slice(0, 200)}`)

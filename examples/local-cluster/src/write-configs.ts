@@ -2,6 +2,7 @@ import { chown, mkdir, writeFile } from 'node:fs/promises'
 import { execFileSync } from 'node:child_process'
 import { renderEtcdConfig, renderPatroniConfig, renderPostBootstrapSql } from '@birthday-ha/provisioner/render'
 import type { ClusterLayout, EtcdLayout, NodeLayout } from './layout.js'
+import { installRestTls } from './rest-tls.js'
 import type { ClusterCredentials } from './state-file.js'
 
 /** uid/gid of the `postgres` user, which Patroni and PostgreSQL run as. */
@@ -43,6 +44,7 @@ export async function writeNodeConfig(layout: ClusterLayout, node: NodeLayout, c
     await chown(dir, owner.uid, owner.gid)
   }
   const loopback = ['127.0.0.1/32']
+  const tls = layout.restTls === undefined ? undefined : { ...(await installRestTls(layout.restTls, node, owner)), verifyClient: 'required' as const }
   const yml = renderPatroniConfig({
     scope: layout.name,
     name: node.name,
@@ -51,6 +53,7 @@ export async function writeNodeConfig(layout: ClusterLayout, node: NodeLayout, c
       listen: `${layout.host}:${node.restPort}`,
       connectAddress: `${layout.host}:${node.restPort}`,
       auth: credentials.restApi,
+      ...(tls !== undefined && { tls }),
     },
     etcdHosts: layout.etcd.map((m) => `${layout.host}:${m.clientPort}`),
     postgres: {

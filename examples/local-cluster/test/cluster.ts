@@ -45,6 +45,18 @@ t.test('helpers on a cluster whose processes are gone, and without a state file'
   t.match(logs[5], /^stopped cluster birthday in \d+ ms$/)
 })
 
+t.test('attachCluster of a cluster started with restTls speaks HTTPS, with the files read; unreadable ones are named', async (t) => {
+  const other = await mkdtemp(join(tmpdir(), 'lc-attach-tls-'))
+  t.teardown(async () => await rm(other, { recursive: true, force: true }))
+  const restTls = { caFile: join(other, 'ca.pem'), certFile: join(other, 'cert.pem'), keyFile: join(other, 'key.pem') }
+  for (const file of Object.values(restTls)) await writeFile(file, 'PEM')
+  await writeState(resolveLayout({ dataDir: other }), { ...state, basePort: 26300, restTls })
+  const cluster = await attachCluster({ dataDir: other })
+  t.strictSame(cluster.patroniUrls, ['https://127.0.0.1:26320', 'https://127.0.0.1:26321', 'https://127.0.0.1:26322'])
+  await rm(restTls.keyFile)
+  await t.rejects(attachCluster({ dataDir: other }), { code: 'LC_BAD_OPTIONS', message: `cannot read restTls.keyFile ${restTls.keyFile}` })
+})
+
 t.test('attachCluster by dataDir alone reads ports and members from the state file', async (t) => {
   const other = await mkdtemp(join(tmpdir(), 'lc-attach-'))
   t.teardown(async () => await rm(other, { recursive: true, force: true }))

@@ -31,6 +31,16 @@ t.test('options: one etcd, DR node, production or explicit timing, no sync', asy
   t.strictSame(resolveLayout({ timing: 'fast' }).timing, { ttl: 10, loop_wait: 1, retry_timeout: 4 })
 })
 
+t.test('restTls: https API URLs, the files kept; relative paths refused', async (t) => {
+  const restTls = { caFile: '/tls/ca.pem', certFile: '/tls/member.pem', keyFile: '/tls/member.key' }
+  const layout = resolveLayout({ basePort: 26300, restTls })
+  t.strictSame(layout.nodes.map((n) => n.apiUrl), ['https://127.0.0.1:26320', 'https://127.0.0.1:26321', 'https://127.0.0.1:26322'])
+  t.strictSame(layout.restTls, restTls)
+  t.equal(resolveLayout().nodes[0]?.apiUrl, 'http://127.0.0.1:25020')
+  t.notOk('restTls' in resolveLayout())
+  t.throws(() => resolveLayout({ restTls: { ...restTls, keyFile: 'member.key' } }), { code: 'LC_BAD_OPTIONS', message: /absolute caFile, certFile and keyFile/ })
+})
+
 t.test('bad options throw LC_BAD_OPTIONS', async (t) => {
   for (const [what, options] of [
     ['name', { name: 'Bad Name' }],

@@ -1,7 +1,12 @@
 import t from 'tap'
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer as createTlsServer } from 'node:https'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { AddressInfo } from 'node:net'
 import { getClusterMembers, probe, restCall } from '../src/patroni-rest.js'
+import { writeRestCertificates } from './integration/fixtures/rest-certificates.js'
 
 type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void
 
@@ -54,4 +59,21 @@ t.test('getClusterMembers uses the first node that answers 200', async (t) => {
   await t.rejects(getClusterMembers(['http://127.0.0.1:1', bad.url]), {
     code: 'LC_REST_FAILED', message: /no Patroni answered GET \/cluster: .*ECONNREFUSED.*; .*HTTP 503/,
   })
+})
+
+t.test('https: the CA and client certificate go with every call (a member with verify_client required)', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'lc-rest-tls-unit-'))
+  t.teardown(async () => await rm(dir, { recursive: true, force: true }))
+  const files = writeRestCertificates(dir)
+  const [ca, cert, key] = await Promise.all([files.caFile, files.memberCertFile, files.memberKeyFile].map(async (f) => await readFile(f)))
+  const tls = { ca: ca as Buffer, cert: cert as Buffer, key: key as Buffer }
+  const members = [{ name: 'pg1', role: 'leader', state: 'running', api_url: 'https://x/patroni', host: 'h', port: 1 }]
+  // verify_client: required is ssl.CERT_REQUIRED: the handshake itself needs a client certificate (patroni/api.py)
+  const srv = createTlsServer({ ...tls, requestCert: true, rejectUnauthorized: true }, (_req, res) => res.writeHead(200).end(JSON.stringify({ members })))
+  await new Promise<void>((resolve) => srv.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => srv.close())
+  const url = `https://127.0.0.1:${(srv.address() as AddressInfo).port}`
+  t.equal(await probe(url, '/primary', 1000, tls), 200, 'answered: the client certificate was sent')
+  t.strictSame(await getClusterMembers([url], 1000, tls), members)
+  t.equal(await probe(url, '/primary', 1000), 0, 'no CA: the certificate is not trusted')
 })
