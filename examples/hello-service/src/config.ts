@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
 
 /** Where `npm start` keeps the embedded database: `.data/embedded-pg` at the repository root (git-ignored). */
@@ -35,8 +36,10 @@ export interface PatroniConfig {
   readonly user: string
   readonly password: string
   readonly database: string
-  /** PATRONI_USERNAME / PATRONI_PASSWORD, when the REST API asks for basic auth. */
+  /** PATRONI_USERNAME / PATRONI_PASSWORD: sent only to a member that answers 401 asking for them. */
   readonly auth?: { readonly username: string; readonly password: string }
+  /** PATRONI_CA_FILE, PATRONI_CERT_FILE, PATRONI_KEY_FILE, read at start; `key` is non-enumerable. */
+  readonly tls?: { readonly ca?: Buffer; readonly cert?: Buffer; readonly key?: Buffer }
 }
 
 export type ConfigResult = { ok: true; config: Config } | { ok: false; message: string }
@@ -87,24 +90,54 @@ function required(env: Env, name: string, because: string): string {
   return value
 }
 
-function patroni(env: Env): PatroniConfig | undefined {
+const TLS_FILES = [['ca', 'PATRONI_CA_FILE'], ['cert', 'PATRONI_CERT_FILE'], ['key', 'PATRONI_KEY_FILE']] as const
+
+/** The TLS files named by PATRONI_*_FILE, read now (a file that goes away later changes nothing). */
+function patroniTls(env: Env, urls: readonly string[], readFile: (path: string) => Buffer): PatroniConfig['tls'] {
+  const given = TLS_FILES.filter(([, name]) => env[name])
+  if (given.length === 0) return undefined
+  if (!env['PATRONI_CERT_FILE'] !== !env['PATRONI_KEY_FILE']) throw new ConfigIssue('PATRONI_CERT_FILE and PATRONI_KEY_FILE go together: set both or neither')
+  const plain = urls.find((item) => new URL(item).protocol === 'http:')
+  if (plain !== undefined) throw new ConfigIssue(`${(given[0] as (typeof TLS_FILES)[number])[1]} is set but PATRONI_URLS has ${plain}: TLS needs https: URLs`)
+  const tls = {}
+  for (const [field, name] of given) {
+    const path = env[name] as string
+    let content: Buffer
+    try {
+      content = readFile(path)
+    } catch (error) {
+      throw new ConfigIssue(`${name}: cannot read ${path} (${String((error as NodeJS.ErrnoException).code)})`)
+    }
+    Object.defineProperty(tls, field, { value: content, enumerable: field !== 'key' })
+  }
+  return tls
+}
+
+function patroni(env: Env, readFile: (path: string) => Buffer): PatroniConfig | undefined {
   const raw = env['PATRONI_URLS']
-  if (raw === undefined || raw === '') return undefined
+  if (raw === undefined || raw === '') {
+    const stray = TLS_FILES.find(([, name]) => env[name])
+    if (stray !== undefined) throw new ConfigIssue(`${stray[1]} is set but PATRONI_URLS is not`)
+    return undefined
+  }
   const because = 'when PATRONI_URLS is set'
   const username = env['PATRONI_USERNAME']
+  const urls = raw.split(',').map((item) => url('PATRONI_URLS', item.trim(), ['http:', 'https:']))
+  const tls = patroniTls(env, urls, readFile)
   return {
-    urls: raw.split(',').map((item) => url('PATRONI_URLS', item.trim(), ['http:', 'https:'])),
+    urls,
     user: required(env, 'PGUSER', because),
     password: required(env, 'PGPASSWORD', because),
     database: required(env, 'PGDATABASE', because),
     ...(username && { auth: { username, password: required(env, 'PATRONI_PASSWORD', 'when PATRONI_USERNAME is set') } }),
+    ...(tls && { tls }),
   }
 }
 
 const HOST = /^[A-Za-z0-9.:-]+$/
 
-/** Reads and validates the configuration. Never throws. */
-export function loadConfig(env: Env): ConfigResult {
+/** Reads and validates the configuration (and reads the files it names). Never throws. */
+export function loadConfig(env: Env, readFile: (path: string) => Buffer = readFileSync): ConfigResult {
   try {
     const host = env['HOST'] ?? '127.0.0.1'
     if (!HOST.test(host)) throw new ConfigIssue(`HOST must be a host name or an IP address (got ${JSON.stringify(host)})`)
@@ -112,7 +145,7 @@ export function loadConfig(env: Env): ConfigResult {
       port: integer(env, 'PORT', 8000, 0, 65_535),
       host,
       databaseUrl: databaseUrl(env),
-      patroni: patroni(env),
+      patroni: patroni(env, readFile),
       logLevel: oneOf(env, 'LOG_LEVEL', 'info', ['debug', 'info', 'warn', 'error', 'silent']),
       drainDelayMs: integer(env, 'DRAIN_DELAY_MS', 5_000, 0, 600_000),
       shutdownTimeoutMs: integer(env, 'SHUTDOWN_TIMEOUT_MS', 30_000, 1, 600_000),

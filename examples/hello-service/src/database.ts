@@ -1,4 +1,4 @@
-import { HaPgClient, type HaPgClientOptions } from '@birthday-ha/ha-pg-client'
+import { HaPgClient, type HaPgClientOptions, type PatroniTlsOptions } from '@birthday-ha/ha-pg-client'
 
 /**
  * The service's database: an HaPgClient. In static mode (embedded PostgreSQL or
@@ -15,6 +15,7 @@ export type DatabaseTarget =
       readonly password: string
       readonly database: string
       readonly patroniAuth?: { readonly username: string; readonly password: string }
+      readonly patroniTls?: PatroniTlsOptions
     }
 
 export interface DatabaseOptions {
@@ -38,6 +39,7 @@ export function openDatabase(target: DatabaseTarget, options: DatabaseOptions = 
           pg: { user: target.user, password: target.password, database: target.database },
           pool,
           ...(target.patroniAuth && { patroniAuth: target.patroniAuth }),
+          ...(target.patroniTls && { patroniTls: target.patroniTls }),
           ...logger,
           ...deadline,
         }

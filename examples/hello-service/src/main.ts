@@ -7,7 +7,8 @@ import { startService } from './service.js'
 const USAGE = `usage: npm start   (node examples/hello-service/dist/main.js [--help] [--version])
 It is configured by environment variables (README, "Configuration"); other arguments are ignored (a supervisor may tag
 the process with one, as examples/ha-demo does):
-  PORT, HOST, DATABASE_URL or PATRONI_URLS (with PGUSER, PGPASSWORD, PGDATABASE, PATRONI_USERNAME, PATRONI_PASSWORD),
+  PORT, HOST, DATABASE_URL or PATRONI_URLS (with PGUSER, PGPASSWORD, PGDATABASE, PATRONI_USERNAME, PATRONI_PASSWORD,
+  PATRONI_CA_FILE, PATRONI_CERT_FILE, PATRONI_KEY_FILE),
   LOG_LEVEL, DRAIN_DELAY_MS, SHUTDOWN_TIMEOUT_MS, KEEP_ALIVE_TIMEOUT_MS, HEADERS_TIMEOUT_MS, REQUEST_TIMEOUT_MS,
   BODY_LIMIT_BYTES, DB_POOL_MAX, DB_DEADLINE_MS, STARTUP_TIMEOUT_MS, LEAP_DAY_RULE, EMBEDDED_PG_DIR, EMBEDDED_PG_PORT
 Without DATABASE_URL and PATRONI_URLS it starts an embedded PostgreSQL in .data/embedded-pg.`

@@ -24,10 +24,10 @@ interface Targets {
 
 async function resolveTargets(config: Config, logger: Logger): Promise<Targets> {
   if (config.patroni) {
-    const { urls, user, password, database, auth } = config.patroni
+    const { urls, user, password, database, auth, tls } = config.patroni
     // The app role owns its database on the cluster, so it runs its own migrations on the leader.
-    await assertPatroniReachable(urls, { ...(auth && { auth }) })
-    const target = { patroniUrls: urls, user, password, database, ...(auth && { patroniAuth: auth }) }
+    await assertPatroniReachable(urls, { ...(tls && { tls }) })
+    const target = { patroniUrls: urls, user, password, database, ...(auth && { patroniAuth: auth }), ...(tls && { patroniTls: tls }) }
     return { admin: target, app: target }
   }
   if (config.databaseUrl !== undefined) {

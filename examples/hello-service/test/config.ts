@@ -1,5 +1,17 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { inspect } from 'node:util'
 import t from 'tap'
 import { defaultEmbeddedDir, loadConfig } from '../src/config.js'
+
+const tlsDir = mkdtempSync(join(tmpdir(), 'hello-config-tls-'))
+t.teardown(() => rmSync(tlsDir, { recursive: true, force: true }))
+const pem = (name: string): string => {
+  writeFileSync(join(tlsDir, name), `-----${name}-----`)
+  return join(tlsDir, name)
+}
+const [caFile, certFile, keyFile] = [pem('ca.pem'), pem('cert.pem'), pem('key.pem')]
 
 t.test('defaults', async (t) => {
   const result = loadConfig({})
@@ -86,6 +98,16 @@ t.test('PATRONI_URLS is a comma-separated list of http(s) URLs, with the app rol
   if (withAuth.ok) t.strictSame(withAuth.config.patroni?.auth, { username: 'patroni', password: 'p' })
 })
 
+t.test('PATRONI_CA_FILE, PATRONI_CERT_FILE, PATRONI_KEY_FILE are read at start; the key stays out of logs', async (t) => {
+  const result = loadConfig({ PATRONI_URLS: 'https://a:8008,https://b:8008', ...pgEnv, PATRONI_CA_FILE: caFile, PATRONI_CERT_FILE: certFile, PATRONI_KEY_FILE: keyFile })
+  if (!result.ok) throw new Error(result.message)
+  const tls = result.config.patroni?.tls
+  t.strictSame([tls?.ca, tls?.cert, tls?.key].map(String), ['-----ca.pem-----', '-----cert.pem-----', '-----key.pem-----'])
+  for (const text of [JSON.stringify(result.config), inspect(result.config, { depth: 5 })]) t.notMatch(text, /key\.pem-----/)
+  const caOnly = loadConfig({ PATRONI_URLS: 'https://a:8008', ...pgEnv, PATRONI_CA_FILE: caFile })
+  t.strictSame(caOnly.ok && Object.keys(caOnly.config.patroni?.tls ?? {}), ['ca'])
+})
+
 const bad: [Record<string, string>, RegExp][] = [
   [{ PORT: 'abc' }, /^PORT must be an integer from 0 to 65535 \(got "abc"\)$/],
   [{ PORT: '65536' }, /^PORT /],
@@ -98,6 +120,12 @@ const bad: [Record<string, string>, RegExp][] = [
   [{ DATABASE_URL: 'postgres://x/y', PATRONI_URLS: 'http://a:8008', ...pgEnv }, /^DATABASE_URL and PATRONI_URLS are exclusive/],
   [{ PATRONI_URLS: 'http://a:8008', PGUSER: 'app', PGDATABASE: 'db' }, /^PGPASSWORD must be set when PATRONI_URLS is set$/],
   [{ PATRONI_URLS: 'http://a:8008', ...pgEnv, PATRONI_USERNAME: 'x' }, /^PATRONI_PASSWORD must be set when PATRONI_USERNAME is set$/],
+  [{ PATRONI_URLS: 'https://a:8008', ...pgEnv, PATRONI_CERT_FILE: '/c.pem' }, /^PATRONI_CERT_FILE and PATRONI_KEY_FILE go together: set both or neither$/],
+  [{ PATRONI_URLS: 'https://a:8008', ...pgEnv, PATRONI_KEY_FILE: '/k.pem' }, /^PATRONI_CERT_FILE and PATRONI_KEY_FILE go together/],
+  [{ PATRONI_URLS: 'https://a:8008,HTTP://b:8008', ...pgEnv, PATRONI_CA_FILE: '/ca.pem' }, /^PATRONI_CA_FILE is set but PATRONI_URLS has HTTP:\/\/b:8008: TLS needs https: URLs$/],
+  [{ PATRONI_CERT_FILE: '/c.pem', PATRONI_KEY_FILE: '/k.pem' }, /^PATRONI_CERT_FILE is set but PATRONI_URLS is not$/],
+  [{ PATRONI_URLS: 'https://a:8008', ...pgEnv, PATRONI_CA_FILE: '/nonexistent/ca.pem' }, /^PATRONI_CA_FILE: cannot read \/nonexistent\/ca\.pem \(ENOENT\)$/],
+  [{ PATRONI_URLS: 'https://a:8008', ...pgEnv, PATRONI_CERT_FILE: certFile, PATRONI_KEY_FILE: tmpdir() }, /^PATRONI_KEY_FILE: cannot read .* \(EISDIR\)$/],
   [{ LOG_LEVEL: 'loud' }, /^LOG_LEVEL must be one of debug, info, warn, error, silent \(got "loud"\)$/],
   [{ LEAP_DAY_RULE: 'mar2' }, /^LEAP_DAY_RULE /],
   [{ DRAIN_DELAY_MS: '10', SHUTDOWN_TIMEOUT_MS: '10' }, /^SHUTDOWN_TIMEOUT_MS \(10\) must be greater than DRAIN_DELAY_MS \(10\)$/],

@@ -44,6 +44,12 @@ t.test('a bad variable exits 2 with one line naming it', async (t) => {
   t.equal(run.output().stderr, 'hello-service: PORT must be an integer from 0 to 65535 (got "eighty")\n')
 })
 
+t.test('a TLS file that cannot be read exits 2 with one line naming its variable', async (t) => {
+  const run = start({ PATRONI_URLS: 'https://127.0.0.1:1', PGUSER: 'app', PGPASSWORD: 'p', PGDATABASE: 'db', PATRONI_CA_FILE: '/nonexistent/ca.pem' })
+  t.equal((await run.exited)[0], 2)
+  t.equal(run.output().stderr, 'hello-service: PATRONI_CA_FILE: cannot read /nonexistent/ca.pem (ENOENT)\n')
+})
+
 t.test('npm start: embedded PostgreSQL, the API, a clean SIGTERM, and data that survives a restart', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'hello-main-'))
   t.teardown(() => rm(dir, { recursive: true, force: true }))
