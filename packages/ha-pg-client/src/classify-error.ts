@@ -64,7 +64,10 @@ export function classifyError(err: unknown, phase: 'connect' | 'statement' = 'st
   const code = errorCode(err)
   if (err instanceof HaPgError) {
     const outcome = TOPOLOGY_CODES[err.code]
-    return outcome === undefined ? { outcome: 'failed', topology: false, code } : { outcome, topology: true, code }
+    if (outcome === undefined) return { outcome: 'failed', topology: false, code }
+    // our own writability check timing out, before the caller's statement was sent (found under load:
+    // an INSERT that never ran came back HAPG_OUTCOME_UNKNOWN)
+    return { outcome: phase === 'connect' ? 'never-ran' : outcome, topology: true, code }
   }
   if (NEVER_RAN_SQLSTATES.has(code) || CONNECT_ERRNOS.has(code)) return { outcome: 'never-ran', topology: true, code }
   if (isConfigurationError(code)) return { outcome: 'failed', topology: false, code }

@@ -374,6 +374,7 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
     // leader is retried at 10, 20, 40 ms, not at the 200 ms the dead one had reached.
     let streak = 0
     let lastEpoch: number | undefined
+    let lastError: unknown
     if (this.#ending !== undefined) throw new HaPgError('HAPG_CLOSED', 'the client is ending')
     for (let n = 1; ; n++) {
       let phase: 'connect' | 'statement' = 'connect'
@@ -387,6 +388,8 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
         const client = await pool.checkout(deadline - this.#now())
         let result: T
         try {
+          // no time left for the check: the last attempt's error says why, not a check cut at once
+          if (epoch !== undefined && deadline - this.#now() <= 0 && lastError instanceof Error) throw lastError
           if (epoch !== undefined) await ensureWritable(client, pool, deadline - this.#now())
           phase = 'statement'
           const limits: StatementLimits = { timeoutMs: how.timeoutMs === undefined ? undefined : callDeadline - this.#now(), signal }
@@ -404,6 +407,7 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
         return result
       } catch (err) {
         streak += 1
+        lastError = err
         const verdict = retryVerdict(err, phase, streak, idempotent, deadline - this.#now(), this.#random)
         if (verdict.cls.topology) this.#onTopologyError()
         if (!verdict.retry) throw verdict.error

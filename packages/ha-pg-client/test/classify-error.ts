@@ -65,6 +65,9 @@ t.test('our own codes', async (t) => {
   t.strictSame(classifyError(new HaPgError('HAPG_STATEMENT_TIMEOUT', 'x')), { outcome: 'unknown', topology: true, code: 'HAPG_STATEMENT_TIMEOUT' })
   t.strictSame(classifyError(new HaPgError('HAPG_OUTCOME_UNKNOWN', 'x')), { outcome: 'unknown', topology: true, code: 'HAPG_OUTCOME_UNKNOWN' })
   t.strictSame(classifyError(new HaPgError('HAPG_CLOSED', 'x')), { outcome: 'failed', topology: false, code: 'HAPG_CLOSED' })
+  t.strictSame(classifyError(new HaPgError('HAPG_STATEMENT_TIMEOUT', 'x'), 'connect'), { outcome: 'never-ran', topology: true, code: 'HAPG_STATEMENT_TIMEOUT' },
+    'the writability check timing out: the caller\'s statement was never sent')
+  t.strictSame(classifyError(new HaPgError('HAPG_CLOSED', 'x'), 'connect'), { outcome: 'failed', topology: false, code: 'HAPG_CLOSED' })
 })
 
 t.test('25006 and 53300 are the caller\'s, not "topology changed, retry" (issue #11, major 9)', async (t) => {

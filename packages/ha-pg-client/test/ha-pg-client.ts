@@ -554,6 +554,19 @@ t.test('gh-11 major 9 (unit): a 25006 from a server that turned read-only is ret
   await client.close()
 })
 
+t.test('no time left after a checkout: the writability check is not sent, and the last attempt\'s error is the cause', async (t) => {
+  // found under load on a real cluster: the check was sent with -20 ms left, timed out at once, and a
+  // write that never ran came back HAPG_OUTCOME_UNKNOWN
+  const { client, servers, pools, clock } = setup({ failoverDeadlineMs: 300 })
+  await client.query('SELECT 1') // a fresh lease (400 ms) that outlives the deadline below
+  servers.get('10.0.0.1:5432')!.defaultReadOnly = true
+  client.on('retry', () => void (clock.skew += 300)) // the next attempt starts past the deadline, its lease still valid
+  await t.rejects(client.query('INSERT 0'), { code: 'HAPG_FAILOVER_TIMEOUT', cause: { code: 'HAPG_NOT_WRITABLE' } })
+  const checks = pools.flatMap((p) => [...p.idle, ...p.busy]).flatMap((c) => c.queries).filter((q) => q.startsWith('SELECT pg_is_in_recovery() AS r'))
+  t.equal(checks.length, 1, 'one check, on the first attempt only')
+  await client.close()
+})
+
 t.test('replica reads: a caller\'s SQL error is thrown and keeps the replica pool; a broken session moves on', async (t) => {
   const { client, servers, events } = setup()
   servers.get('10.0.0.2:5432')!.onQuery = () => {
