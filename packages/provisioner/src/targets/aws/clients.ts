@@ -20,7 +20,7 @@ export interface ProgressEvent {
 /** What the engine needs from the outside world. Everything is injected. */
 export interface EngineDeps {
   readonly clients: AwsClients
-  /** Waits between retries (default: a real, unref'd timer). */
+  /** Waits between retries (default: a real timer). */
   readonly sleep?: (ms: number) => Promise<void>
   /** Upper bound, in seconds, for each wait on a state change (default 600). */
   readonly maxWaitSeconds?: number
@@ -35,7 +35,10 @@ export interface EngineDeps {
   readonly onProgress?: (event: ProgressEvent) => void
 }
 
-/** The default sleep: a timer that does not keep the process alive. */
+/**
+ * The default sleep: a plain timer, which keeps the process alive. While a command waits between
+ * polls nothing else may (idle keep-alive sockets are unref'd): an unref'd timer let it exit mid-wait.
+ */
 export function defaultSleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms).unref())
+  return new Promise((resolve) => setTimeout(resolve, ms))
 }
