@@ -4,10 +4,12 @@ import type { Logger } from './logger.js'
 
 /** A body written as-is instead of JSON-serialized; only the built-in routes produce one. */
 export class RawBody {
-  constructor(
-    readonly text: string,
-    readonly contentType: string,
-  ) {}
+  readonly text: string
+  readonly contentType: string
+  constructor(text: string, contentType: string) {
+    this.text = text
+    this.contentType = contentType
+  }
 }
 
 /** What the built-in routes need from the app. */
