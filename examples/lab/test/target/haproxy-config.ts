@@ -2,12 +2,12 @@ import { execFile } from 'node:child_process'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { promisify } from 'node:util'
 import t from 'tap'
-import { labConfig } from './fixtures/haproxy.js'
+import { labConfig, labPorts } from './fixtures/haproxy.js'
 
 t.test('the rendered config is valid for haproxy (haproxy -c) and checks /readyz like the target group', async (t) => {
   const dir = await mkdtemp('/tmp/lab-cfg-')
   t.teardown(() => rm(dir, { recursive: true, force: true }))
-  const cfg = labConfig(dir)
+  const cfg = labConfig(dir, labPorts(18480))
   await writeFile(`${dir}/h.cfg`, cfg)
   const { stdout } = await promisify(execFile)('haproxy', ['-c', '-f', `${dir}/h.cfg`])
   t.match(stdout, /Configuration file is valid/)

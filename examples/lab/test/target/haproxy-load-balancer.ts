@@ -3,7 +3,10 @@ import t from 'tap'
 import type { Stack } from '@birthday-ha/provisioner'
 import { haproxyLoadBalancer, syncFailOpen } from '../../src/target/haproxy-load-balancer.js'
 import { socketRuntimeApi } from '../../src/target/haproxy-runtime.js'
-import { get, PORTS, startApp, startHaproxy } from './fixtures/haproxy.js'
+import { get as getVia, labPorts, startApp, startHaproxy } from './fixtures/haproxy.js'
+
+const PORTS = labPorts(18480)
+const get = async (path: string) => await getVia(PORTS, path)
 
 const stack = (delaySeconds: number): Stack => ({ alb: { deregistrationDelaySeconds: delaySeconds } }) as unknown as Stack
 
@@ -13,7 +16,7 @@ t.test('the lab load balancer against a real haproxy', async (t) => {
   const app1 = await startApp(PORTS.app1)
   const app2 = await startApp(PORTS.app2, false)
   t.teardown(async () => { await app1.close(); await app2.close(); await rm(dir, { recursive: true, force: true }) })
-  const hx = await startHaproxy(dir)
+  const hx = await startHaproxy(dir, PORTS)
   t.teardown(() => hx.stop())
   const lb = haproxyLoadBalancer({ api: socketRuntimeApi(hx.socket), hosts: () => ['app1', 'app2', 'app3'], url: async () => `http://127.0.0.1:${PORTS.lb}`, pollMs: 50, maxWaitMs: 3_000 })
   const s = stack(1)
@@ -109,7 +112,7 @@ t.test('default clock and sleep', async (t) => {
 t.test('syncFailOpen gives each fail-open twin its server\'s registration', async (t) => {
   const dir = await mkdtemp('/tmp/lab-hx-')
   t.teardown(() => rm(dir, { recursive: true, force: true }))
-  const hx = await startHaproxy(dir)
+  const hx = await startHaproxy(dir, PORTS)
   t.teardown(() => hx.stop())
   const api = socketRuntimeApi(hx.socket)
   // As after a reload that added the twins: app1 registered, app2 draining, both twins unregistered.

@@ -4,7 +4,9 @@ import { createServer } from 'node:net'
 import t from 'tap'
 import type { SshSession } from '@birthday-ha/provisioner'
 import { parseServers, readServers, runQuiet, socketRuntimeApi, sshRuntimeApi, targetHealth } from '../../src/target/haproxy-runtime.js'
-import { startHaproxy } from './fixtures/haproxy.js'
+import { labPorts, startHaproxy } from './fixtures/haproxy.js'
+
+const PORTS = labPorts(18490)
 
 const base = { name: 'app1', sessions: 0, check: 'L7OK' }
 
@@ -66,7 +68,7 @@ function localSession(): SshSession {
 
 t.test('sshRuntimeApi speaks to the socket with python3 over the session', async (t) => {
   const dir = await mkdtemp('/tmp/lab-rt-')
-  const hx = await startHaproxy(dir)
+  const hx = await startHaproxy(dir, PORTS)
   t.teardown(async () => { await hx.stop(); await rm(dir, { recursive: true, force: true }) })
   const api = sshRuntimeApi(async () => localSession(), hx.socket)
   t.match(await api('show info'), /^Name: HAProxy/m)
