@@ -24,8 +24,11 @@ export interface HaproxyOptions {
   backends: HaproxyBackend[]
   /** `patroni-primary` routes to the node answering `OPTIONS /primary` 200; `patroni-replica` to `/replica`. */
   mode: 'patroni-primary' | 'patroni-replica'
-  /** Health check timing. Default Patroni's recommendation: inter 3 s, fall 3, rise 2. */
-  check?: { interMs?: number; fall?: number; rise?: number }
+  /**
+   * Health check timing. Default Patroni's recommendation: inter 3 s, fall 3, rise 2. `fastInterMs`
+   * (haproxy's `fastinter`) is the interval while a server is going up or down; unset, haproxy uses `inter`.
+   */
+  check?: { interMs?: number; fastInterMs?: number; fall?: number; rise?: number }
   /** Directory for the config and log. Default: a fresh temp dir, removed by `close()`. */
   dir?: string
 }
@@ -43,6 +46,7 @@ export function renderHaproxyConfig(options: HaproxyOptions): string {
   const inter = options.check?.interMs ?? 3000
   const fall = options.check?.fall ?? 3
   const rise = options.check?.rise ?? 2
+  const fastInter = options.check?.fastInterMs === undefined ? '' : ` fastinter ${options.check.fastInterMs}ms`
   const path = options.mode === 'patroni-primary' ? '/primary' : '/replica'
   return [
     'global',
@@ -61,7 +65,7 @@ export function renderHaproxyConfig(options: HaproxyOptions): string {
     // OPTIONS, not GET: GET checks make Patroni 3.0.2 log ConnectionResetError tracebacks (notes #10).
     `    option httpchk OPTIONS ${path}`,
     '    http-check expect status 200',
-    `    default-server inter ${inter}ms fall ${fall} rise ${rise} on-marked-down shutdown-sessions`,
+    `    default-server inter ${inter}ms${fastInter} fall ${fall} rise ${rise} on-marked-down shutdown-sessions`,
     ...options.backends.map((b) => `    server ${b.name} ${b.host}:${b.port} maxconn 100 check port ${b.checkPort}`),
     '',
   ].join('\n')

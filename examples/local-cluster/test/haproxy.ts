@@ -21,6 +21,8 @@ t.test('renders the config Patroni recommends', async (t) => {
   const replica = renderHaproxyConfig({ port: 25431, backends, mode: 'patroni-replica', check: { interMs: 500, fall: 2, rise: 1 } })
   t.match(replica, 'option httpchk OPTIONS /replica')
   t.match(replica, 'default-server inter 500ms fall 2 rise 1 on-marked-down shutdown-sessions')
+  const tuned = renderHaproxyConfig({ port: 25431, backends, mode: 'patroni-primary', check: { interMs: 1000, fastInterMs: 250, fall: 2, rise: 1 } })
+  t.match(tuned, 'default-server inter 1000ms fastinter 250ms fall 2 rise 1 on-marked-down shutdown-sessions', 'as its users tune it')
 })
 
 t.test('starts, listens, and stops by PID; close() is idempotent', async (t) => {

@@ -7,7 +7,7 @@ import { writeOutage, type WriteOp } from './write-load.js'
 
 export type Fault = 'switchover' | 'kill -9' | 'SIGSTOP'
 export const FAULTS: readonly Fault[] = ['switchover', 'kill -9', 'SIGSTOP']
-export const WRITERS: readonly string[] = ['HaPgClient', 'haproxy', 'pinned pool', 'libpq multi-host']
+export const WRITERS: readonly string[] = ['HaPgClient', 'haproxy (docs)', 'haproxy (tuned)', 'pinned pool', 'libpq (pg-native)']
 
 /** Everything one writer saw through one fault. */
 export interface FaultLog {
@@ -67,7 +67,7 @@ const median = (xs: readonly number[]): number => {
 }
 const ms = (x: number): string => (Number.isFinite(x) ? String(Math.round(x)) : Number.isNaN(x) ? '?' : 'no recovery')
 
-/** The Markdown table: medians, then every run in brackets. */
+/** The Markdown table: medians, then the range over the runs in brackets. */
 export function table(rows: readonly Row[]): string {
   const lines = [
     '| fault | client | Patroni promotion (ms) | write outage (ms) | writes back (ms after the fault) | failed ops | acked writes lost | acks by the frozen leader after the new one existed | lost to the 3.0.2 take-back |',
@@ -77,8 +77,13 @@ export function table(rows: readonly Row[]): string {
     for (const writer of WRITERS) {
       const rs = rows.filter((r) => r.fault === fault && r.writer === writer).sort((a, b) => a.run - b.run)
       if (rs.length === 0) continue
-      const timeCol = (k: 'outageMs' | 'backMs' | 'promotionMs'): string => `${ms(median(rs.map((r) => r[k])))} [${rs.map((r) => ms(r[k])).join(', ')}]`
-      const col = (k: 'failed' | 'lost' | 'lateAcks' | 'lostToBug'): string => `${median(rs.map((r) => r[k]))} [${rs.map((r) => r[k]).join(', ')}]`
+      const range = (xs: readonly number[], f: (x: number) => string): string => {
+        const lo = Math.min(...xs)
+        const hi = Math.max(...xs)
+        return xs.length === 1 ? f(median(xs)) : `${f(median(xs))} [${lo === hi ? f(lo) : `${f(lo)}–${f(hi)}`}]`
+      }
+      const timeCol = (k: 'outageMs' | 'backMs' | 'promotionMs'): string => range(rs.map((r) => r[k]), ms)
+      const col = (k: 'failed' | 'lost' | 'lateAcks' | 'lostToBug'): string => range(rs.map((r) => r[k]), String)
       const sigstop = fault === 'SIGSTOP'
       lines.push(`| ${fault} | ${writer} | ${writer === 'HaPgClient' ? timeCol('promotionMs') : 'same'} | ${timeCol('outageMs')} | ${timeCol('backMs')} | ${col('failed')} | ${col('lost')} | ${sigstop ? col('lateAcks') : '–'} | ${sigstop ? col('lostToBug') : '–'} |`)
     }
@@ -93,7 +98,7 @@ async function main(dir: string): Promise<void> {
     const raw = JSON.parse(await readFile(join(dir, f), 'utf8')) as FaultLog & { run?: number }
     rows.push(analyse({ ...raw, run: raw.run ?? Number(f.split('-')[0]), promotedAt: raw.promotedAt ?? Number.NaN }))
   }
-  process.stdout.write(`${new Set(rows.map((r) => r.run)).size} run(s), median [every run]\n${table(rows)}\n`)
+  process.stdout.write(`${new Set(rows.map((r) => r.run)).size} run(s), median [min–max]\n${table(rows)}\n`)
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {

@@ -1,7 +1,9 @@
-// npm run bench:failover — the same ~200 upserts/s load through HaPgClient, haproxy (Patroni docs
-// config), a pool pinned to the first leader and a libpq-style multi-host client, through a switchover,
-// a kill -9 of the leader and a SIGSTOP of the leader's Patroni. BENCH_RUNS (default 1) repeats it; the
-// table shows medians and every run. BENCH_RATE sets the per-writer rate (default 200/s); BENCH_OPS_DIR
+// npm run bench:failover — the same ~200 upserts/s load through HaPgClient, haproxy (Patroni's docs
+// config, and tuned as its users tune it), a pool pinned to the first leader and real libpq (pg-native,
+// multi-host, target_session_attrs=read-write), through a switchover, a kill -9 of the leader and a
+// SIGSTOP of the leader's Patroni. Every baseline gets HaPgClient's retry policy and deadline
+// (retry.ts), so the table compares routing, not retrying. BENCH_RUNS (default 1) repeats it; the
+// table shows medians with min–max. BENCH_RATE sets the per-writer rate (default 200/s); BENCH_OPS_DIR
 // saves every writer's raw write log per fault (re-analyse with dist/bench/analyse.js <dir>).
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -10,7 +12,9 @@ import { missingAcked } from './verify.js'
 import { watchPromotion } from './promotion-watch.js'
 import { analyse, FAULTS, table, type Fault, type FaultLog, type Row } from './analyse.js'
 import { CREATE_SQL, WriteLoad, type LoadReport, type Writer } from './write-load.js'
-import { haPgClientWriter, multiHostWriter, plainPoolWriter } from './writers.js'
+import { haPgClientWriter, libpqWriter, PG_NATIVE_HINT, plainPoolWriter } from './writers.js'
+import { withRetries, type RetryPolicy } from './retry.js'
+import { deriveTiming } from '@birthday-ha/ha-pg-client'
 
 {
   // --help and --version; the rest is configured by the environment variables above
@@ -40,10 +44,18 @@ const OPS_DIR = process.env.BENCH_OPS_DIR
 const RECOVERY_MS = 10_000
 /** SIGSTOP: after SIGCONT, how long the load goes on (and the take-back is watched for). */
 const AFTER_RESUME_MS = 10_000
+/** haproxy as its users tune it for Patroni: check every 1 s, every 250 ms while a server changes state, down after 2, up after 1. */
+const TUNED_CHECK = { interMs: 1_000, fastInterMs: 250, fall: 2, rise: 1 }
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 const log = (line: string): void => void process.stderr.write(`[bench] ${line}\n`)
 
-async function oneFault(cluster: LocalCluster, fault: Fault, run: number, haproxyPort: number): Promise<Row[]> {
+/** The ports of the two haproxies: Patroni's documented sample, and tuned as its users tune it. */
+interface Proxies {
+  readonly docs: number
+  readonly tuned: number
+}
+
+async function oneFault(cluster: LocalCluster, fault: Fault, run: number, proxies: Proxies, retry: RetryPolicy): Promise<Row[]> {
   await cluster.waitReady({ timeoutMs: 240_000 })
   const members = await cluster.status()
   const leader = await cluster.leader()
@@ -52,14 +64,17 @@ async function oneFault(cluster: LocalCluster, fault: Fault, run: number, haprox
   const t = (w: string): string => `bench_${w}_${run}_${fault.replace(/[^a-z0-9]/gi, '')}`.toLowerCase()
   const setup = await import('pg').then(({ default: pg }) => new pg.Client({ connectionString: cluster.pgConnectionString(leader.name) }))
   await setup.connect()
-  const tables = [t('ha'), t('haproxy'), t('pinned'), t('multihost')]
+  const tables = [t('ha'), t('haproxy'), t('haproxytuned'), t('pinned'), t('libpq')]
   for (const table of tables) await setup.query(CREATE_SQL(table))
   await setup.end()
   const writers: Writer[] = [
-    haPgClientWriter(t('ha'), cluster.patroniUrls, restApi, creds),
-    plainPoolWriter('haproxy', t('haproxy'), { host: '127.0.0.1', port: haproxyPort }, creds),
-    plainPoolWriter('pinned pool', t('pinned'), { host: leader.host, port: leader.pgPort }, creds),
-    multiHostWriter(t('multihost'), members.map((m) => ({ host: m.host, port: m.pgPort })), creds),
+    haPgClientWriter(t('ha'), cluster.patroniUrls, restApi, creds, retry.deadlineMs),
+    ...[
+      plainPoolWriter('haproxy (docs)', t('haproxy'), { host: '127.0.0.1', port: proxies.docs }, creds),
+      plainPoolWriter('haproxy (tuned)', t('haproxytuned'), { host: '127.0.0.1', port: proxies.tuned }, creds),
+      plainPoolWriter('pinned pool', t('pinned'), { host: leader.host, port: leader.pgPort }, creds),
+      libpqWriter(t('libpq'), members.map((m) => ({ host: m.host, port: m.pgPort })), creds),
+    ].map((w) => withRetries(w, retry)),
   ]
   await Promise.all(writers.map((w) => w.ready?.()))
   const loads = writers.map((w, i) => new WriteLoad(w, { ratePerSec: RATE, firstId: 1 + i * 10_000_000 }))
@@ -98,7 +113,12 @@ async function oneFault(cluster: LocalCluster, fault: Fault, run: number, haprox
     }
   }
   const reports: LoadReport[] = await Promise.all(loads.map((l) => l.stop()))
-  await Promise.all(writers.map((w) => w.close().catch(() => {})))
+  // Bounded: pg.Pool's end() waits for every checked-out client, and a query abandoned on a frozen or
+  // dead server may never give its client back (with nothing else pending, Node would then exit mid-run).
+  await Promise.all(writers.map(async (w) => {
+    const closed = w.close().then(() => true, () => true)
+    if (!(await Promise.race([closed, sleep(10_000).then(() => false)]))) log(`${w.label}: close() still pending after 10 s; going on`)
+  }))
   await restart?.()
   await cluster.waitReady({ timeoutMs: 240_000 })
   const now = await cluster.leader()
@@ -118,24 +138,37 @@ async function oneFault(cluster: LocalCluster, fault: Fault, run: number, haprox
   return rows
 }
 
+/**
+ * One deadline for every writer, HaPgClient included: the one HaPgClient derives from the cluster's
+ * `/config` (ttl + loop_wait + retry_timeout). A fresh cluster's `/config` shows what its Patroni runs
+ * with: Patroni 4 stores the values it raised (ttl 20), 3.0.2 what it was given.
+ */
+async function retryPolicy(cluster: LocalCluster): Promise<RetryPolicy> {
+  const res = await fetch(`${(await cluster.leader()).apiUrl}/config`)
+  const config = (await res.json()) as { ttl: number; loop_wait: number; retry_timeout: number }
+  return { deadlineMs: deriveTiming(config).failoverDeadlineMs, attemptTimeoutMs: 5_000 }
+}
+
 async function main(): Promise<void> {
+  if ((await import('pg')).default.native === null) throw new Error(PG_NATIVE_HINT)
   const cluster = await startCluster({ name: 'bench-failover', basePort: BASE_PORT, log })
   const members = await cluster.status()
-  const haproxyPort = BASE_PORT + 40
-  const haproxy = await startHaproxy({
-    port: haproxyPort,
-    mode: 'patroni-primary',
-    backends: members.map((m) => ({ name: m.name, host: m.host, port: m.pgPort, checkPort: Number(new URL(m.apiUrl).port) })),
-  })
+  const backends = members.map((m) => ({ name: m.name, host: m.host, port: m.pgPort, checkPort: Number(new URL(m.apiUrl).port) }))
+  const proxies = { docs: BASE_PORT + 40, tuned: BASE_PORT + 41 }
+  const docs = await startHaproxy({ port: proxies.docs, mode: 'patroni-primary', backends })
+  const tuned = await startHaproxy({ port: proxies.tuned, mode: 'patroni-primary', backends, check: TUNED_CHECK })
   const all: Row[] = []
   try {
-    for (let run = 1; run <= RUNS; run++) for (const fault of FAULTS) all.push(...(await oneFault(cluster, fault, run, haproxyPort)))
+    const retry = await retryPolicy(cluster)
+    log(`baselines retry for up to ${retry.deadlineMs} ms (HaPgClient's failoverDeadlineMs), ${retry.attemptTimeoutMs} ms per attempt`)
+    for (let run = 1; run <= RUNS; run++) for (const fault of FAULTS) all.push(...(await oneFault(cluster, fault, run, proxies, retry)))
   } finally {
-    await haproxy.close()
+    await docs.close()
+    await tuned.close()
     await cluster.close()
   }
   process.stderr.write(`${JSON.stringify(all)}\n`)
-  process.stdout.write(`${RUNS} run(s), ${RATE} upserts/s per client, median [every run]\n${table(all)}\n`)
+  process.stdout.write(`${RUNS} run(s), ${RATE} upserts/s per client, median [min–max]\n${table(all)}\n`)
 }
 
 main().then(

@@ -1,0 +1,57 @@
+// The retry policy every baseline writer gets in the failover benchmark, so the table compares how each
+// client finds the leader, not whether it retries (issue #11, "fair benchmarks").
+import type { Writer } from './write-load.js'
+
+/** Injected clock and sleep of {@link withRetries}. */
+export interface RetryDeps {
+  readonly now: () => number
+  readonly sleep: (ms: number) => Promise<void>
+  readonly random: () => number
+}
+
+export interface RetryPolicy {
+  /** Give up once this long has passed since the write began: HaPgClient's own `failoverDeadlineMs`. */
+  readonly deadlineMs: number
+  /** One attempt is abandoned after this long (as `query_timeout` does), then retried. */
+  readonly attemptTimeoutMs: number
+}
+
+const realDeps: RetryDeps = { now: Date.now, sleep: async (ms) => await new Promise((r) => setTimeout(r, ms)), random: Math.random }
+
+/** SQLSTATE 25006 (read_only_sql_transaction): a node that is not writable yet, polled faster, as HaPgClient polls HAPG_NOT_WRITABLE. */
+const NOT_WRITABLE = '25006'
+
+/**
+ * `writer` whose writes are retried on any error (the benchmark's upsert is idempotent) with HaPgClient's
+ * backoff: 10 ms doubling to 200 ms (50 ms for a read-only node), ±50 % jitter, never past `deadlineMs`;
+ * then the last error is thrown. This is what a careful application would wrap around `pg.Pool.query`.
+ */
+export function withRetries(writer: Writer, policy: RetryPolicy, deps: RetryDeps = realDeps): Writer {
+  const attempt = async (id: number): ReturnType<Writer['write']> => {
+    let timer: NodeJS.Timeout | undefined
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(Object.assign(new Error(`attempt timed out after ${policy.attemptTimeoutMs} ms`), { code: 'ATTEMPT_TIMEOUT' })), policy.attemptTimeoutMs)
+    })
+    try {
+      return await Promise.race([writer.write(id), timeout])
+    } finally {
+      clearTimeout(timer)
+    }
+  }
+  return {
+    ...writer,
+    write: async (id) => {
+      const deadline = deps.now() + policy.deadlineMs
+      for (let n = 1; ; n++) {
+        try {
+          return await attempt(id)
+        } catch (err) {
+          const capMs = (err as { code?: unknown }).code === NOT_WRITABLE ? 50 : 200
+          const delayMs = Math.round(Math.min(capMs, 10 * 2 ** (n - 1)) * (0.5 + deps.random()))
+          if (deps.now() + delayMs >= deadline) throw err
+          await deps.sleep(delayMs)
+        }
+      }
+    },
+  }
+}

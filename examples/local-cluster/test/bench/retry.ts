@@ -1,0 +1,63 @@
+import t from 'tap'
+import { withRetries, type RetryDeps } from '../../src/bench/retry.js'
+import type { Writer } from '../../src/bench/write-load.js'
+
+/** A fake clock whose sleeps only move it forward, recording each delay. */
+function clock(): RetryDeps & { slept: number[] } {
+  let now = 0
+  const slept: number[] = []
+  return { slept, now: () => now, sleep: async (ms) => void (slept.push(ms), (now += ms)), random: () => 0.5 }
+}
+const failing = (errors: Error[], ack = 5432): Writer => ({
+  label: 'w',
+  write: async () => {
+    const err = errors.shift()
+    if (err !== undefined) throw err
+    return ack
+  },
+  close: async () => {},
+})
+const sqlError = (code: string): Error => Object.assign(new Error(code), { code })
+
+t.test('retries any error with 10 ms doubling to 200 ms, and returns the acknowledgement', async (t) => {
+  const deps = clock()
+  const errors = Array.from({ length: 7 }, () => sqlError('57P01'))
+  const w = withRetries(failing(errors), { deadlineMs: 10_000, attemptTimeoutMs: 1_000 }, deps)
+  t.equal(await w.write(1), 5432)
+  t.strictSame(deps.slept, [10, 20, 40, 80, 160, 200, 200])
+  t.equal(w.label, 'w', 'the writer is otherwise the same')
+})
+
+t.test('a read-only node (25006) is polled every 50 ms at most', async (t) => {
+  const deps = clock()
+  const w = withRetries(failing(Array.from({ length: 5 }, () => sqlError('25006'))), { deadlineMs: 10_000, attemptTimeoutMs: 1_000 }, deps)
+  await w.write(1)
+  t.strictSame(deps.slept, [10, 20, 40, 50, 50])
+})
+
+t.test('the deadline: the last error is thrown instead of sleeping past it', async (t) => {
+  const deps = clock()
+  const errors = Array.from({ length: 100 }, (_, i) => sqlError(`08${String(i).padStart(3, '0')}`))
+  const w = withRetries(failing(errors), { deadlineMs: 500, attemptTimeoutMs: 1_000 }, deps)
+  await t.rejects(w.write(1), { code: '08005' })
+  t.ok(deps.now() < 500, `never slept past the deadline (${deps.now()} ms)`)
+})
+
+t.test('jitter: ±50 % of the step', async (t) => {
+  for (const [random, first] of [[0, 5], [0.999, 15]] as const) {
+    const deps = { ...clock(), random: () => random }
+    const slept: number[] = []
+    await withRetries(failing([sqlError('57P01')]), { deadlineMs: 1_000, attemptTimeoutMs: 100 }, { ...deps, sleep: async (ms) => void slept.push(ms) }).write(1)
+    t.strictSame(slept, [first])
+  }
+})
+
+t.test('an attempt that hangs is abandoned after attemptTimeoutMs and retried (real timers)', async (t) => {
+  let calls = 0
+  const hangsOnce: Writer = { label: 'h', write: async () => (++calls === 1 ? await new Promise<never>(() => {}) : 1), close: async () => {} }
+  const t0 = Date.now()
+  t.equal(await withRetries(hangsOnce, { deadlineMs: 5_000, attemptTimeoutMs: 50 }).write(1), 1)
+  t.equal(calls, 2)
+  t.ok(Date.now() - t0 >= 50, 'waited the attempt timeout')
+  await t.rejects(withRetries({ ...hangsOnce, write: async () => await new Promise<never>(() => {}) }, { deadlineMs: 120, attemptTimeoutMs: 50 }).write(1), { code: 'ATTEMPT_TIMEOUT' })
+})
