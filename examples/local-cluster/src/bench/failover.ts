@@ -171,6 +171,12 @@ async function main(): Promise<void> {
   process.stdout.write(`${RUNS} run(s), ${RATE} upserts/s per client, median [min–max]\n${table(all)}\n`)
 }
 
+// With nothing left to wait on (e.g. a promise that never settles on a dead connection), Node would
+// exit with code 0 and no table: say so, and fail.
+process.once('beforeExit', () => {
+  process.stderr.write('bench:failover: the event loop emptied before the benchmark finished (a write or close never settled)\n')
+  process.exit(1)
+})
 main().then(
   () => process.exit(0),
   (err: unknown) => {
