@@ -3,7 +3,7 @@
 import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { writeOutage, type WriteOp } from './write-load.js'
+import { ackOutage, type WriteOp } from './write-load.js'
 
 export type Fault = 'switchover' | 'kill -9' | 'SIGSTOP'
 export const FAULTS: readonly Fault[] = ['switchover', 'kill -9', 'SIGSTOP']
@@ -34,7 +34,7 @@ export interface Row {
   readonly fault: Fault
   readonly writer: string
   readonly promotionMs: number
-  /** {@link writeOutage}: first failed/stalled write → first acknowledgement after recovery; Infinity = no recovery. */
+  /** {@link ackOutage}: the longest time without an acknowledgement after the fault; Infinity = no recovery. */
   readonly outageMs: number
   /** When the outage ended, in ms after the fault (0 without an outage, Infinity = no recovery). */
   readonly backMs: number
@@ -53,7 +53,7 @@ export function analyse(log: FaultLog): Row {
   const toBug = log.takenBack ? log.missing.filter((id) => byId.get(id)?.server !== log.oldPort) : []
   // Only while frozen: after SIGCONT the old member may legitimately be the leader again (take-back).
   const lateAcks = log.fault !== 'SIGSTOP' ? 0 : log.ops.filter((o) => o.ok && o.server === log.oldPort && o.end >= log.promotedAt && o.end <= log.until).length
-  const outage = writeOutage(log.ops, log.at, log.until)
+  const outage = ackOutage(log.ops, log.at, log.until)
   return {
     run: log.run, fault: log.fault, writer: log.writer, promotionMs: log.promotedAt - log.at, outageMs: outage.ms,
     backMs: outage.ms === 0 ? 0 : outage.end === undefined ? Number.POSITIVE_INFINITY : outage.end - log.at,
