@@ -5,8 +5,9 @@ import {
   configureHosts, deployApp, failBack, loadStack, rebuildPrimary, type ConfigureReport, type FailBackReport, type HostEnvironment, type RebuildPrimaryReport,
   type SshSessionFactory, type Stack,
 } from '@birthday-ha/provisioner'
-import { PATRONI_TIMING_PROFILES } from '@birthday-ha/provisioner/render'
+import { dbInstallScript, PATRONI_TIMING_PROFILES } from '@birthday-ha/provisioner/render'
 import { buildArtifact, type Artifact } from '../artifact/build-artifact.js'
+import { bakedRecipe, TRIXIE, type ImageRecipe } from '../image/recipe.js'
 import { openLab } from '../lab.js'
 import type { LabId } from '../layout.js'
 import { LAB_NODE, labStackInput } from '../target/lab-stack.js'
@@ -43,12 +44,25 @@ export function labIdFromEnv(env: NodeJS.ProcessEnv = process.env): LabId {
   return { name: env['LAB_NAME'] ?? 'lab', slot: Number(env['LAB_SLOT'] ?? 0) }
 }
 
-export async function openLabSession(o: { readonly id: LabId; readonly log: (line: string) => void }): Promise<LabSession> {
+/**
+ * The hosts' image. `baked` (the default) has what host configuration installs already in it, as a
+ * Packer-built AMI would: the DB packages (the provisioner's own install script, run at build time) and
+ * xz-utils for the app hosts' Node.js tarball; configuration then skips apt. `plain` is Debian with sshd
+ * only, so configuration installs everything, as on a fresh AWS host: `npm run test:lab` uses it.
+ */
+export type LabImage = 'baked' | 'plain'
+
+function imageRecipe(image: LabImage, stack: Stack): ImageRecipe {
+  if (image === 'plain') return TRIXIE
+  return bakedRecipe(TRIXIE, [dbInstallScript(stack), 'apt-get install -y -qq --no-install-recommends xz-utils'].join('\n'))
+}
+
+export async function openLabSession(o: { readonly id: LabId; readonly log: (line: string) => void; readonly image?: LabImage }): Promise<LabSession> {
   const nodeUrl = `http://198.18.${o.id.slot}.1:3142/files/${LAB_NODE.file}`
   const loaded = await loadStack({ value: labStackInput(nodeUrl) })
   if (!loaded.ok) throw new Error(`the lab stack is invalid: ${JSON.stringify(loaded)}`)
   const stack = loaded.stack
-  const lab = openLab({ stack, id: o.id, log: o.log })
+  const lab = openLab({ stack, id: o.id, log: o.log, recipe: imageRecipe(o.image ?? 'baked', stack) })
   const target = labTarget({ lab, log: o.log })
   let factory: SshSessionFactory | undefined
   const sessions = async (): Promise<SshSessionFactory> => {

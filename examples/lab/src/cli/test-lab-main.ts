@@ -23,7 +23,8 @@ const failed = (rs: readonly RequestRecord[]): RequestRecord[] => rs.filter((r) 
 async function main(stack?: Stack): Promise<number> {
   void stack
   const id = { name: process.env['LAB_NAME'] ?? 'labtest', slot: Number(process.env['LAB_SLOT'] ?? 7) }
-  await using l = await openLabSession({ id, log: (line) => io.err(`${line}\n`) })
+  // The plain image: configuration installs every package, as on a fresh AWS host (`lab up` bakes them in).
+  await using l = await openLabSession({ id, log: (line) => io.err(`${line}\n`), image: 'plain' })
   try {
     await l.target.lab.ensureTools()
     await l.target.infrastructure.apply(l.stack)

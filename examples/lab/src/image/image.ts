@@ -1,7 +1,7 @@
 import { mkdir, open, readFile, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { LabError } from '../lab-error.js'
 import type { Runner } from '../runner.js'
-import { configureScript, debootstrapCommand, recipeHash, type ImageRecipe } from './recipe.js'
+import { bakeScript, configureScript, debootstrapCommand, recipeHash, type ImageRecipe } from './recipe.js'
 
 /** A built base image: a read-only rootfs every host's disk lays its own layer on. */
 export interface BaseImage {
@@ -56,7 +56,7 @@ async function withLock<T>(lock: string, fn: () => Promise<T>): Promise<T> {
 /**
  * The base image of `recipe`, from the cache (`<imagesDir>/<hash>/rootfs`)
  * or built: debootstrap through the lab's apt proxy, then the recipe's
- * configure script in a chroot. Built under a lock into a scratch directory
+ * configure script in a chroot, then its bake script, if any (apt through the proxy too). Built under a lock into a scratch directory
  * and renamed into place, so a half-built image is never used.
  */
 export async function ensureImage(o: EnsureImageOptions): Promise<BaseImage> {
@@ -74,6 +74,11 @@ export async function ensureImage(o: EnsureImageOptions): Promise<BaseImage> {
     try {
       await o.runner.run(debootstrapCommand(o.recipe, `${scratch}/rootfs`), { env: { http_proxy: o.proxyUrl } })
       await o.runner.run(['chroot', `${scratch}/rootfs`, 'sh', '-c', configureScript(o.recipe)])
+      const bake = bakeScript(o.recipe)
+      if (bake !== undefined) {
+        o.log?.(`image ${hash}: baking in what its hosts install`)
+        await o.runner.run(['chroot', `${scratch}/rootfs`, 'sh', '-c', bake], { env: { http_proxy: o.proxyUrl } })
+      }
     } catch (cause) {
       throw new LabError('LAB_IMAGE_FAILED', `building the ${o.recipe.suite} image failed`, { cause, details: { scratch } })
     }

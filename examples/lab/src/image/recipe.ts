@@ -8,6 +8,12 @@ export interface ImageRecipe {
   readonly packages: readonly string[]
   /** The login user, with passwordless sudo. */
   readonly user: string
+  /**
+   * A shell script baked into the image after it is configured (in a chroot, apt through the lab's proxy):
+   * what its hosts would install anyway, as a Packer-built AMI has it. Host configuration then finds the
+   * packages there and skips its install step. Without it the hosts install everything themselves.
+   */
+  readonly bake?: string
 }
 
 /** Debian 13 with what host configuration needs and is cheap: systemd, sshd, sudo, curl, python3, iproute2. */
@@ -48,6 +54,27 @@ export function configureScript(r: ImageRecipe): string {
     'apt-get clean',
     'rm -rf /var/lib/apt/lists/*',
   ].join('\n')
+}
+
+/**
+ * {@link ImageRecipe.bake} and then what no host may share: apt's lists and cache, and the snakeoil TLS
+ * key pair that `ssl-cert` generates on install (every host of the image would have the same private key).
+ */
+export function bakeScript(r: ImageRecipe): string | undefined {
+  if (r.bake === undefined) return undefined
+  return [
+    'set -eu',
+    'export DEBIAN_FRONTEND=noninteractive',
+    r.bake,
+    'apt-get clean',
+    'rm -rf /var/lib/apt/lists/*',
+    'rm -f /etc/ssl/private/ssl-cert-snakeoil.key /etc/ssl/certs/ssl-cert-snakeoil.pem',
+  ].join('\n')
+}
+
+/** `base` with `script` baked in: see {@link ImageRecipe.bake}. */
+export function bakedRecipe(base: ImageRecipe, script: string): ImageRecipe {
+  return { ...base, bake: script }
 }
 
 /** The image's cache key: the first 16 hex digits of the SHA-256 of the recipe and its configure script. */

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import t from 'tap'
 import { ensureImage } from '../../src/image/image.js'
-import { recipeHash, TRIXIE } from '../../src/image/recipe.js'
+import { bakedRecipe, recipeHash, TRIXIE } from '../../src/image/recipe.js'
 import { LabError } from '../../src/lab-error.js'
 import type { Command, RunOptions, Runner } from '../../src/runner.js'
 
@@ -37,6 +37,18 @@ t.test('built once through the proxy, then from the cache', async (t) => {
   const b = await ensureImage({ imagesDir, recipe: TRIXIE, proxyUrl: 'x', runner })
   t.equal(b.built, false)
   t.equal(calls.length, 3, 'nothing ran for the cached image')
+})
+
+t.test('a baked recipe runs its bake script in the chroot, apt through the proxy', async (t) => {
+  const imagesDir = await mkdtemp(`${tmpdir()}/lab-img-`)
+  const { calls, runner } = recorder()
+  const lines: string[] = []
+  const recipe = bakedRecipe(TRIXIE, 'apt-get install -y etcd-server')
+  await ensureImage({ imagesDir, recipe, proxyUrl: 'http://198.18.0.1:3142', runner, log: (l) => lines.push(l) })
+  t.strictSame(calls.map((c) => c.cmd[0]), ['rm', 'debootstrap', 'chroot', 'chroot'])
+  t.match(calls[3]?.cmd.at(-1), /\napt-get install -y etcd-server\napt-get clean\n/)
+  t.strictSame(calls[3]?.o, { env: { http_proxy: 'http://198.18.0.1:3142' } })
+  t.match(lines, [/debootstrap/, /baking in what its hosts install/, /ready/])
 })
 
 t.test('a failed build is LAB_IMAGE_FAILED and leaves no image', async (t) => {

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { configureScript, debootstrapCommand, recipeHash, TRIXIE } from '../../src/image/recipe.js'
+import { bakedRecipe, bakeScript, configureScript, debootstrapCommand, recipeHash, TRIXIE } from '../../src/image/recipe.js'
 
 t.test('the trixie recipe', async (t) => {
   t.equal(TRIXIE.suite, 'trixie')
@@ -28,4 +28,16 @@ t.test('the hash keys the cache on everything in the recipe', async (t) => {
   t.equal(recipeHash(TRIXIE), recipeHash({ ...TRIXIE }))
   t.not(recipeHash(TRIXIE), recipeHash({ ...TRIXIE, packages: [...TRIXIE.packages, 'vim'] }))
   t.not(recipeHash(TRIXIE), recipeHash({ ...TRIXIE, suite: 'forky' }))
+})
+
+t.test('a baked recipe: its own image, the script then what no host may share', async (t) => {
+  t.equal(bakeScript(TRIXIE), undefined, 'the plain recipe bakes nothing')
+  t.equal(recipeHash(TRIXIE), '7b3e4f27245e62e6', 'the plain image keeps its cache key')
+  const baked = bakedRecipe(TRIXIE, 'apt-get install -y postgresql-17')
+  t.not(recipeHash(baked), recipeHash(TRIXIE))
+  t.not(recipeHash(baked), recipeHash(bakedRecipe(TRIXIE, 'apt-get install -y postgresql-18')))
+  const s = bakeScript(baked) as string
+  t.match(s, /^set -eu\nexport DEBIAN_FRONTEND=noninteractive\napt-get install -y postgresql-17\napt-get clean\n/)
+  t.match(s, 'rm -rf /var/lib/apt/lists/*')
+  t.match(s, 'rm -f /etc/ssl/private/ssl-cert-snakeoil.key /etc/ssl/certs/ssl-cert-snakeoil.pem')
 })

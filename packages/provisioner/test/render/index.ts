@@ -6,6 +6,7 @@ t.test('pins the public exports of @birthday-ha/provisioner/render', async (t) =
     'PATRONI_TIMING_PROFILES',
     'RENDER_ERROR_CODES',
     'RenderError',
+    'dbInstallScript',
     'renderEtcdConfig',
     'renderPatroniConfig',
     'renderPgHba',
