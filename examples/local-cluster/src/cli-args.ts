@@ -17,7 +17,7 @@ export type ParseResult = { readonly ok: true; readonly value: CliCommand } | { 
 export const USAGE = `usage: npm run cluster -- <command> [options]
 
 commands:
-  up [--etcd 1|3] [--base-port N] [--name X] [--timing fast|production] [--no-sync] [--dr]
+  up [--etcd 1|3] [--base-port N] [--name X] [--timing fast|production] [--no-sync] [--dr] [--patroni 3|4]
   down                      stop every process and remove the data dir
   status                    members with role, state, timeline and lag
   env                       export lines for PATRONI_URLS, PGUSER, PGPASSWORD, PGDATABASE (prints a secret)
@@ -51,6 +51,7 @@ export function parseCliArgs(argv: readonly string[]): ParseResult {
         timing: { type: 'string' },
         'no-sync': { type: 'boolean' },
         dr: { type: 'boolean' },
+        patroni: { type: 'string' },
         candidate: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
@@ -64,7 +65,7 @@ export function parseCliArgs(argv: readonly string[]): ParseResult {
   if (values.version === true) return { ok: true, value: { command: 'version', options: {} } }
   const [command, ...rest] = positionals
   const options: ClusterOptions = values.name === undefined ? {} : { name: values.name }
-  const upOnly = (['etcd', 'base-port', 'timing', 'no-sync', 'dr'] as const).filter((k) => values[k] !== undefined)
+  const upOnly = (['etcd', 'base-port', 'timing', 'no-sync', 'dr', 'patroni'] as const).filter((k) => values[k] !== undefined)
   if (command !== 'up' && upOnly.length > 0) return fail(`--${upOnly[0]} only applies to up`)
   if (command !== 'switchover' && values.candidate !== undefined) return fail('--candidate only applies to switchover')
   const noArgs = (): ParseResult => (rest.length === 0 ? { ok: true, value: { command, options } as CliCommand } : fail(`${command} takes no arguments`))
@@ -77,6 +78,7 @@ export function parseCliArgs(argv: readonly string[]): ParseResult {
       if (values.timing !== undefined && values.timing !== 'fast' && values.timing !== 'production') {
         return fail('--timing must be fast or production')
       }
+      if (values.patroni !== undefined && values.patroni !== '3' && values.patroni !== '4') return fail('--patroni must be 3 or 4')
       return {
         ok: true,
         value: {
@@ -88,6 +90,7 @@ export function parseCliArgs(argv: readonly string[]): ParseResult {
             ...(values.timing === undefined ? {} : { timing: values.timing }),
             ...(values['no-sync'] === true ? { synchronousMode: false } : {}),
             ...(values.dr === true ? { drReplica: true } : {}),
+            ...(values.patroni === undefined ? {} : { patroni: values.patroni }),
           },
         },
       }

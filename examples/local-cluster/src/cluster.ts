@@ -19,7 +19,9 @@ export interface MemberInfo {
   apiUrl: string
   host: string
   pgPort: number
-  role: 'leader' | 'replica' | 'sync_standby' | 'standby_leader' | (string & {})
+  /** Patroni 4 adds `quorum_standby` (quorum commit). */
+  role: 'leader' | 'replica' | 'sync_standby' | 'quorum_standby' | 'standby_leader' | (string & {})
+  /** `running` (3.0.2) for every member; Patroni 4 reports a replica's replication state, e.g. `streaming`. */
   state: string
   timeline?: number
   /** Replication lag in bytes; null when Patroni reports it unknown. */
@@ -208,7 +210,7 @@ export class Cluster implements LocalCluster {
     const state = await this.#reload()
     const old = state.patroniPids[name]
     if (typeof old === 'number') await killNode(node, old)
-    const pid = await spawnPatroni(node)
+    const pid = await spawnPatroni(node, this.#layout.patroni)
     await this.#save({ ...state, patroniPids: { ...state.patroniPids, [name]: pid } })
     this.#log(`started Patroni of ${name} (pid ${pid})`)
   }

@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { PATRONI_TIMING_PROFILES, type PatroniTiming } from '@birthday-ha/provisioner/render'
 import { LocalClusterError } from './errors.js'
+import { effectiveTiming, isPatroniRelease, type PatroniRelease } from './patroni-release.js'
 import type { RestTlsFiles } from './rest-tls.js'
 
 /** Options of `startCluster` / `attachCluster`. */
@@ -14,8 +15,17 @@ export interface ClusterOptions {
   dataDir?: string
   /** Default 3. */
   etcdMembers?: 1 | 3
-  /** `fast` = 10/1/4, `production` = 30/10/10, or explicit seconds. Default `fast`. */
+  /**
+   * `fast` = 10/1/4, `production` = 30/10/10, or explicit seconds. Default `fast`. With `patroni: '4'`
+   * values below Patroni 4's minimums are raised to them (ttl 20, loop_wait 1, retry_timeout 3), as
+   * Patroni 4 itself would: `fast` runs as 20/1/4.
+   */
   timing?: 'fast' | 'production' | PatroniTiming
+  /**
+   * Which Patroni runs: `'3'` is Debian 12's 3.0.2 (`/usr/bin/patroni`); `'4'` is Debian 13's 4.0.7,
+   * fetched once into `/var/cache/birthday-ha-patroni4` (see `ensurePatroni4`). Default `'3'`.
+   */
+  patroni?: PatroniRelease
   /** Patroni `synchronous_mode`. Default true. */
   synchronousMode?: boolean
   /** Adds a 4th node tagged `nofailover` (the cross-region replica's stand-in). */
@@ -65,6 +75,8 @@ export interface ClusterLayout {
   readonly dataDir: string
   readonly stateFile: string
   readonly host: '127.0.0.1'
+  readonly patroni: PatroniRelease
+  /** The timing Patroni runs with (Patroni 4's minimums applied). */
   readonly timing: PatroniTiming
   readonly synchronousMode: boolean
   readonly restTls?: RestTlsFiles
@@ -123,6 +135,8 @@ export function resolveLayout(options: ClusterOptions = {}): ClusterLayout {
   if (restTls !== undefined && ![restTls.caFile, restTls.certFile, restTls.keyFile].every((file) => typeof file === 'string' && file.startsWith('/'))) {
     throw bad('restTls needs absolute caFile, certFile and keyFile paths')
   }
+  const patroni = options.patroni ?? '3'
+  if (!isPatroniRelease(patroni)) throw bad(`patroni must be '3' or '4', got ${JSON.stringify(patroni)}`)
   const nodeNames = ['pg1', 'pg2', 'pg3', ...(options.drReplica === true ? ['pg-dr'] : [])]
   const nodes = nodeNames.map((nodeName, i): NodeLayout => {
     const dir = join(dataDir, 'nodes', nodeName)
@@ -148,7 +162,8 @@ export function resolveLayout(options: ClusterOptions = {}): ClusterLayout {
     dataDir,
     stateFile: join(dataDir, 'state.json'),
     host: '127.0.0.1',
-    timing: resolveTiming(options.timing),
+    patroni,
+    timing: effectiveTiming(patroni, resolveTiming(options.timing)),
     synchronousMode: options.synchronousMode ?? true,
     ...(restTls !== undefined && { restTls: { caFile: restTls.caFile, certFile: restTls.certFile, keyFile: restTls.keyFile } }),
     etcd,

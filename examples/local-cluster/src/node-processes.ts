@@ -4,6 +4,7 @@ import type { ClusterLayout, EtcdLayout, NodeLayout } from './layout.js'
 import { CLEAN_PATH, isAlive, readPostmasterPid, signalProcess, spawnDetached, terminate, waitForExit,
   type ProcessRecord } from './processes.js'
 import { restCall } from './patroni-rest.js'
+import { patroniCommand, type PatroniRelease } from './patroni-release.js'
 import { waitFor } from './wait.js'
 
 /** The recorded etcd process of `member`. */
@@ -18,15 +19,17 @@ export async function spawnEtcd(member: EtcdLayout): Promise<number> {
 }
 
 /**
- * Starts `node`'s Patroni as `postgres` with a clean environment:
- * `setpriv --reuid=postgres --regid=postgres --init-groups env -i HOME=… PATH=… patroni patroni.yml`.
+ * Starts `node`'s Patroni of `release` as `postgres` with a clean environment:
+ * `setpriv --reuid=postgres --regid=postgres --init-groups env -i HOME=… PATH=… patroni patroni.yml`
+ * (Patroni 4: `… PYTHONPATH=<tree> /usr/bin/python3 <tree>/usr/bin/patroni patroni.yml`).
  * setpriv and env exec, so the PID is Patroni's.
  */
-export async function spawnPatroni(node: NodeLayout): Promise<number> {
+export async function spawnPatroni(node: NodeLayout, release: PatroniRelease): Promise<number> {
+  const { env, argv } = patroniCommand(release, node.configFile)
   return await spawnDetached('/usr/bin/setpriv', [
     '--reuid=postgres', '--regid=postgres', '--init-groups',
-    '/usr/bin/env', '-i', 'HOME=/var/lib/postgresql', `PATH=${CLEAN_PATH}`, 'LC_ALL=C.UTF-8',
-    '/usr/bin/patroni', node.configFile,
+    '/usr/bin/env', '-i', 'HOME=/var/lib/postgresql', `PATH=${CLEAN_PATH}`, 'LC_ALL=C.UTF-8', ...env,
+    ...argv,
   ], node.logFile, { PATH: CLEAN_PATH })
 }
 

@@ -5,6 +5,8 @@ import { LocalClusterError } from './errors.js'
 import { resolveLayout, type ClusterLayout, type ClusterOptions } from './layout.js'
 import { patroniRecord, spawnEtcd, spawnPatroni, stopEtcdMembers, waitEtcdHealthy } from './node-processes.js'
 import { readPostmasterPid, terminate } from './processes.js'
+import { ensurePatroni4 } from './patroni4-install.js'
+import { PATRONI4_DIR } from './patroni-release.js'
 import { readRestTls } from './rest-tls.js'
 import { generateCredentials, readState, writeState, type ClusterState } from './state-file.js'
 import { ensureSystemPackages } from './system-packages.js'
@@ -52,7 +54,8 @@ async function cleanStale(layout: ClusterLayout, log: (line: string) => void): P
  * Starts a real HA cluster on loopback: etcd (1 or 3 members), then 3 Patroni + PostgreSQL 15 nodes
  * (plus a `nofailover` DR node), from configs rendered by `@birthday-ha/provisioner/render`, and
  * waits until it is ready (one primary, every replica streaming, a sync standby). Installs the
- * Debian packages first when missing and running as root. A stale cluster in the data dir is
+ * Debian packages first when missing and running as root; with `patroni: '4'` also fetches and
+ * unpacks Debian 13's Patroni 4.0.7 into its own dir once (`ensurePatroni4`). A stale cluster in the data dir is
  * stopped and wiped first. Processes run detached; `close()` stops them.
  *
  * @example
@@ -67,6 +70,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<LocalC
   const layout = resolveLayout(options)
   const tls = await readRestTls(layout.restTls)
   await ensureSystemPackages()
+  if (layout.patroni === '4') {
+    await ensurePatroni4(log)
+    const { ttl, loop_wait: loopWait, retry_timeout: retryTimeout } = layout.timing
+    log(`Patroni 4.0.7 from ${PATRONI4_DIR}, timing ${ttl}/${loopWait}/${retryTimeout} (Patroni 4's minimums: ttl 20, retry_timeout 3)`)
+  }
   await cleanStale(layout, log)
   await assertPortsFree(layout)
   const owner = postgresUser()
@@ -80,6 +88,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<LocalC
     basePort: layout.basePort,
     etcdMembers: layout.etcd.length as 1 | 3,
     drReplica: layout.nodes.some((n) => n.dr),
+    patroni: layout.patroni,
     timing: layout.timing,
     synchronousMode: layout.synchronousMode,
     ...(layout.restTls !== undefined && { restTls: layout.restTls }),
@@ -101,7 +110,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<LocalC
     await waitEtcdHealthy(layout, state.etcdPids, 30_000)
     for (const node of layout.nodes) {
       await writeNodeConfig(layout, node, state.credentials, owner)
-      const pid = await spawnPatroni(node)
+      const pid = await spawnPatroni(node, layout.patroni)
       state = { ...state, patroniPids: { ...state.patroniPids, [node.name]: pid } }
       await writeState(layout, state)
       log(`started Patroni ${node.name} (pid ${pid}, PostgreSQL port ${node.pgPort}, REST port ${node.restPort})`)
@@ -117,7 +126,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<LocalC
 
 /**
  * Re-attaches to a cluster started earlier (e.g. by the CLI `up`), from the state file in its data
- * dir. Only `name`, `dataDir` and `log` are read from `options`; ports and members come from the state.
+ * dir. Only `name`, `dataDir` and `log` are read from `options`; ports, members and the Patroni
+ * release (so `startMember` restarts the same Patroni) come from the state.
  * Throws `LC_NO_STATE` when no cluster was started there.
  *
  * @example
@@ -140,7 +150,7 @@ export async function openCluster(options: ClusterOptions = {}): Promise<Cluster
   }
   const layout = resolveLayout({
     name: base.name, dataDir: base.dataDir, basePort: state.basePort, etcdMembers: state.etcdMembers,
-    drReplica: state.drReplica, timing: state.timing, synchronousMode: state.synchronousMode,
+    drReplica: state.drReplica, patroni: state.patroni, timing: state.timing, synchronousMode: state.synchronousMode,
     ...(state.restTls !== undefined && { restTls: state.restTls }),
   })
   return new Cluster(layout, state, options.log ?? silent, await readRestTls(layout.restTls))

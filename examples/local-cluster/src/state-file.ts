@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { readFile, rename, writeFile } from 'node:fs/promises'
 import { LocalClusterError } from './errors.js'
 import type { ClusterLayout } from './layout.js'
+import { isPatroniRelease, type PatroniRelease } from './patroni-release.js'
 import type { RestTlsFiles } from './rest-tls.js'
 import type { PatroniTiming } from '@birthday-ha/provisioner/render'
 
@@ -21,6 +22,9 @@ export interface ClusterState {
   readonly basePort: number
   readonly etcdMembers: 1 | 3
   readonly drReplica: boolean
+  /** The Patroni the cluster runs, so that `startMember` after an attach restarts the same one. Read as `'3'` from older files. */
+  readonly patroni: PatroniRelease
+  /** The timing Patroni runs with (what was rendered). */
   readonly timing: PatroniTiming
   readonly synchronousMode: boolean
   /** The REST TLS files the cluster was started with (paths only), so that an attach speaks HTTPS too. */
@@ -62,9 +66,11 @@ export async function readState(layout: ClusterLayout): Promise<ClusterState | u
     throw new LocalClusterError('LC_NO_STATE', `cannot read ${layout.stateFile}`, { cause: err })
   }
   try {
-    const state = JSON.parse(text) as ClusterState
+    const state = JSON.parse(text) as Omit<ClusterState, 'patroni'> & { patroni?: unknown }
     if (state.version !== 1) throw new Error(`unknown version ${String(state.version)}`)
-    return state
+    const patroni = state.patroni ?? '3' // files written before the option ran Patroni 3
+    if (!isPatroniRelease(patroni)) throw new Error(`unknown patroni ${JSON.stringify(patroni)}`)
+    return { ...state, patroni }
   } catch (err) {
     throw new LocalClusterError('LC_NO_STATE', `${layout.stateFile} is not a harness state file`, { cause: err })
   }

@@ -73,6 +73,7 @@ export async function writeNodeConfig(layout: ClusterLayout, node: NodeLayout, c
     postBootstrapSqlFile: node.postBootstrapSqlFile,
     hba: { clusterCidrs: loopback, appCidrs: loopback },
     timing: layout.timing,
+    patroniMajor: layout.patroni === '4' ? 4 : 3,
     synchronousMode: layout.synchronousMode,
     tags: node.dr ? { nofailover: true, noloadbalance: true, nosync: true } : {},
     watchdog: 'off', // no /dev/watchdog on these machines

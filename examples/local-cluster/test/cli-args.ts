@@ -10,6 +10,8 @@ t.test('up with every option', async (t) => {
   t.strictSame(parseCliArgs(['up', '--etcd', '3', '--timing', 'fast']), {
     ok: true, value: { command: 'up', options: { etcdMembers: 3, timing: 'fast' } },
   })
+  t.strictSame(parseCliArgs(['up', '--patroni', '4']), { ok: true, value: { command: 'up', options: { patroni: '4' } } })
+  t.strictSame(parseCliArgs(['up', '--patroni', '3']), { ok: true, value: { command: 'up', options: { patroni: '3' } } })
 })
 
 t.test('commands without arguments', async (t) => {
@@ -43,6 +45,8 @@ t.test('bad input is a result with one clear message', async (t) => {
     [['up', '--etcd', '2'], '--etcd must be 1 or 3'],
     [['up', '--base-port', 'abc'], '--base-port must be a number'],
     [['up', '--timing', 'slow'], '--timing must be fast or production'],
+    [['up', '--patroni', '4.0'], '--patroni must be 3 or 4'],
+    [['status', '--patroni', '4'], '--patroni only applies to up'],
     [['up', 'extra'], 'up takes no arguments'],
     [['status', '--dr'], '--dr only applies to up'],
     [['status', 'extra'], 'status takes no arguments'],

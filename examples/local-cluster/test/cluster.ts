@@ -14,7 +14,7 @@ t.teardown(async () => await rm(dir, { recursive: true, force: true }))
 // Ports nothing listens on: every REST probe fails fast.
 const layout = resolveLayout({ dataDir: dir, basePort: 25460, etcdMembers: 1 })
 const state: ClusterState = {
-  version: 1, name: 'birthday', basePort: 25460, etcdMembers: 1, drReplica: false,
+  version: 1, name: 'birthday', basePort: 25460, etcdMembers: 1, drReplica: false, patroni: '3',
   timing: layout.timing, synchronousMode: true, credentials: generateCredentials(),
   etcdPids: [null], patroniPids: {},
 }

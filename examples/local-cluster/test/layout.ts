@@ -1,5 +1,5 @@
 import t from 'tap'
-import { resolveLayout } from '../src/layout.js'
+import { resolveLayout, type ClusterOptions } from '../src/layout.js'
 
 t.test('defaults: 3 etcd, 3 nodes, fast timing, sync on, ports from 25000', async (t) => {
   const layout = resolveLayout()
@@ -7,6 +7,7 @@ t.test('defaults: 3 etcd, 3 nodes, fast timing, sync on, ports from 25000', asyn
   t.match(layout.dataDir, /\/\.data\/local-cluster\/birthday$/)
   t.equal(layout.stateFile, `${layout.dataDir}/state.json`)
   t.strictSame(layout.timing, { ttl: 10, loop_wait: 1, retry_timeout: 4 })
+  t.equal(layout.patroni, '3')
   t.equal(layout.synchronousMode, true)
   t.strictSame(layout.etcd.map((m) => [m.name, m.clientPort, m.peerPort]), [
     ['etcd0', 25000, 25001], ['etcd1', 25002, 25003], ['etcd2', 25004, 25005],
@@ -31,6 +32,17 @@ t.test('options: one etcd, DR node, production or explicit timing, no sync', asy
   t.strictSame(resolveLayout({ timing: 'fast' }).timing, { ttl: 10, loop_wait: 1, retry_timeout: 4 })
 })
 
+t.test("patroni '4': Patroni 4's timing minimums applied, as it would itself", async (t) => {
+  const four = (timing: NonNullable<ClusterOptions['timing']>) => resolveLayout({ patroni: '4', timing })
+  t.equal(four('fast').patroni, '4')
+  t.strictSame(four('fast').timing, { ttl: 20, loop_wait: 1, retry_timeout: 4 }, 'fast 10/1/4 runs as 20/1/4')
+  t.strictSame(four('production').timing, { ttl: 30, loop_wait: 10, retry_timeout: 10 }, 'production is above the minimums')
+  t.strictSame(four({ ttl: 5, loop_wait: 1, retry_timeout: 2 }).timing, { ttl: 20, loop_wait: 1, retry_timeout: 3 })
+  t.strictSame(four({ ttl: 30, loop_wait: 28, retry_timeout: 1 }).timing, { ttl: 30, loop_wait: 24, retry_timeout: 3 },
+    'retry_timeout raised to 3 breaks the rule: loop_wait lowered to ttl - 2*retry_timeout')
+  t.strictSame(resolveLayout({ patroni: '3', timing: 'fast' }).timing, { ttl: 10, loop_wait: 1, retry_timeout: 4 }, 'Patroni 3 stores what it is given')
+})
+
 t.test('restTls: https API URLs, the files kept; relative paths refused', async (t) => {
   const restTls = { caFile: '/tls/ca.pem', certFile: '/tls/member.pem', keyFile: '/tls/member.key' }
   const layout = resolveLayout({ basePort: 26300, restTls })
@@ -52,7 +64,10 @@ t.test('bad options throw LC_BAD_OPTIONS', async (t) => {
     ['timing sum', { timing: { ttl: 10, loop_wait: 3, retry_timeout: 4 } }],
     ['timing zero', { timing: { ttl: 10, loop_wait: 0, retry_timeout: 4 } }],
     ['timing name', { timing: 'slow' as 'fast' }],
+    ['patroni number', { patroni: 4 as unknown as '4' }],
+    ['patroni 5', { patroni: '5' as '4' }],
   ] as const) {
     t.throws(() => resolveLayout(options), { code: 'LC_BAD_OPTIONS' }, what)
   }
+  t.throws(() => resolveLayout({ patroni: 4 as unknown as '4' }), { code: 'LC_BAD_OPTIONS', message: "patroni must be '3' or '4', got 4" })
 })
