@@ -19,7 +19,7 @@ import { deriveTiming } from '@birthday-ha/ha-pg-client'
 {
   // --help and --version; the rest is configured by the environment variables above
   const args = process.argv.slice(2)
-  const usage = 'usage: npm run bench:failover   (several minutes: starts its own cluster)\n  environment: BENCH_RUNS=1  BENCH_RATE=200 (per writer, /s)  BENCH_BASE_PORT=26200  BENCH_OPS_DIR (save raw write logs)'
+  const usage = 'usage: npm run bench:failover   (several minutes: starts its own cluster)\n  environment: BENCH_RUNS=1  BENCH_RATE=200 (per writer, /s)  BENCH_PATRONI=3|4  BENCH_BASE_PORT=26600  BENCH_OPS_DIR (save raw write logs)'
   if (args.includes('--help') || args.includes('-h')) {
     process.stdout.write(`${usage}\n`)
     process.exit(0)
@@ -37,7 +37,13 @@ import { deriveTiming } from '@birthday-ha/ha-pg-client'
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 1)
 const RATE = Number(process.env.BENCH_RATE ?? 200)
-const BASE_PORT = Number(process.env.BENCH_BASE_PORT ?? 26200)
+const BASE_PORT = Number(process.env.BENCH_BASE_PORT ?? 26600)
+/** The Patroni release the cluster runs: 3 (Debian 12's 3.0.2) or 4 (Debian 13's 4.0.7, installed on first use). */
+const PATRONI = ((value = '3'): '3' | '4' => {
+  if (value === '3' || value === '4') return value
+  process.stderr.write(`BENCH_PATRONI must be 3 or 4, not ${JSON.stringify(value)}\n`)
+  process.exit(2)
+})(process.env.BENCH_PATRONI)
 /** If set, every writer's raw write log per fault is saved there as JSON (to re-analyse a run). */
 const OPS_DIR = process.env.BENCH_OPS_DIR
 /** After the promotion, how long the load goes on (haproxy needs `fall 3` + `rise 2` × `inter 3s`). */
@@ -149,33 +155,40 @@ async function retryPolicy(cluster: LocalCluster): Promise<RetryPolicy> {
   return { deadlineMs: deriveTiming(config).failoverDeadlineMs, attemptTimeoutMs: 5_000 }
 }
 
+/** What main() started, stopped in reverse order: at the end, on an error, and if the event loop empties. */
+const stops: (() => Promise<void>)[] = []
+async function stopAll(): Promise<void> {
+  for (const stop of stops.splice(0).reverse()) await stop().catch((err: unknown) => log(`stopping: ${String(err)}`))
+}
+
 async function main(): Promise<void> {
   if ((await import('pg')).default.native === null) throw new Error(PG_NATIVE_HINT)
-  const cluster = await startCluster({ name: 'bench-failover', basePort: BASE_PORT, log })
-  const members = await cluster.status()
-  const backends = members.map((m) => ({ name: m.name, host: m.host, port: m.pgPort, checkPort: Number(new URL(m.apiUrl).port) }))
-  const proxies = { docs: BASE_PORT + 40, tuned: BASE_PORT + 41 }
-  const docs = await startHaproxy({ port: proxies.docs, mode: 'patroni-primary', backends })
-  const tuned = await startHaproxy({ port: proxies.tuned, mode: 'patroni-primary', backends, check: TUNED_CHECK })
   const all: Row[] = []
   try {
+    const cluster = await startCluster({ name: 'bench-failover', basePort: BASE_PORT, patroni: PATRONI, log })
+    stops.push(() => cluster.close())
+    const members = await cluster.status()
+    const backends = members.map((m) => ({ name: m.name, host: m.host, port: m.pgPort, checkPort: Number(new URL(m.apiUrl).port) }))
+    const proxies = { docs: BASE_PORT + 40, tuned: BASE_PORT + 41 }
+    const docs = await startHaproxy({ port: proxies.docs, mode: 'patroni-primary', backends })
+    stops.push(() => docs.close())
+    const tuned = await startHaproxy({ port: proxies.tuned, mode: 'patroni-primary', backends, check: TUNED_CHECK })
+    stops.push(() => tuned.close())
     const retry = await retryPolicy(cluster)
-    log(`baselines retry for up to ${retry.deadlineMs} ms (HaPgClient's failoverDeadlineMs), ${retry.attemptTimeoutMs} ms per attempt`)
+    log(`Patroni ${PATRONI}; baselines retry for up to ${retry.deadlineMs} ms (HaPgClient's failoverDeadlineMs), ${retry.attemptTimeoutMs} ms per attempt`)
     for (let run = 1; run <= RUNS; run++) for (const fault of FAULTS) all.push(...(await oneFault(cluster, fault, run, proxies, retry)))
   } finally {
-    await docs.close()
-    await tuned.close()
-    await cluster.close()
+    await stopAll()
   }
   process.stderr.write(`${JSON.stringify(all)}\n`)
-  process.stdout.write(`${RUNS} run(s), ${RATE} upserts/s per client, median [min–max]\n${table(all)}\n`)
+  process.stdout.write(`${RUNS} run(s), Patroni ${PATRONI}, ${RATE} upserts/s per client, median [min–max]\n${table(all)}\n`)
 }
 
 // With nothing left to wait on (e.g. a promise that never settles on a dead connection), Node would
-// exit with code 0 and no table: say so, and fail.
+// exit with code 0, no table, and the cluster and haproxies left running: say so, stop them, and fail.
 process.once('beforeExit', () => {
   process.stderr.write('bench:failover: the event loop emptied before the benchmark finished (a write or close never settled)\n')
-  process.exit(1)
+  void stopAll().finally(() => process.exit(1))
 })
 main().then(
   () => process.exit(0),

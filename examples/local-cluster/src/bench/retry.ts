@@ -42,7 +42,7 @@ export function withRetries(writer: Writer, policy: RetryPolicy, deps: RetryDeps
     ...writer,
     write: async (id) => {
       const deadline = deps.now() + policy.deadlineMs
-      for (let n = 1; ; n++) {
+      const from = async (n: number): ReturnType<Writer['write']> => {
         try {
           return await attempt(id)
         } catch (err) {
@@ -50,8 +50,10 @@ export function withRetries(writer: Writer, policy: RetryPolicy, deps: RetryDeps
           const delayMs = Math.round(Math.min(capMs, 10 * 2 ** (n - 1)) * (0.5 + deps.random()))
           if (deps.now() + delayMs >= deadline) throw err
           await deps.sleep(delayMs)
+          return await from(n + 1)
         }
       }
+      return await from(1)
     },
   }
 }
