@@ -385,10 +385,12 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
         if (epoch?.id !== lastEpoch) streak = 0
         lastEpoch = epoch?.id
         const pool = this.#leaderPool as MemberPool
+        // No time left (the lease wait can end past the deadline): the last attempt's error says why the
+        // call failed, not a checkout or a writability check cut at once.
+        if (deadline - this.#now() <= 0 && lastError instanceof Error) throw lastError
         const client = await pool.checkout(deadline - this.#now())
         let result: T
         try {
-          // no time left for the check: the last attempt's error says why, not a check cut at once
           if (epoch !== undefined && deadline - this.#now() <= 0 && lastError instanceof Error) throw lastError
           if (epoch !== undefined) await ensureWritable(client, pool, deadline - this.#now())
           phase = 'statement'

@@ -559,11 +559,28 @@ t.test('no time left after a checkout: the writability check is not sent, and th
   // write that never ran came back HAPG_OUTCOME_UNKNOWN
   const { client, servers, pools, clock } = setup({ failoverDeadlineMs: 300 })
   await client.query('SELECT 1') // a fresh lease (400 ms) that outlives the deadline below
-  servers.get('10.0.0.1:5432')!.defaultReadOnly = true
-  client.on('retry', () => void (clock.skew += 300)) // the next attempt starts past the deadline, its lease still valid
+  const leader = servers.get('10.0.0.1:5432')!
+  leader.defaultReadOnly = true
+  // the next checkout takes the rest of the time: it ends past the deadline, the lease still valid
+  client.on('retry', () => void (leader.onConnect = () => void (clock.skew += 300)))
   await t.rejects(client.query('INSERT 0'), { code: 'HAPG_FAILOVER_TIMEOUT', cause: { code: 'HAPG_NOT_WRITABLE' } })
   const checks = pools.flatMap((p) => [...p.idle, ...p.busy]).flatMap((c) => c.queries).filter((q) => q.startsWith('SELECT pg_is_in_recovery() AS r'))
   t.equal(checks.length, 1, 'one check, on the first attempt only')
+  await client.close()
+})
+
+t.test('no time left before a checkout: none is started, and the last attempt\'s error is the cause', async (t) => {
+  // found on a real cluster under load: the lease wait ended past the deadline, a checkout was started
+  // with -34 ms left and its own timeout ("no connection to pg2 within -34 ms") hid why the write failed
+  const { client, servers, clock } = setup({ failoverDeadlineMs: 300 })
+  await client.query('SELECT 1')
+  const leader = servers.get('10.0.0.1:5432')!
+  leader.defaultReadOnly = true
+  client.on('retry', () => {
+    clock.skew += 300 // the next attempt starts past the deadline, its lease still valid
+    leader.connectHangs = true // and a checkout would have to wait for a connection
+  })
+  await t.rejects(client.query('INSERT 0'), { code: 'HAPG_FAILOVER_TIMEOUT', cause: { code: 'HAPG_NOT_WRITABLE' } })
   await client.close()
 })
 

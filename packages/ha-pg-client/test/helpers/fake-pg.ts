@@ -14,6 +14,10 @@ export interface FakeServer {
   /** return a result, throw an error, or return 'hang' to never answer */
   onQuery?: QueryBehaviour
   connectError?: Error
+  /** a connect that never completes, as to a host that stopped answering */
+  connectHangs?: boolean
+  /** called on every connect (checkout), e.g. to move a fake clock: a checkout that took long */
+  onConnect?: () => void
 }
 
 export interface FakeClient {
@@ -55,6 +59,8 @@ export function fakePool(servers: Map<string, FakeServer>) {
       const server = servers.get(this.key)
       if (server === undefined || server.down === true) throw Object.assign(new Error(`connect ECONNREFUSED ${this.key}`), { code: 'ECONNREFUSED' })
       if (server.connectError !== undefined) throw server.connectError
+      if (server.connectHangs === true) return await new Promise<never>(() => {})
+      server.onConnect?.()
       const reuse = [...this.idle][0]
       if (reuse !== undefined) {
         this.idle.delete(reuse)
