@@ -89,6 +89,11 @@ interface RetryHow {
 const DEFAULT_MAX_LAG_BYTES = 1_048_576
 const SILENT: HaPgLogger = { info() {}, warn() {} }
 
+/** A checkout or statement timeout: what an attempt started with too little time left ends with. */
+function isDeadlineCut(err: unknown): boolean {
+  return err instanceof HaPgError && (err.code === 'HAPG_STATEMENT_TIMEOUT' || err.code === 'HAPG_FAILOVER_TIMEOUT')
+}
+
 /**
  * A failover-aware replacement for `pg.Pool`: it finds the leader through Patroni's REST API, sends
  * writes only under a client-side lease, keeps one pool per leader epoch and retries what is safe.
@@ -378,10 +383,12 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
     if (this.#ending !== undefined) throw new HaPgError('HAPG_CLOSED', 'the client is ending')
     for (let n = 1; ; n++) {
       let phase: 'connect' | 'statement' = 'connect'
+      let leased = false
       try {
         if (this.#closing !== undefined) throw new HaPgError('HAPG_CLOSED', 'the client is closed')
         if (signal?.aborted === true) throw new HaPgError('HAPG_ABORTED', 'aborted by the caller before the statement was sent', { cause: signal.reason })
         const epoch = await this.#tracker?.waitForLease(deadline)
+        leased = true
         if (epoch?.id !== lastEpoch) streak = 0
         lastEpoch = epoch?.id
         const pool = this.#leaderPool as MemberPool
@@ -407,8 +414,12 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
         // connect() hands the client to the caller, who releases it.
         if (how.handOff !== true) client.release()
         return result
-      } catch (err) {
+      } catch (caught) {
         streak += 1
+        // An attempt cut by the deadline itself (a checkout or writability check given the last few ms) says
+        // nothing new: the last attempt that failed on its own says why the call failed.
+        const cut = leased && phase === 'connect' && deadline - this.#now() <= 0 && lastError instanceof Error && isDeadlineCut(caught)
+        const err = cut ? lastError : caught
         lastError = err
         const verdict = retryVerdict(err, phase, streak, idempotent, deadline - this.#now(), this.#random)
         if (verdict.cls.topology) this.#onTopologyError()

@@ -584,6 +584,21 @@ t.test('no time left before a checkout: none is started, and the last attempt\'s
   await client.close()
 })
 
+t.test('an attempt cut by the deadline itself is not the cause: the last attempt that failed on its own is', async (t) => {
+  // found in CI on a real cluster under load: the last writability check went out with 5 ms left, timed
+  // out, and "no answer within 5 ms" hid that the server runs with default_transaction_read_only
+  const { client, servers, clock } = setup({ failoverDeadlineMs: 300 })
+  await client.query('SELECT 1')
+  const leader = servers.get('10.0.0.1:5432')!
+  leader.defaultReadOnly = true
+  client.once('retry', () => {
+    clock.skew += 270 // the next attempt has a few ms left
+    leader.checkHangs = true
+  })
+  await t.rejects(client.query('INSERT 0'), { code: 'HAPG_FAILOVER_TIMEOUT', cause: { code: 'HAPG_NOT_WRITABLE' } })
+  await client.close()
+})
+
 t.test('replica reads: a caller\'s SQL error is thrown and keeps the replica pool; a broken session moves on', async (t) => {
   const { client, servers, events } = setup()
   servers.get('10.0.0.2:5432')!.onQuery = () => {

@@ -18,6 +18,8 @@ export interface FakeServer {
   connectHangs?: boolean
   /** called on every connect (checkout), e.g. to move a fake clock: a checkout that took long */
   onConnect?: () => void
+  /** the writability check (SELECT pg_is_in_recovery() …) gets no answer, as from a server that stopped answering */
+  checkHangs?: boolean
 }
 
 export interface FakeClient {
@@ -89,6 +91,15 @@ export function fakePool(servers: Map<string, FakeServer>) {
           const text = typeof q === 'string' ? q : q.text
           client.queries.push(text)
           if (client.destroyed) return Promise.reject(new Error('Client has encountered a connection error and is not queryable'))
+          if (text.startsWith('SELECT pg_is_in_recovery() AS r') && server.checkHangs === true) {
+            return new Promise((_, reject) => {
+              const socket = setInterval(() => {}, 1_000) // a hung statement keeps its socket, and the process, alive
+              kill = (e) => {
+                clearInterval(socket)
+                reject(e)
+              }
+            })
+          }
           if (text.startsWith('SELECT pg_is_in_recovery() AS r')) {
             // like PostgreSQL 14+, the answer also carries the current in_hot_standby (when the server reports it)
             const r = server.inRecovery ?? server.hotStandby ?? false
