@@ -4,7 +4,7 @@
 import { failoverSuite } from './fixtures/failover-suite.js'
 
 // The derived deadline (ttl + loop_wait + retry_timeout = 25 s) leaves about 4 s after a 20 s promotion: inside
-// the full suite (8 files at once) 2 of 534 writes started at the kill failed with HAPG_FAILOVER_TIMEOUT (measured
-// 2026-12-01; alone, and in 5 benchmark runs, none did). This test is about following the leader and fencing on
+// the full suite (8 files at once) 2 of 534 writes failed with HAPG_FAILOVER_TIMEOUT (measured 2026-12-01; alone,
+// and in 5 benchmark runs, none did). This test is about following the leader and fencing on
 // Patroni 4, so it gives the client 40 s; the tight default is an open item of issue 11.
 failoverSuite({ name: 'client-failover-p4', basePort: 26560, patroni: '4', faults: ['kill -9', 'SIGSTOP'], failoverDeadlineMs: 40_000 })
