@@ -380,6 +380,10 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
     let streak = 0
     let lastEpoch: number | undefined
     let lastError: unknown
+    // No time left, and an earlier attempt failed on its own: that failure says why the call failed. The
+    // lease wait or a checkout can end past the deadline; a checkout or writability check sent then, or
+    // cut by the deadline, says nothing new.
+    const outOfTime = (): boolean => deadline - this.#now() <= 0 && lastError instanceof Error
     if (this.#ending !== undefined) throw new HaPgError('HAPG_CLOSED', 'the client is ending')
     for (let n = 1; ; n++) {
       let phase: 'connect' | 'statement' = 'connect'
@@ -392,13 +396,11 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
         if (epoch?.id !== lastEpoch) streak = 0
         lastEpoch = epoch?.id
         const pool = this.#leaderPool as MemberPool
-        // No time left (the lease wait can end past the deadline): the last attempt's error says why the
-        // call failed, not a checkout or a writability check cut at once.
-        if (deadline - this.#now() <= 0 && lastError instanceof Error) throw lastError
+        if (outOfTime()) throw lastError
         const client = await pool.checkout(deadline - this.#now())
         let result: T
         try {
-          if (epoch !== undefined && deadline - this.#now() <= 0 && lastError instanceof Error) throw lastError
+          if (epoch !== undefined && outOfTime()) throw lastError
           if (epoch !== undefined) await ensureWritable(client, pool, deadline - this.#now())
           phase = 'statement'
           const limits: StatementLimits = { timeoutMs: how.timeoutMs === undefined ? undefined : callDeadline - this.#now(), signal }
@@ -416,9 +418,7 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
         return result
       } catch (caught) {
         streak += 1
-        // An attempt cut by the deadline itself (a checkout or writability check given the last few ms) says
-        // nothing new: the last attempt that failed on its own says why the call failed.
-        const cut = leased && phase === 'connect' && deadline - this.#now() <= 0 && lastError instanceof Error && isDeadlineCut(caught)
+        const cut = leased && phase === 'connect' && isDeadlineCut(caught) && outOfTime()
         const err = cut ? lastError : caught
         lastError = err
         const verdict = retryVerdict(err, phase, streak, idempotent, deadline - this.#now(), this.#random)
