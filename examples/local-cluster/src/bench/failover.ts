@@ -82,7 +82,6 @@ async function oneFault(cluster: LocalCluster, fault: Fault, run: number, proxie
       libpqWriter(t('libpq'), members.map((m) => ({ host: m.host, port: m.pgPort })), creds),
     ].map((w) => withRetries(w, retry)),
   ]
-  await Promise.all(writers.map((w) => w.ready?.()))
   const loads = writers.map((w, i) => new WriteLoad(w, { ratePerSec: RATE, firstId: 1 + i * 10_000_000 }))
   for (const l of loads) l.start()
   await sleep(3_000)

@@ -1,10 +1,8 @@
-/** One way of sending a write: HaPgClient, haproxy, a pinned pool, a multi-host reconnect loop. */
+/** One way of sending a write: HaPgClient, haproxy, a pinned pool, libpq. */
 export interface Writer {
   readonly label: string
   /** Upserts row `id`; resolves only when the server acknowledged it, optionally with the acknowledging server's port. */
   write(id: number): Promise<number | void>
-  /** Resolves once the writer can write (e.g. the multi-host session is connected). */
-  ready?(): Promise<void>
   close(): Promise<void>
 }
 

@@ -13,8 +13,8 @@ export interface Credentials {
 }
 
 /** (a) HaPgClient: upserts marked idempotent; its defaults except the deadline the baselines get too. */
-export function haPgClientWriter(table: string, patroniUrls: string[], auth: { username: string; password: string }, creds: Credentials, failoverDeadlineMs?: number): Writer & { client: HaPgClient } {
-  const client = new HaPgClient({ patroniUrls, patroniAuth: auth, pg: { ...creds }, pool: { max: 20 }, ...(failoverDeadlineMs === undefined ? {} : { failoverDeadlineMs }) })
+export function haPgClientWriter(table: string, patroniUrls: string[], auth: { username: string; password: string }, creds: Credentials, failoverDeadlineMs: number): Writer & { client: HaPgClient } {
+  const client = new HaPgClient({ patroniUrls, patroniAuth: auth, pg: { ...creds }, pool: { max: 20 }, failoverDeadlineMs })
   return {
     label: 'HaPgClient',
     client,
