@@ -5,16 +5,11 @@
 // (retry.ts), so the table compares routing, not retrying. BENCH_RUNS (default 1) repeats it; the
 // table shows medians with min–max. BENCH_RATE sets the per-writer rate (default 200/s); BENCH_OPS_DIR
 // saves every writer's raw write log per fault (re-analyse with dist/bench/analyse.js <dir>).
-import { mkdir, writeFile } from 'node:fs/promises'
-import { join } from 'node:path'
 import { startCluster, startHaproxy, type LocalCluster, type MemberInfo } from '../index.js'
-import { missingAcked } from './verify.js'
-import { watchPromotion } from './promotion-watch.js'
-import { analyse, FAULTS, table, type Fault, type FaultLog, type Row } from './analyse.js'
-import { CREATE_SQL, WriteLoad, type LoadReport, type Writer } from './write-load.js'
-import { haPgClientWriter, libpqWriter, PG_NATIVE_HINT, plainPoolWriter } from './writers.js'
-import { withRetries, type RetryPolicy } from './retry.js'
-import { deriveTiming } from '@birthday-ha/ha-pg-client'
+import { table, type Row } from './analyse.js'
+import { benchRetryPolicy } from './retry.js'
+import { runRound, TUNED_CHECK, type BenchCluster, type BenchFault, type BenchMember } from './round.js'
+import { PG_NATIVE_HINT } from './writers.js'
 
 {
   // --help and --version; the rest is configured by the environment variables above
@@ -46,112 +41,42 @@ const PATRONI = ((value = '3'): '3' | '4' => {
 })(process.env.BENCH_PATRONI)
 /** If set, every writer's raw write log per fault is saved there as JSON (to re-analyse a run). */
 const OPS_DIR = process.env.BENCH_OPS_DIR
-/** After the promotion, how long the load goes on (haproxy needs `fall 3` + `rise 2` × `inter 3s`). */
-const RECOVERY_MS = 10_000
-/** SIGSTOP: after SIGCONT, how long the load goes on (and the take-back is watched for). */
-const AFTER_RESUME_MS = 10_000
-/** haproxy as its users tune it for Patroni: check every 1 s, every 250 ms while a server changes state, down after 2, up after 1. */
-const TUNED_CHECK = { interMs: 1_000, fastInterMs: 250, fall: 2, rise: 1 }
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 const log = (line: string): void => void process.stderr.write(`[bench] ${line}\n`)
 
-/** The ports of the two haproxies: Patroni's documented sample, and tuned as its users tune it. */
-interface Proxies {
-  readonly docs: number
-  readonly tuned: number
-}
-
-async function oneFault(cluster: LocalCluster, fault: Fault, run: number, proxies: Proxies, retry: RetryPolicy): Promise<Row[]> {
-  await cluster.waitReady({ timeoutMs: 240_000 })
-  const members = await cluster.status()
-  const leader = await cluster.leader()
+/** The local cluster as a round sees it. */
+function benchCluster(cluster: LocalCluster): BenchCluster {
+  const member = (m: MemberInfo): BenchMember => ({ name: m.name, host: m.host, port: m.pgPort, apiUrl: m.apiUrl })
   const { app, restApi } = cluster.credentials
-  const creds = { user: app.user, password: app.password, database: app.database }
-  const t = (w: string): string => `bench_${w}_${run}_${fault.replace(/[^a-z0-9]/gi, '')}`.toLowerCase()
-  const setup = await import('pg').then(({ default: pg }) => new pg.Client({ connectionString: cluster.pgConnectionString(leader.name) }))
-  await setup.connect()
-  const tables = [t('ha'), t('haproxy'), t('haproxytuned'), t('pinned'), t('libpq')]
-  for (const table of tables) await setup.query(CREATE_SQL(table))
-  await setup.end()
-  const writers: Writer[] = [
-    haPgClientWriter(t('ha'), cluster.patroniUrls, restApi, creds, retry.deadlineMs),
-    ...[
-      plainPoolWriter('haproxy (docs)', t('haproxy'), { host: '127.0.0.1', port: proxies.docs }, creds),
-      plainPoolWriter('haproxy (tuned)', t('haproxytuned'), { host: '127.0.0.1', port: proxies.tuned }, creds),
-      plainPoolWriter('pinned pool', t('pinned'), { host: leader.host, port: leader.pgPort }, creds),
-      libpqWriter(t('libpq'), members.map((m) => ({ host: m.host, port: m.pgPort })), creds),
-    ].map((w) => withRetries(w, retry)),
-  ]
-  const loads = writers.map((w, i) => new WriteLoad(w, { ratePerSec: RATE, firstId: 1 + i * 10_000_000 }))
-  for (const l of loads) l.start()
-  await sleep(3_000)
-  const urlOf = (name: string): string => (members.find((m: MemberInfo) => m.name === name) as MemberInfo).apiUrl
-  const watch = watchPromotion(cluster.patroniUrls, leader.name, urlOf)
-  let at: number
-  let restart: (() => Promise<void>) | undefined
-  let resume: (() => Promise<void>) | undefined
-  if (fault === 'switchover') at = (await cluster.switchover()).at
-  else if (fault === 'kill -9') {
-    const k = await cluster.killLeader()
-    at = k.at
-    restart = () => cluster.startMember(k.name)
-  } else {
-    const h = await cluster.hangLeader()
-    at = h.at
-    resume = h.resume
+  return {
+    patroniUrls: cluster.patroniUrls,
+    patroniAuth: restApi,
+    creds: { user: app.user, password: app.password, database: app.database },
+    members: async () => (await cluster.status()).map(member),
+    leader: async () => member(await cluster.leader()),
+    waitReady: () => cluster.waitReady({ timeoutMs: 240_000 }),
+    connectionString: (m) => cluster.pgConnectionString(m.name),
   }
-  // The watch runs until another member answers /primary 200 (before 6907df8 it was stopped right after the fault).
-  const promoted = await watch.wait(120_000)
-  const promotedAt = promoted?.at ?? Number.NaN
-  if (promoted === undefined) log(`${fault} run ${run}: no promotion seen within 120 s`)
-  await sleep(RECOVERY_MS)
-  // SIGSTOP: resumed only once the new leader exists (before: after 8 s, ahead of the ~12 s promotion,
-  // so the take-back always happened). The outage is measured up to the resume.
-  const until = Date.now()
-  let takenBack = false
-  if (resume !== undefined) {
-    await resume()
-    const stopAt = Date.now() + AFTER_RESUME_MS
-    while (Date.now() < stopAt) {
-      if (!takenBack) takenBack = (await cluster.leader().catch(() => undefined))?.name === leader.name
-      await sleep(250)
-    }
-  }
-  const reports: LoadReport[] = await Promise.all(loads.map((l) => l.stop()))
-  // Bounded: pg.Pool's end() waits for every checked-out client, and a query abandoned on a frozen or
-  // dead server may never give its client back (with nothing else pending, Node would then exit mid-run).
-  await Promise.all(writers.map(async (w) => {
-    const closed = w.close().then(() => true, () => true)
-    if (!(await Promise.race([closed, sleep(10_000).then(() => false)]))) log(`${w.label}: close() still pending after 10 s; going on`)
-  }))
-  await restart?.()
-  await cluster.waitReady({ timeoutMs: 240_000 })
-  const now = await cluster.leader()
-  takenBack ||= resume !== undefined && now.name === leader.name
-  const rows: Row[] = []
-  for (const [i, w] of writers.entries()) {
-    const r = reports[i] as LoadReport
-    const missing = await missingAcked(cluster.pgConnectionString(now.name), tables[i] as string, r.acked)
-    const faultLog: FaultLog = { run, fault, writer: w.label, at, until, promotedAt, oldPort: leader.pgPort, takenBack, missing, ops: r.ops }
-    if (OPS_DIR !== undefined) {
-      await mkdir(OPS_DIR, { recursive: true })
-      await writeFile(join(OPS_DIR, `${run}-${fault.replace(/[^a-z0-9]/gi, '')}-${w.label.replace(/[^a-z0-9]/gi, '')}.json`), JSON.stringify(faultLog))
-    }
-    rows.push(analyse(faultLog))
-  }
-  log(`${fault} run ${run}: ${JSON.stringify(rows)}${takenBack ? ' (3.0.2 took the key back)' : ''}; leader now ${now.name}`)
-  return rows
 }
 
-/**
- * One deadline for every writer, HaPgClient included: the one HaPgClient derives from the cluster's
- * `/config` (ttl + loop_wait + retry_timeout). A fresh cluster's `/config` shows what its Patroni runs
- * with: Patroni 4 stores the values it raised (ttl 20), 3.0.2 what it was given.
- */
-async function retryPolicy(cluster: LocalCluster): Promise<RetryPolicy> {
-  const res = await fetch(`${(await cluster.leader()).apiUrl}/config`)
-  const config = (await res.json()) as { ttl: number; loop_wait: number; retry_timeout: number }
-  return { deadlineMs: deriveTiming(config).failoverDeadlineMs, attemptTimeoutMs: 5_000 }
+/** The faults a local cluster can take: processes on one loopback, no network of their own. */
+function localFaults(cluster: LocalCluster): BenchFault[] {
+  return [
+    { name: 'switchover', inject: async () => ({ at: (await cluster.switchover()).at }) },
+    {
+      name: 'kill -9',
+      inject: async () => {
+        const k = await cluster.killLeader()
+        return { at: k.at, restart: () => cluster.startMember(k.name) }
+      },
+    },
+    {
+      name: 'SIGSTOP',
+      inject: async () => {
+        const h = await cluster.hangLeader()
+        return { at: h.at, undo: h.resume }
+      },
+    },
+  ]
 }
 
 /** What main() started, stopped in reverse order: at the end, on an error, and if the event loop empties. */
@@ -168,14 +93,17 @@ async function main(): Promise<void> {
     stops.push(() => cluster.close())
     const members = await cluster.status()
     const backends = members.map((m) => ({ name: m.name, host: m.host, port: m.pgPort, checkPort: Number(new URL(m.apiUrl).port) }))
-    const proxies = { docs: BASE_PORT + 40, tuned: BASE_PORT + 41 }
-    const docs = await startHaproxy({ port: proxies.docs, mode: 'patroni-primary', backends })
+    const proxies = { docs: { host: '127.0.0.1', port: BASE_PORT + 40 }, tuned: { host: '127.0.0.1', port: BASE_PORT + 41 } }
+    const docs = await startHaproxy({ port: proxies.docs.port, mode: 'patroni-primary', backends })
     stops.push(() => docs.close())
-    const tuned = await startHaproxy({ port: proxies.tuned, mode: 'patroni-primary', backends, check: TUNED_CHECK })
+    const tuned = await startHaproxy({ port: proxies.tuned.port, mode: 'patroni-primary', backends, check: TUNED_CHECK })
     stops.push(() => tuned.close())
-    const retry = await retryPolicy(cluster)
+    const retry = await benchRetryPolicy((await cluster.leader()).apiUrl)
     log(`Patroni ${PATRONI}; baselines retry for up to ${retry.deadlineMs} ms (HaPgClient's failoverDeadlineMs), ${retry.attemptTimeoutMs} ms per attempt`)
-    for (let run = 1; run <= RUNS; run++) for (const fault of FAULTS) all.push(...(await oneFault(cluster, fault, run, proxies, retry)))
+    const target = benchCluster(cluster)
+    for (let run = 1; run <= RUNS; run++) {
+      for (const fault of localFaults(cluster)) all.push(...(await runRound(target, fault, { run, rate: RATE, retry, proxies, log, ...(OPS_DIR === undefined ? {} : { opsDir: OPS_DIR }) })))
+    }
   } finally {
     await stopAll()
   }

@@ -1,5 +1,6 @@
 // The retry policy every baseline writer gets in the failover benchmark, so the table compares how each
 // client finds the leader, not whether it retries (issue #11, "fair benchmarks").
+import { deriveTiming } from '@birthday-ha/ha-pg-client'
 import type { Writer } from './write-load.js'
 
 /** Injected clock and sleep of {@link withRetries}. */
@@ -56,4 +57,15 @@ export function withRetries(writer: Writer, policy: RetryPolicy, deps: RetryDeps
       return await from(1)
     },
   }
+}
+
+/**
+ * One deadline for every writer, HaPgClient included: the one HaPgClient derives from the cluster's
+ * `/config` (ttl + loop_wait + retry_timeout), asked at `apiUrl`. A fresh cluster's `/config` shows what
+ * its Patroni runs with: Patroni 4 stores the values it raised (ttl 20), 3.0.2 what it was given.
+ */
+export async function benchRetryPolicy(apiUrl: string): Promise<RetryPolicy> {
+  const res = await fetch(`${apiUrl}/config`, { signal: AbortSignal.timeout(5_000) })
+  const config = (await res.json()) as { ttl: number; loop_wait: number; retry_timeout: number }
+  return { deadlineMs: deriveTiming(config).failoverDeadlineMs, attemptTimeoutMs: 5_000 }
 }

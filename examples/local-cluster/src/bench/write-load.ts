@@ -1,8 +1,8 @@
 /** One way of sending a write: HaPgClient, haproxy, a pinned pool, libpq. */
 export interface Writer {
   readonly label: string
-  /** Upserts row `id`; resolves only when the server acknowledged it, optionally with the acknowledging server's port. */
-  write(id: number): Promise<number | void>
+  /** Upserts row `id`; resolves only when the server acknowledged it, optionally with the acknowledging server (`address:port`). */
+  write(id: number): Promise<string | void>
   close(): Promise<void>
 }
 
@@ -13,8 +13,8 @@ export interface WriteOp {
   end: number
   ok: boolean
   code?: string
-  /** The PostgreSQL port that acknowledged the write, when the writer reports it. */
-  server?: number
+  /** The PostgreSQL server (`address:port`, as it sees itself) that acknowledged the write, when the writer reports it. */
+  server?: string
 }
 
 export interface LoadReport {
@@ -23,13 +23,18 @@ export interface LoadReport {
   readonly failed: number
 }
 
-/** The idempotent upsert every writer sends: running it twice leaves the same row. */
-export const UPSERT_SQL = (table: string): string => `INSERT INTO ${table} (id, at) VALUES ($1, now()) ON CONFLICT (id) DO UPDATE SET at = EXCLUDED.at RETURNING inet_server_port() AS port`
+/**
+ * The idempotent upsert every writer sends: running it twice leaves the same row. It returns the
+ * acknowledging server's address and port: the port tells the local cluster's members apart (all on
+ * 127.0.0.1), the address the lab's (all on 5432).
+ */
+export const UPSERT_SQL = (table: string): string => `INSERT INTO ${table} (id, at) VALUES ($1, now()) ON CONFLICT (id) DO UPDATE SET at = EXCLUDED.at RETURNING host(inet_server_addr()) AS addr, inet_server_port() AS port`
 
-/** The acknowledging server's port from an {@link UPSERT_SQL} result. */
-export const ackPort = (result: { rows: { port?: unknown }[] }): number | undefined => {
-  const port = Number(result.rows[0]?.port)
-  return Number.isInteger(port) && port > 0 ? port : undefined
+/** The acknowledging server (`address:port`) from an {@link UPSERT_SQL} result. */
+export const ackServer = (result: { rows: { addr?: unknown; port?: unknown }[] }): string | undefined => {
+  const row = result.rows[0]
+  const port = Number(row?.port)
+  return typeof row?.addr === 'string' && Number.isInteger(port) && port > 0 ? `${row.addr}:${port}` : undefined
 }
 export const CREATE_SQL = (table: string): string => `CREATE TABLE IF NOT EXISTS ${table} (id bigint PRIMARY KEY, at timestamptz NOT NULL)`
 
@@ -71,7 +76,7 @@ export class WriteLoad {
     const p = this.#writer.write(op.id).then(
       (server) => {
         op.ok = true
-        if (typeof server === 'number') op.server = server
+        if (typeof server === 'string') op.server = server
       },
       (err: unknown) => {
         op.code = String((err as { code?: unknown }).code ?? (err as Error).message)

@@ -1,6 +1,6 @@
 import pg from 'pg'
 import { HaPgClient } from '@birthday-ha/ha-pg-client'
-import { UPSERT_SQL, ackPort, type Writer } from './write-load.js'
+import { UPSERT_SQL, ackServer, type Writer } from './write-load.js'
 
 export interface Target {
   readonly host: string
@@ -13,12 +13,12 @@ export interface Credentials {
 }
 
 /** (a) HaPgClient: upserts marked idempotent; its defaults except the deadline the baselines get too. */
-export function haPgClientWriter(table: string, patroniUrls: string[], auth: { username: string; password: string }, creds: Credentials, failoverDeadlineMs: number): Writer & { client: HaPgClient } {
-  const client = new HaPgClient({ patroniUrls, patroniAuth: auth, pg: { ...creds }, pool: { max: 20 }, failoverDeadlineMs })
+export function haPgClientWriter(table: string, patroniUrls: string[], auth: { readonly username: string; readonly password: string } | undefined, creds: Credentials, failoverDeadlineMs: number): Writer & { client: HaPgClient } {
+  const client = new HaPgClient({ patroniUrls, ...(auth === undefined ? {} : { patroniAuth: { ...auth } }), pg: { ...creds }, pool: { max: 20 }, failoverDeadlineMs })
   return {
     label: 'HaPgClient',
     client,
-    write: async (id) => ackPort(await client.query(UPSERT_SQL(table), [id], { idempotent: true })),
+    write: async (id) => ackServer(await client.query(UPSERT_SQL(table), [id], { idempotent: true })),
     close: () => client.close(),
   }
 }
@@ -29,7 +29,7 @@ export function plainPoolWriter(label: string, table: string, target: Target, cr
   pool.on('error', () => {}) // idle clients die on failover; without a listener Node would crash
   return {
     label,
-    write: async (id) => ackPort(await pool.query(UPSERT_SQL(table), [id])),
+    write: async (id) => ackServer(await pool.query(UPSERT_SQL(table), [id])),
     close: () => pool.end(),
   }
 }
@@ -61,7 +61,7 @@ export function libpqWriter(table: string, hosts: readonly Target[], creds: Cred
   pool.on('error', () => {})
   return {
     label: 'libpq (pg-native)',
-    write: async (id) => ackPort(await pool.query(UPSERT_SQL(table), [id])),
+    write: async (id) => ackServer(await pool.query(UPSERT_SQL(table), [id])),
     close: () => pool.end(),
   }
 }

@@ -1,5 +1,6 @@
 import t from 'tap'
-import { withRetries, type RetryDeps } from '../../src/bench/retry.js'
+import { createServer } from 'node:http'
+import { benchRetryPolicy, withRetries, type RetryDeps } from '../../src/bench/retry.js'
 import type { Writer } from '../../src/bench/write-load.js'
 
 /** A fake clock whose sleeps only move it forward, recording each delay. */
@@ -8,7 +9,7 @@ function clock(): RetryDeps & { slept: number[] } {
   const slept: number[] = []
   return { slept, now: () => now, sleep: async (ms) => void (slept.push(ms), (now += ms)), random: () => 0.5 }
 }
-const failing = (errors: Error[], ack = 5432): Writer => ({
+const failing = (errors: Error[], ack = '127.0.0.1:5432'): Writer => ({
   label: 'w',
   write: async () => {
     const err = errors.shift()
@@ -23,7 +24,7 @@ t.test('retries any error with 10 ms doubling to 200 ms, and returns the acknowl
   const deps = clock()
   const errors = Array.from({ length: 7 }, () => sqlError('57P01'))
   const w = withRetries(failing(errors), { deadlineMs: 10_000, attemptTimeoutMs: 1_000 }, deps)
-  t.equal(await w.write(1), 5432)
+  t.equal(await w.write(1), '127.0.0.1:5432')
   t.strictSame(deps.slept, [10, 20, 40, 80, 160, 200, 200])
   t.equal(w.label, 'w', 'the writer is otherwise the same')
 })
@@ -54,10 +55,18 @@ t.test('jitter: ±50 % of the step', async (t) => {
 
 t.test('an attempt that hangs is abandoned after attemptTimeoutMs and retried (real timers)', async (t) => {
   let calls = 0
-  const hangsOnce: Writer = { label: 'h', write: async () => (++calls === 1 ? await new Promise<never>(() => {}) : 1), close: async () => {} }
+  const hangsOnce: Writer = { label: 'h', write: async () => (++calls === 1 ? await new Promise<never>(() => {}) : 'a:1'), close: async () => {} }
   const t0 = Date.now()
-  t.equal(await withRetries(hangsOnce, { deadlineMs: 5_000, attemptTimeoutMs: 50 }).write(1), 1)
+  t.equal(await withRetries(hangsOnce, { deadlineMs: 5_000, attemptTimeoutMs: 50 }).write(1), 'a:1')
   t.equal(calls, 2)
   t.ok(Date.now() - t0 >= 50, 'waited the attempt timeout')
   await t.rejects(withRetries({ ...hangsOnce, write: async () => await new Promise<never>(() => {}) }, { deadlineMs: 120, attemptTimeoutMs: 50 }).write(1), { code: 'ATTEMPT_TIMEOUT' })
+})
+
+t.test("benchRetryPolicy: HaPgClient's deadline from a real /config answer (Patroni 4 shows the ttl it raised to 20)", async (t) => {
+  // GET /config returns the dynamic configuration: https://patroni.readthedocs.io/en/latest/rest_api.html#config-endpoint
+  const server = createServer((req, res) => res.writeHead(req.url === '/config' ? 200 : 404, { 'content-type': 'application/json' }).end(JSON.stringify({ ttl: 20, loop_wait: 1, retry_timeout: 5, synchronous_mode: true })))
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  t.teardown(() => new Promise((resolve) => server.close(resolve)))
+  t.strictSame(await benchRetryPolicy(`http://127.0.0.1:${(server.address() as { port: number }).port}`), { deadlineMs: 26_000, attemptTimeoutMs: 5_000 })
 })

@@ -42,7 +42,7 @@ t.test('WriteLoad logs acknowledged and failed writes, with the server and the e
         n++
         if (id % 3 === 1) throw Object.assign(new Error('refused'), { code: 'ECONNREFUSED' })
         if (id % 3 === 2) throw new Error('no code')
-        return id % 2 === 0 ? 5432 : undefined // a writer may not report the acknowledging server
+        return id % 2 === 0 ? '127.0.0.1:5432' : undefined // a writer may not report the acknowledging server
       },
     } as never,
     { ratePerSec: 500 },
@@ -53,15 +53,16 @@ t.test('WriteLoad logs acknowledged and failed writes, with the server and the e
   t.ok(report.failed >= 6)
   t.ok(report.ops.some((o) => o.code === 'ECONNREFUSED'))
   t.ok(report.ops.some((o) => o.code === 'no code'))
-  t.ok(report.ops.some((o) => o.ok && o.server === 5432))
+  t.ok(report.ops.some((o) => o.ok && o.server === '127.0.0.1:5432'))
   t.ok(report.ops.some((o) => o.ok && o.server === undefined))
 })
 
 t.test('the small helpers, on their edge inputs', async (t) => {
-  const { ackPort, longestAckGap, WriteLoad } = await import('../../src/bench/write-load.js')
-  t.equal(ackPort({ rows: [{ port: 5432 }] }), 5432)
-  t.equal(ackPort({ rows: [{ port: 'x' }] }), undefined)
-  t.equal(ackPort({ rows: [] }), undefined)
+  const { ackServer, longestAckGap, WriteLoad } = await import('../../src/bench/write-load.js')
+  t.equal(ackServer({ rows: [{ addr: '10.0.1.10', port: 5432 }] }), '10.0.1.10:5432')
+  t.equal(ackServer({ rows: [{ addr: '10.0.1.10', port: 'x' }] }), undefined)
+  t.equal(ackServer({ rows: [{ addr: null, port: 5432 }] }), undefined, 'inet_server_addr() is NULL over a Unix socket')
+  t.equal(ackServer({ rows: [] }), undefined)
   // No acknowledgement before `from`: the gap counts from `from`.
   t.strictSame(longestAckGap([{ id: 1, start: 90, end: 150, ok: true }], 100), { gapMs: 50, start: 100, end: 150 })
   t.strictSame(longestAckGap([{ id: 1, start: 0, end: 50, ok: true }, { id: 2, start: 60, end: 170, ok: true }], 100), { gapMs: 120, start: 50, end: 170 })
