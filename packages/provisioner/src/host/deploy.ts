@@ -48,9 +48,11 @@ export async function rollAppHost(
 }
 
 /**
- * Rolling, no-downtime release, one app host at a time: deregister and wait until drained;
- * upload and restart (the service drains on SIGTERM); wait for `/readyz`; register and wait
- * until healthy. Stops at the first host that does not become healthy (`PROV_HOST_UNHEALTHY`),
+ * Rolling, no-downtime release. Hosts the load balancer does not count as healthy serve nobody, so
+ * they are released first and all at once (on a first deploy that is every host); then the serving
+ * hosts one at a time: deregister and wait until drained; upload and restart (the service drains on
+ * SIGTERM); wait for `/readyz`; register and wait until healthy. Stops at the first host that does
+ * not become healthy (`PROV_HOST_UNHEALTHY`, with the hosts already released in `details.deployed`),
  * leaving the others serving. Returns the hosts released, by the stack's names.
  *
  * @example
@@ -60,8 +62,8 @@ export async function rollAppHost(
  */
 export async function deployApp(stack: Stack, o: DeployOptions): Promise<readonly string[]> {
   const poll = { attempts: o.pollAttempts ?? 30, intervalMs: o.pollIntervalMs ?? 2000, sleep: o.sleep ?? defaultSleep }
-  const done: string[] = []
-  for (const h of stackHosts(stack).filter((x) => x.role === 'app')) {
+  const done = new Set<string>()
+  const release = async (h: { readonly name: string; readonly ip: string }): Promise<void> => {
     const s = await o.sessions({ host: h.ip, name: h.name })
     try {
       const remote = `/tmp/${basename(o.artifact)}`
@@ -71,15 +73,22 @@ export async function deployApp(stack: Stack, o: DeployOptions): Promise<readonl
         loadBalancer: o.loadBalancer, session: s, host: h.name, poll,
         step: (detail) => o.onProgress?.({ event: 'deploy', key: h.name, detail }),
         restart: `set -e; rm -rf ${shellQuote(dir)}; mkdir -p ${shellQuote(dir)}; tar -xzf ${shellQuote(remote)} -C ${shellQuote(dir)}; rm -f ${shellQuote(remote)}; ln -sfn ${shellQuote(dir)} /opt/birthday/current; systemctl enable -q birthday-app.service; systemctl restart birthday-app.service`,
-      }).catch((err: unknown) => {
-        throw err instanceof ProvisionerError && err.code === 'PROV_HOST_UNHEALTHY'
-          ? new ProvisionerError(err.code, err.message, { cause: err, details: { ...err.details, deployed: done } })
-          : err
       })
     } finally {
       await s.close()
     }
-    done.push(h.name)
+    done.add(h.name)
   }
-  return done
+  const withDeployed = (err: unknown): unknown =>
+    err instanceof ProvisionerError && err.code === 'PROV_HOST_UNHEALTHY'
+      ? new ProvisionerError(err.code, err.message, { cause: err, details: { ...err.details, deployed: inStackOrder() } })
+      : err
+  const apps = stackHosts(stack).filter((x) => x.role === 'app')
+  const inStackOrder = (): string[] => apps.map((h) => h.name).filter((n) => done.has(n))
+  const health = await o.loadBalancer.health(stack)
+  const idle = apps.filter((h) => health.get(h.name) !== 'healthy')
+  const failed = (await Promise.allSettled(idle.map(release))).find((r) => r.status === 'rejected')
+  if (failed !== undefined) throw withDeployed(failed.reason)
+  for (const h of apps.filter((x) => !idle.includes(x))) await release(h).catch((err: unknown) => Promise.reject(withDeployed(err)))
+  return inStackOrder()
 }
