@@ -8,6 +8,9 @@ export interface ClientTiming {
   readonly restTimeoutMs: number
 }
 
+/** The timeout of each member-status request in Patroni's leader race (hard-coded: patroni/ha.py, `fetch_node_status`). */
+const LEADER_RACE_MS = 2_000
+
 /** Patroni's defaults, used until `GET /config` answered. */
 export const PATRONI_DEFAULT_TIMING: PatroniTiming = { ttl: 30, loop_wait: 10, retry_timeout: 10 }
 
@@ -17,21 +20,26 @@ export const PATRONI_DEFAULT_TIMING: PatroniTiming = { ttl: 30, loop_wait: 10, r
  * - `leaseMs = (ttl − loop_wait) / 2`. A leader refreshes its key every `loop_wait`, so when it freezes
  *   the key still lives at least `ttl − loop_wait`, and no other member can be promoted before that.
  *   Half of it leaves room for a slow REST answer and clock drift. 30/10 → 10 s; 10/1 → 4.5 s; 5/1 → 2 s.
- * - `failoverDeadlineMs = ttl + loop_wait + retry_timeout`: the key expires after `ttl`, a replica
- *   notices within `loop_wait` and promotes within `retry_timeout`. 30/10/10 → 50 s; 10/1/4 → 15 s.
+ * - `failoverDeadlineMs = ttl + 2·loop_wait + retry_timeout + 2 s`: the key expires `ttl` after its
+ *   last refresh, a replica notices within `loop_wait`, its leader race asks every member's status
+ *   with a fixed 2 s timeout (Patroni's `Ha.fetch_node_status`), which an unreachable old leader uses
+ *   up, it promotes within `retry_timeout`, and the new role shows at its next loop. 30/10/10 → 62 s;
+ *   10/1/4 → 18 s; 20/1/5 → 29 s. Measured on the lab (Patroni 4.0.7, 20/1/5): a partitioned leader
+ *   was replaced after 24.3–25.5 s; the old bound, `ttl + loop_wait + retry_timeout` (26 s), failed
+ *   the writes sent at the fault (`npm run bench:lab`).
  * - `discoveryIntervalMs = min(loop_wait, leaseMs / 4)`: about four renewals per lease.
  * - `restTimeoutMs = leaseMs / 5`, clamped to 300–2000 ms.
  *
  * @example
  * ```ts
- * deriveTiming({ ttl: 10, loop_wait: 1, retry_timeout: 4 }) // { leaseMs: 4500, failoverDeadlineMs: 15000, … }
+ * deriveTiming({ ttl: 10, loop_wait: 1, retry_timeout: 4 }) // { leaseMs: 4500, failoverDeadlineMs: 18000, … }
  * ```
  */
 export function deriveTiming(patroni: PatroniTiming): ClientTiming {
   const leaseMs = Math.max(500, Math.floor(((patroni.ttl - patroni.loop_wait) * 1000) / 2))
   return {
     leaseMs,
-    failoverDeadlineMs: (patroni.ttl + patroni.loop_wait + patroni.retry_timeout) * 1000,
+    failoverDeadlineMs: (patroni.ttl + 2 * patroni.loop_wait + patroni.retry_timeout) * 1000 + LEADER_RACE_MS,
     discoveryIntervalMs: Math.max(100, Math.min(patroni.loop_wait * 1000, Math.floor(leaseMs / 4))),
     restTimeoutMs: Math.min(2000, Math.max(300, Math.floor(leaseMs / 5))),
   }

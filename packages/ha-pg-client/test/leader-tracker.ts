@@ -149,15 +149,15 @@ t.test('a standby cluster fails writes at once with HAPG_STANDBY_CLUSTER', async
 t.test('the Patroni version from /primary decides which timing rules apply (≥ 3.2 adjusts ttl to 20)', async (t) => {
   const patroni = new FakePatroni(threeMembers())
   const { tracker } = make(patroni, 10, {})
-  t.equal(tracker.timing.failoverDeadlineMs, 50_000, "Patroni's defaults until /config answered")
+  t.equal(tracker.timing.failoverDeadlineMs, 62_000, "Patroni's defaults until /config answered")
   await tracker.refresh()
-  t.match(tracker.timing, { leaseMs: 4_500, failoverDeadlineMs: 25_000 }, 'version unknown: the lease of 10/1, the deadline of 20/1/4')
+  t.match(tracker.timing, { leaseMs: 4_500, failoverDeadlineMs: 28_000 }, 'version unknown: the lease of 10/1, the deadline of 20/1/4')
   patroni.get('m1').primaryExtra = { patroni: { version: '3.0.2' } }
   await tracker.refresh()
-  t.match(tracker.timing, { leaseMs: 4_500, failoverDeadlineMs: 15_000 }, '3.0.2 runs with what /config shows')
+  t.match(tracker.timing, { leaseMs: 4_500, failoverDeadlineMs: 18_000 }, '3.0.2 runs with what /config shows')
   patroni.get('m1').primaryExtra = { patroni: { version: '4.0.7' } }
   await tracker.refresh()
-  t.match(tracker.timing, { leaseMs: 9_500, failoverDeadlineMs: 25_000 }, '4.0.7 runs with ttl 20')
+  t.match(tracker.timing, { leaseMs: 9_500, failoverDeadlineMs: 28_000 }, '4.0.7 runs with ttl 20')
   await tracker.close()
 })
 

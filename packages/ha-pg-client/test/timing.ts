@@ -2,8 +2,8 @@ import t from 'tap'
 import { deriveTiming, PATRONI_DEFAULT_TIMING } from '../src/timing.js'
 
 t.test('derived from Patroni timing profiles', async (t) => {
-  t.strictSame(deriveTiming(PATRONI_DEFAULT_TIMING), { leaseMs: 10_000, failoverDeadlineMs: 50_000, discoveryIntervalMs: 2_500, restTimeoutMs: 2_000 })
-  t.strictSame(deriveTiming({ ttl: 10, loop_wait: 1, retry_timeout: 4 }), { leaseMs: 4_500, failoverDeadlineMs: 15_000, discoveryIntervalMs: 1_000, restTimeoutMs: 900 })
+  t.strictSame(deriveTiming(PATRONI_DEFAULT_TIMING), { leaseMs: 10_000, failoverDeadlineMs: 62_000, discoveryIntervalMs: 2_500, restTimeoutMs: 2_000 })
+  t.strictSame(deriveTiming({ ttl: 10, loop_wait: 1, retry_timeout: 4 }), { leaseMs: 4_500, failoverDeadlineMs: 18_000, discoveryIntervalMs: 1_000, restTimeoutMs: 900 })
   t.strictSame(deriveTiming({ ttl: 5, loop_wait: 1, retry_timeout: 2 }), { leaseMs: 2_000, failoverDeadlineMs: 8_000, discoveryIntervalMs: 500, restTimeoutMs: 400 })
   t.strictSame(deriveTiming({ ttl: 1, loop_wait: 1, retry_timeout: 0 }), { leaseMs: 500, failoverDeadlineMs: 2_000, discoveryIntervalMs: 125, restTimeoutMs: 300 })
 })
@@ -41,7 +41,7 @@ t.test('effective timing: as shown on 3.0.2, adjusted on ≥ 3.2, the safe side 
 
 t.test('client timing: the lease from the safety view, the deadline from the liveness view; an unsafe leaseMs is refused', async (t) => {
   const shown = { ttl: 10, loop_wait: 1, retry_timeout: 4 }
-  t.match(clientTiming(shown, undefined, {}), { timing: { leaseMs: 4_500, failoverDeadlineMs: 25_000 }, lease: shown })
+  t.match(clientTiming(shown, undefined, {}), { timing: { leaseMs: 4_500, failoverDeadlineMs: 28_000 }, lease: shown })
   t.match(clientTiming(shown, '3.0.2', { leaseMs: 3_000, failoverDeadlineMs: 9_000 }), { timing: { leaseMs: 3_000, failoverDeadlineMs: 9_000 } })
   const refused = clientTiming(shown, '3.0.2', { leaseMs: 9_000 })
   t.equal(refused.timing.leaseMs, 4_500)

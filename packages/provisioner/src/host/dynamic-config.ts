@@ -15,7 +15,7 @@ const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.str
 /**
  * The `PATCH /config` body that brings a running cluster's dynamic configuration (`current`, the
  * JSON of `GET /config`) to what `patroniYml` would bootstrap, for the settings that must follow
- * the stack: permanent slots, `max_slot_wal_keep_size`, and the standby cluster's source. A
+ * the stack: permanent slots, `max_slot_wal_keep_size`, `primary_stop_timeout`, and the standby cluster's source. A
  * promoted DR cluster (no `standby_cluster` any more) is never turned back into a standby.
  * `undefined` when nothing differs.
  */
@@ -30,6 +30,7 @@ export function dynamicConfigPatch(patroniYml: string, current: unknown): Json |
   const keep = (bootstrap.postgresql as { parameters?: Json } | undefined)?.parameters?.max_slot_wal_keep_size
   const nowKeep = (now.postgresql as { parameters?: Json } | undefined)?.parameters?.max_slot_wal_keep_size
   if (keep !== undefined && keep !== nowKeep) patch.postgresql = { parameters: { max_slot_wal_keep_size: keep } }
+  if (bootstrap.primary_stop_timeout !== undefined && bootstrap.primary_stop_timeout !== now.primary_stop_timeout) patch.primary_stop_timeout = bootstrap.primary_stop_timeout
   const standby = bootstrap.standby_cluster
   if (isObject(standby) && isObject(now.standby_cluster)) {
     const source = ['host', 'port', 'primary_slot_name'] as const

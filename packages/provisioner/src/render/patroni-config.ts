@@ -1,6 +1,9 @@
 import { stringify } from 'yaml'
 import { renderPgHba } from './pg-hba.js'
 import { checkTiming, type PatroniTiming } from './patroni-timing.js'
+
+/** Patroni's `primary_stop_timeout`: how long a demoting primary may take to stop before SIGKILL (synchronous_mode only). */
+export const PRIMARY_STOP_TIMEOUT_S = 30
 import {
   checkHost, checkHostPort, checkList, checkNodeName, checkNonNegativeInt, checkPath, checkPort, checkRoleName,
   checkSecret, checkSize,
@@ -211,6 +214,11 @@ export function renderPatroniConfig(spec: PatroniNodeSpec): string {
         ...timing,
         maximum_lag_on_failover: lag,
         synchronous_mode: spec.synchronousMode ?? true,
+        // A demoting primary whose sync standbys are cut off can wait in its stop forever (found on the
+        // lab: a backend's exit waited for synchronous replication, Patroni's loop hung, and the DR
+        // standby went on streaming from the deposed leader). With synchronous_mode, Patroni kills the
+        // postmaster after this many seconds (https://patroni.readthedocs.io/en/latest/dynamic_configuration.html).
+        primary_stop_timeout: PRIMARY_STOP_TIMEOUT_S,
         failsafe_mode: true,
         slots: slots.length === 0 ? undefined : Object.fromEntries(slots.map((name) => [name, { type: 'physical' }])),
         postgresql: withoutUndefined({

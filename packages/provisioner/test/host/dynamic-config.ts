@@ -22,6 +22,13 @@ t.test('a cluster bootstrapped before the slot existed gets the slot and the cap
   }, "an operator's own slots stay (PATCH merges)")
 })
 
+t.test('primary_stop_timeout follows the stack on a running cluster', async (t) => {
+  const bounded = yml({ ttl: 20, synchronous_mode: true, primary_stop_timeout: 30 })
+  t.strictSame(dynamicConfigPatch(bounded, { ttl: 20, synchronous_mode: true }), { primary_stop_timeout: 30 }, 'a cluster bootstrapped before it was set')
+  t.strictSame(dynamicConfigPatch(bounded, { primary_stop_timeout: 0 }), { primary_stop_timeout: 30 })
+  t.equal(dynamicConfigPatch(bounded, { primary_stop_timeout: 30 }), undefined)
+})
+
 t.test('a standby cluster pinned to one host is pointed at all of them, with the slot', async (t) => {
   t.strictSame(dynamicConfigPatch(standby, { standby_cluster: { host: '10.0.1.10', port: 5432, create_replica_methods: ['basebackup'] } }), {
     standby_cluster: { host: '10.0.1.10,10.0.2.10,10.0.3.10', port: 5432, primary_slot_name: 'dr_standby', create_replica_methods: ['basebackup'] },

@@ -12,6 +12,7 @@ t.test('renders the default node', async (t) => {
   t.strictSame(config.etcd3, { hosts: ['127.0.0.1:25000', '127.0.0.1:25002', '127.0.0.1:25004'] })
   t.equal(config.bootstrap.dcs.synchronous_mode, true)
   t.equal(config.bootstrap.dcs.failsafe_mode, true)
+  t.equal(config.bootstrap.dcs.primary_stop_timeout, 30, 'a demoting primary stuck on synchronous replication is killed after 30 s')
   t.equal(config.bootstrap.dcs.postgresql.use_pg_rewind, true)
   t.equal(config.bootstrap.dcs.postgresql.use_slots, true)
   t.equal(config.bootstrap.dcs.maximum_lag_on_failover, 1048576)

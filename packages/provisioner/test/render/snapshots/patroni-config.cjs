@@ -27,6 +27,7 @@ bootstrap:
     retry_timeout: 10
     maximum_lag_on_failover: 0
     synchronous_mode: false
+    primary_stop_timeout: 30
     failsafe_mode: true
     postgresql:
       use_pg_rewind: true
@@ -131,6 +132,7 @@ bootstrap:
     retry_timeout: 4
     maximum_lag_on_failover: 1048576
     synchronous_mode: true
+    primary_stop_timeout: 30
     failsafe_mode: true
     postgresql:
       use_pg_rewind: true
