@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto'
+import { parse } from 'yaml'
 import { addresses } from '../plan/addresses.js'
 import type { SecretName } from '../plan/secret-names.js'
 import type { HostRole } from '../plan/host-role.js'
@@ -87,6 +89,14 @@ export const DR_SLOT = 'dr_standby'
 export const PATRONI_YML = `${CONF}/patroni.yml`
 
 /** A DB host plan's `patroni.yml`, with its mode and owner. */
+/** The SHA-256 of `patroni.yml` without its `bootstrap` section: it changes when the running Patroni must restart. */
+export const PATRONI_RUNTIME_STAMP = `${CONF}/patroni.runtime.sha256`
+
+export function runtimeStamp(patroniYml: string): string {
+  const { bootstrap: _bootstrap, ...runtime } = parse(patroniYml, { version: '1.1' }) as Record<string, unknown>
+  return `${createHash('sha256').update(JSON.stringify(runtime)).digest('hex')}\n`
+}
+
 export const patroniFile = (p: HostPlan): HostFile => p.files.find((f) => f.path === PATRONI_YML)!
 
 /** The pgBackRest stanza of a stack. */
@@ -183,7 +193,12 @@ export function hostPlan(stack: Stack, host: HostSpec, secrets: Secrets, env: Ho
     install: dbInstallScript(stack, own.type === 'posix' ? { repoPath: own.path } : {}),
     files: [
       { path: `${CONF}/etcd.yml`, content: etcd, mode: 0o640, owner: 'root:etcd', units: [etcdU.name] },
-      { path: PATRONI_YML, content: patroni, mode: 0o600, owner: 'postgres:postgres', units: [patroniU.name] },
+      // Patroni reads `bootstrap` only when it creates a cluster (afterwards the DCS holds the dynamic config,
+      // converged by PATCH /config): a change there rewrites the file but restarts nothing. The stamp of
+      // the rest of the file is what restarts Patroni (found on the lab: a new bootstrap setting restarted
+      // every member, with a switchover, for nothing).
+      { path: PATRONI_YML, content: patroni, mode: 0o600, owner: 'postgres:postgres', units: [] },
+      { path: PATRONI_RUNTIME_STAMP, content: runtimeStamp(patroni), mode: 0o644, owner: 'root:root', units: [patroniU.name] },
       {
         path: `${CONF}/post-bootstrap.sql`,
         content: renderPostBootstrapSql({ app: { username: stack.database.appUser, password: secrets['app-password'], database: stack.database.name } }),

@@ -15,6 +15,13 @@ const secrets: Secrets = {
   'rest-password': 'rest-SECRET-5',
 }
 const fast = { sleep: async () => {}, pollAttempts: 3 }
+/** What a new release of the provisioner with other Patroni runtime settings looks like to the hosts: the stamp differs. */
+const driftPatroni = (f: FakeHosts): void => {
+  for (const h of f.hosts.values()) {
+    const stamp = h.files.get('/etc/birthday-ha/patroni.runtime.sha256')
+    if (stamp !== undefined) stamp.content = 'older\n'
+  }
+}
 const stale = (f: FakeHosts) => [...f.hosts.values()].flatMap((h) => h.stale().map((u) => `${h.name}:${u}`))
 
 t.test('a first run starts everything; a second run rewrites 0 files and restarts 0 units', async (t) => {
@@ -36,14 +43,26 @@ t.test('a changed config restarts only what depends on it: replicas first, switc
   const f = new FakeHosts(stack)
   await configureHosts(stack, { sessions: f.sessions(), secrets, ...fast })
   f.events.length = 0
-  // A new timing profile changes patroni.yml on every DB host (and nothing else).
-  const r = await configureHosts(stack, { sessions: f.sessions(), secrets, ...fast, timing: PATRONI_TIMING_PROFILES.lab })
-  t.same(r.written.sort(), ['db1:/etc/birthday-ha/patroni.yml', 'db2:/etc/birthday-ha/patroni.yml', 'db3:/etc/birthday-ha/patroni.yml', 'dr1:/etc/birthday-ha/patroni.yml'])
+  driftPatroni(f)
+  const r = await configureHosts(stack, { sessions: f.sessions(), secrets, ...fast })
+  t.same(r.written.sort(), ['db1:/etc/birthday-ha/patroni.runtime.sha256', 'db2:/etc/birthday-ha/patroni.runtime.sha256', 'db3:/etc/birthday-ha/patroni.runtime.sha256', 'dr1:/etc/birthday-ha/patroni.runtime.sha256'])
   t.same(r.restarted, ['db2:birthday-patroni.service', 'db3:birthday-patroni.service', 'db1:birthday-patroni.service', 'dr1:birthday-patroni.service'])
   t.same(f.events, ['db2 restart birthday-patroni.service', 'db3 restart birthday-patroni.service', 'switchover db1 -> db2', 'db1 restart birthday-patroni.service', 'dr1 restart birthday-patroni.service'])
   t.equal(r.leader, 'db2')
   t.same(f.violations, [], 'no leader was restarted while leading')
   t.same(stale(f), [], 'every running unit runs with the config on disk')
+})
+
+t.test("a change of patroni.yml's bootstrap section only (a new timing profile) rewrites the file and restarts nothing", async (t) => {
+  const f = new FakeHosts(stack)
+  await configureHosts(stack, { sessions: f.sessions(), secrets, ...fast })
+  f.events.length = 0
+  // Patroni reads bootstrap.dcs only when it creates the cluster (https://patroni.readthedocs.io/en/latest/dynamic_configuration.html).
+  const r = await configureHosts(stack, { sessions: f.sessions(), secrets, ...fast, timing: PATRONI_TIMING_PROFILES.lab })
+  t.same(r.written.sort(), ['db1:/etc/birthday-ha/patroni.yml', 'db2:/etc/birthday-ha/patroni.yml', 'db3:/etc/birthday-ha/patroni.yml', 'dr1:/etc/birthday-ha/patroni.yml'])
+  t.match(f.host('db1').files.get('/etc/birthday-ha/patroni.yml')!.content, /ttl: 20\n/)
+  t.same(r.restarted, [])
+  t.same(f.events, [])
 })
 
 t.test('a changed etcd config restarts etcd one member at a time, Patroni untouched', async (t) => {
@@ -151,7 +170,8 @@ t.test('the switchover must land on the candidate', async (t) => {
     // db2 never reports itself primary after the switchover.
     return target.name !== 'db2' ? s : { ...s, run: async (cmd: string) => (cmd.includes('/primary') ? { stdout: '503', stderr: '' } : s.run(cmd)) }
   }
-  await t.rejects(configureHosts(stack, { sessions, secrets, ...fast, timing: PATRONI_TIMING_PROFILES.lab }), { code: 'PROV_NO_LEADER', details: { host: 'db2' } })
+  driftPatroni(f)
+  await t.rejects(configureHosts(stack, { sessions, secrets, ...fast }), { code: 'PROV_NO_LEADER', details: { host: 'db2' } })
 })
 
 t.test('a switchover candidate that is not a host of the stack is refused', async (t) => {
@@ -163,7 +183,8 @@ t.test('a switchover candidate that is not a host of the stack is refused', asyn
     const s = await real(target)
     return { ...s, run: async (cmd: string) => (cmd.includes(':8008/cluster') ? { stdout: foreign, stderr: '' } : s.run(cmd)) }
   }
-  await t.rejects(configureHosts(stack, { sessions, secrets, ...fast, timing: PATRONI_TIMING_PROFILES.lab }), { code: 'PROV_HOST_UNHEALTHY', details: { host: 'db9' } })
+  driftPatroni(f)
+  await t.rejects(configureHosts(stack, { sessions, secrets, ...fast }), { code: 'PROV_HOST_UNHEALTHY', details: { host: 'db9' } })
   t.same(f.violations, [], 'the leader was not restarted')
 })
 
@@ -171,7 +192,8 @@ t.test('async mode: healthy without a sync standby; the switchover goes to a rep
   const s = makeStack((x) => void ((x.database ??= {}).synchronousMode = false))
   const f = new FakeHosts(s)
   t.equal((await configureHosts(s, { sessions: f.sessions(), secrets, ...fast })).leader, 'db1')
-  const r = await configureHosts(s, { sessions: f.sessions(), secrets, ...fast, timing: PATRONI_TIMING_PROFILES.lab })
+  driftPatroni(f)
+  const r = await configureHosts(s, { sessions: f.sessions(), secrets, ...fast })
   t.equal(r.leader, 'db2')
   t.notOk(clusterHealthy(stack, [{ name: 'db1', role: 'leader', state: 'running' }, { name: 'db2', role: 'replica', state: 'streaming' }], 2), 'sync mode needs a sync_standby')
   t.ok(clusterHealthy(stack, [{ name: 'db1', role: 'master', state: 'running' }, { name: 'db2', role: 'sync_standby', state: 'streaming' }], 2), "Patroni 3's master is a leader too")
