@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 /* c8 ignore start */ // real hosts: run by `npm run bench:lab` inside an app host's network namespace; its parts are unit-tested
-// The lab failover benchmark's worker. `bench-main.ts` starts it with `ip netns exec <app1's namespace>`,
+// The lab failover benchmark's worker: one round. `bench-main.ts` starts it with `ip netns exec <app1's namespace>`,
 // so the five writers, the two haproxies and the promotion watch reach the DB hosts as the app hosts do,
 // while the faults are applied in the leader's own namespace. Input: one JSON {@link WorkerInput} on
 // stdin (it holds the app's password); output: the rows as one JSON line on stdout; progress on stderr.
+import { createServer } from 'node:net'
 import { startHaproxy } from '@birthday-ha/local-cluster'
 import { benchRetryPolicy, PG_NATIVE_HINT, runRound, TUNED_CHECK, type Credentials, type Row } from '@birthday-ha/local-cluster/bench'
 import type { LabHost } from '../network/network-plan.js'
@@ -15,7 +16,10 @@ import { encodeRows } from './rows-json.js'
 
 /** What the worker is given. */
 export interface WorkerInput {
-  readonly runs: number
+  /** The round's number (its tables and saved logs carry it). */
+  readonly run: number
+  /** The faults of this round, in order. */
+  readonly faults: readonly ('partition' | 'blackhole')[]
   readonly rate: number
   readonly opsDir?: string
   /** Every host of the lab (the faults need their namespaces and addresses). */
@@ -25,6 +29,15 @@ export interface WorkerInput {
   readonly creds: Credentials
   /** The two haproxies listen on 127.0.0.1 of the worker's namespace, on this port and the next. */
   readonly haproxyPort: number
+}
+
+async function assertPortFree(port: number): Promise<void> {
+  const server = createServer()
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) => reject(new Error(`port ${port} is taken in this namespace${err.code === 'EADDRINUSE' ? ' (a haproxy of an earlier bench?)' : `: ${err.message}`}`)))
+    server.listen(port, '127.0.0.1', resolve)
+  })
+  await new Promise((resolve) => server.close(resolve))
 }
 
 const log = (line: string): void => void process.stderr.write(`[bench:lab] ${line}\n`)
@@ -46,6 +59,8 @@ async function main(): Promise<void> {
   const cluster = labBenchCluster(db, input.creds)
   const backends = db.map((h) => ({ name: h.name, host: h.ip, port: 5432, checkPort: 8008 }))
   const proxies = { docs: { host: '127.0.0.1', port: input.haproxyPort }, tuned: { host: '127.0.0.1', port: input.haproxyPort + 1 } }
+  // haproxy binds with SO_REUSEPORT: a second one on a taken port would silently share it. A plain bind refuses.
+  for (const p of [proxies.docs.port, proxies.tuned.port]) await assertPortFree(p)
   const docs = await startHaproxy({ port: proxies.docs.port, mode: 'patroni-primary', backends })
   stops.push(() => docs.close())
   const tuned = await startHaproxy({ port: proxies.tuned.port, mode: 'patroni-primary', backends, check: TUNED_CHECK })
@@ -55,12 +70,10 @@ async function main(): Promise<void> {
   log(`baselines retry for up to ${retry.deadlineMs} ms (HaPgClient's failoverDeadlineMs), ${retry.attemptTimeoutMs} ms per attempt`)
   const rows: Row[] = []
   const runner = execRunner()
-  const faults = labFaults(runner, input.hosts, input.db)
+  const faults = labFaults(runner, input.hosts, input.db).filter((f) => input.faults.includes(f.name as 'partition' | 'blackhole'))
   // A round stopped by an error must not leave its leader cut off.
   stops.unshift(async () => void (await Promise.all(input.hosts.filter((h) => input.db.includes(h.name)).map((h) => heal(runner, h)))))
-  for (let run = 1; run <= input.runs; run++) {
-    for (const fault of faults) rows.push(...(await runRound(cluster, fault, { run, rate: input.rate, retry, proxies, log, ...(input.opsDir === undefined ? {} : { opsDir: input.opsDir }) })))
-  }
+  for (const fault of faults) rows.push(...(await runRound(cluster, fault, { run: input.run, rate: input.rate, retry, proxies, log, ...(input.opsDir === undefined ? {} : { opsDir: input.opsDir }) })))
   if (nativeCrashes > 0) log(`pg-native threw ${nativeCrashes} uncaught assertion(s) in all (each would have killed an application without a process-wide handler)`)
   process.stdout.write(`${encodeRows(rows)}\n`)
 }

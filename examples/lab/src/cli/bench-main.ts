@@ -9,6 +9,8 @@ import { ensureSystemPackages } from '@birthday-ha/local-cluster'
 import { PG_NATIVE_HINT, table, type Row } from '@birthday-ha/local-cluster/bench'
 import type { WorkerInput } from '../bench/worker.js'
 import { decodeRows } from '../bench/rows-json.js'
+import { heal } from '../faults/partition.js'
+import { execRunner } from '../runner.js'
 import { BENCH_USAGE, parseBenchArgs } from './bench-args.js'
 import { up } from './lab-commands.js'
 import type { CliIo } from './lab-cli.js'
@@ -19,20 +21,32 @@ const t0 = performance.now()
 const minutes = (): string => `${((performance.now() - t0) / 60_000).toFixed(1)} min`
 const log = (line: string): void => void io.err(`[${minutes()}] ${line}\n`)
 
-/** Runs the worker in `ns` with `input` on its stdin; resolves with its rows. */
-async function runWorker(ns: string, input: WorkerInput): Promise<Row[]> {
+/** How a worker ended: its rows, or the signal or code it died with (pg-native can abort the process). */
+type WorkerEnd = { readonly rows: Row[] } | { readonly died: string }
+
+/** Runs the worker in `ns` with `input` on its stdin. */
+async function runWorker(ns: string, input: WorkerInput): Promise<WorkerEnd> {
   const worker = fileURLToPath(new URL('../bench/worker.js', import.meta.url))
-  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, worker], { stdio: ['pipe', 'pipe', 'inherit'] })
+  // A process group of its own: whatever it leaves when it dies (its haproxies) goes with it below.
+  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, worker], { stdio: ['pipe', 'pipe', 'inherit'], detached: true })
   let out = ''
   child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d))
   child.stdin.end(JSON.stringify(input))
-  const code = await new Promise<number>((resolve, reject) => {
+  const end = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
     child.once('error', reject)
-    child.once('close', (c) => resolve(c ?? 1))
+    child.once('close', (code, signal) => resolve({ code, signal }))
   })
-  if (code !== 0) throw new Error(`the bench worker exited with ${code}`)
-  return decodeRows(out.trim().split('\n').at(-1) ?? '')
+  try {
+    process.kill(-(child.pid as number), 'SIGKILL')
+  } catch {
+    // the group is gone: the worker stopped everything it started
+  }
+  if (end.code === 0) return { rows: decodeRows(out.trim().split('\n').at(-1) ?? '') }
+  return { died: end.signal ?? `exit code ${end.code}` }
 }
+
+/** A round is run again after its worker died, at most this often; then the bench fails. */
+const MAX_DEATHS = 5
 
 async function main(argv: readonly string[]): Promise<number> {
   const parsed = parseBenchArgs(argv, process.env)
@@ -51,7 +65,8 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   await ensureSystemPackages() // the machine's haproxy, run in app1's namespace
   await using l = await openLabSession({ id: c.lab, log })
-  let rows: Row[] = []
+  const rows: Row[] = []
+  const deaths: string[] = []
   let code = 0
   try {
     await up(l, { out: io.err, err: io.err })
@@ -60,12 +75,28 @@ async function main(argv: readonly string[]): Promise<number> {
     if (app === undefined) throw new Error('the lab has no hosts')
     const secrets = await l.target.secrets.read(l.stack)
     log(`${c.runs} run(s) of a partition and a blackhole of the leader, the writers in ${app.name}'s network namespace`)
-    rows = await runWorker(app.ns, {
-      runs: c.runs, rate: c.rate, ...(c.opsDir === undefined ? {} : { opsDir: c.opsDir }), hosts: [...hosts],
-      db: hosts.filter((h) => h.role === 'db').map((h) => h.name),
+    const db = hosts.filter((h) => h.role === 'db')
+    const base = {
+      rate: c.rate, ...(c.opsDir === undefined ? {} : { opsDir: c.opsDir }), hosts: [...hosts], db: db.map((h) => h.name),
       creds: { user: l.stack.database.appUser, password: secrets['app-password'], database: l.stack.database.name },
       haproxyPort: 26_640,
-    })
+    }
+    // One worker per round: a worker that dies (pg-native has aborted the whole process) costs one round, not the run.
+    for (let run = 1; run <= c.runs; run++) {
+      for (const fault of ['partition', 'blackhole'] as const) {
+        for (;;) {
+          const end = await runWorker(app.ns, { ...base, run, faults: [fault] })
+          if ('rows' in end) {
+            rows.push(...end.rows)
+            break
+          }
+          deaths.push(`${fault} run ${run}: ${end.died}`)
+          log(`the worker died (${end.died}) in ${fault} run ${run}: healing the DB hosts and running the round again`)
+          for (const h of db) await heal(execRunner(), h)
+          if (deaths.length >= MAX_DEATHS) throw new Error(`the bench worker died ${deaths.length} times: ${deaths.join('; ')}`)
+        }
+      }
+    }
   } catch (err) {
     io.err(`bench:lab: ${(err as Error).stack ?? String(err)}\n`)
     code = 1
@@ -78,6 +109,7 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   if (rows.length > 0) {
     io.out(`\n${new Date().toISOString().slice(0, 10)}, \`npm run bench:lab${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}\`, ${minutes()}; ${c.runs} run(s), ${c.rate} upserts/s per client, median [min–max]\n\n${table(rows)}\n`)
+    if (deaths.length > 0) io.out(`\nThe worker process died in ${deaths.length} round(s), each run again: ${deaths.join('; ')}\n`)
   }
   return code
 }
