@@ -24,11 +24,37 @@ const log = (line: string): void => void io.err(`[${minutes()}] ${line}\n`)
 /** How a worker ended: its rows, or the signal or code it died with (pg-native can abort the process). */
 type WorkerEnd = { readonly rows: Row[] } | { readonly died: string }
 
+/** The worker running now: it has a process group of its own, so a Ctrl-C here does not reach it. */
+let current: number | undefined
+/** Set by SIGINT/SIGTERM during a round: the worker's group is killed, the DB hosts healed, and the run stops (its `finally` still takes the lab down). */
+let interrupted: NodeJS.Signals | undefined
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    // Between rounds (in `up`, say) as Node would by default; `lab down` or a rerun picks the lab up from there.
+    if (current === undefined) process.exit(130)
+    interrupted = signal
+    killGroup(current)
+  })
+}
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL')
+  } catch {
+    // the group is gone
+  }
+}
+
 /** Runs the worker in `ns` with `input` on its stdin. */
 async function runWorker(ns: string, input: WorkerInput): Promise<WorkerEnd> {
   const worker = fileURLToPath(new URL('../bench/worker.js', import.meta.url))
   // A process group of its own: whatever it leaves when it dies (its haproxies) goes with it below.
-  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, worker], { stdio: ['pipe', 'pipe', 'inherit'], detached: true })
+  // The five writers share the worker's libuv threadpool (4 threads by default): pg-native's connects to a
+  // blackholed host held it for their whole connect_timeout, and the JavaScript writers' SCRAM hashing, which runs
+  // there too, waited ~10 s behind them (all three recovered at the same instant, 11 s after the promotion). 64
+  // threads keep one writer's blocking out of the others' way.
+  const env = { ...process.env, UV_THREADPOOL_SIZE: '64' }
+  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, worker], { stdio: ['pipe', 'pipe', 'inherit'], detached: true, env })
+  current = child.pid
   let out = ''
   child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d))
   child.stdin.end(JSON.stringify(input))
@@ -36,11 +62,8 @@ async function runWorker(ns: string, input: WorkerInput): Promise<WorkerEnd> {
     child.once('error', reject)
     child.once('close', (code, signal) => resolve({ code, signal }))
   })
-  try {
-    process.kill(-(child.pid as number), 'SIGKILL')
-  } catch {
-    // the group is gone: the worker stopped everything it started
-  }
+  current = undefined
+  killGroup(child.pid as number) // what a dead worker left (its haproxies); nothing if it stopped them itself
   if (end.code === 0) return { rows: decodeRows(out.trim().split('\n').at(-1) ?? '') }
   return { died: end.signal ?? `exit code ${end.code}` }
 }
@@ -90,6 +113,10 @@ async function main(argv: readonly string[]): Promise<number> {
             rows.push(...end.rows)
             break
           }
+          if (interrupted !== undefined) {
+            for (const h of db) await heal(execRunner(), h)
+            throw new Error(`interrupted (${interrupted}) in ${fault} run ${run}`)
+          }
           deaths.push(`${fault} run ${run}: ${end.died}`)
           log(`the worker died (${end.died}) in ${fault} run ${run}: healing the DB hosts and running the round again`)
           for (const h of db) await heal(execRunner(), h)
@@ -111,7 +138,7 @@ async function main(argv: readonly string[]): Promise<number> {
     io.out(`\n${new Date().toISOString().slice(0, 10)}, \`npm run bench:lab${argv.length > 0 ? ` -- ${argv.join(' ')}` : ''}\`, ${minutes()}; ${c.runs} run(s), ${c.rate} upserts/s per client, median [min–max]\n\n${table(rows)}\n`)
     if (deaths.length > 0) io.out(`\nThe worker process died in ${deaths.length} round(s), each run again: ${deaths.join('; ')}\n`)
   }
-  return code
+  return interrupted !== undefined ? 130 : code
 }
 
 main(process.argv.slice(2)).then(
