@@ -14,6 +14,8 @@ export const HA_PG_ERROR_CODES = [
   'HAPG_SESSION_FENCED',
   'HAPG_ABORTED',
   'HAPG_STANDBY_CLUSTER',
+  'HAPG_PATRONI_AUTH',
+  'HAPG_PATRONI_TLS',
 ] as const
 
 /** One of {@link HA_PG_ERROR_CODES}. */

@@ -328,7 +328,9 @@ export class LeaderTracker {
     if (leader !== undefined) known.set(leader.apiUrl, { name: leader.name, role: 'leader', state: 'running', api_url: leader.apiUrl, host: leader.host, port: leader.port, timeline: leader.timeline })
     const primary = urls.findIndex((url, i) => answers[i]?.ok === true && known.has(url))
     if (primary >= 0) return { kind: 'candidate', member: known.get(urls[primary] as string) as PatroniMember, votes: 0, unanimous: false }
-    const answered = answers.filter((a) => a.status !== undefined).length
+    // Only a node's own answer about its role counts (200 primary, 503 not): a 401 or 404 says nothing about
+    // its DCS, and counting it turned a refused password into "DCS unavailable" (HAPG_NO_LEADER).
+    const answered = answers.filter((a) => a.ok || a.status === 503).length
     // `/cluster` that merely timed out (busy members racing for the key while the leader is frozen) says
     // nothing about the DCS: keep waiting. Only refused, closed or 5xx answers from a majority do.
     const slow = views.filter((v) => !v.ok && v.timedOut === true).length

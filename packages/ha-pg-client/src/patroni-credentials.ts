@@ -1,3 +1,5 @@
+import { HaPgError } from './errors.js'
+
 /** What a 401 answer carries that matters here: its `WWW-Authenticate` header(s). */
 export type Challenge = string | string[] | undefined
 
@@ -34,10 +36,10 @@ export class PatroniCredentials {
   }
 
   /** The error of a 401 that stands (no credentials, refused ones, or a scheme other than Basic). */
-  refusal(origin: string, path: string, challenge: Challenge, sent: boolean): Error {
-    if (sent) return new Error(`Patroni at ${origin} refused the patroniAuth credentials (401 on GET ${path}): check patroniAuth's username and password`)
-    if (namesBasic(challenge)) return new Error(`Patroni at ${origin} asked for credentials (401 on GET ${path}, Basic challenge): set patroniAuth`)
-    return new Error(`Patroni at ${origin} answered 401 on GET ${path} without a Basic challenge (WWW-Authenticate: ${String(challenge)}); patroniAuth speaks only Basic`)
+  refusal(origin: string, path: string, challenge: Challenge, sent: boolean): HaPgError {
+    if (sent) return new HaPgError('HAPG_PATRONI_AUTH', `Patroni at ${origin} refused the patroniAuth credentials (401 on GET ${path}): check patroniAuth's username and password`)
+    if (namesBasic(challenge)) return new HaPgError('HAPG_PATRONI_AUTH', `Patroni at ${origin} asked for credentials (401 on GET ${path}, Basic challenge): set patroniAuth`)
+    return new HaPgError('HAPG_PATRONI_AUTH', `Patroni at ${origin} answered 401 on GET ${path} without a Basic challenge (WWW-Authenticate: ${String(challenge)}); patroniAuth speaks only Basic`)
   }
 }
 

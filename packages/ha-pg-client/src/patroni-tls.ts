@@ -1,5 +1,6 @@
 import type { ConnectionOptions } from 'node:tls'
 import type { PatroniTlsOptions } from './options.js'
+import { HaPgError } from './errors.js'
 
 /** The TLS part of the default Agent's `connect` options; read field by field, as key and passphrase are non-enumerable. */
 export function tlsConnectOptions(tls: PatroniTlsOptions | undefined): Pick<ConnectionOptions, 'ca' | 'cert' | 'key' | 'passphrase' | 'servername'> {
@@ -16,7 +17,8 @@ export function tlsConnectOptions(tls: PatroniTlsOptions | undefined): Pick<Conn
  */
 export function explainClosedTls(error: unknown, url: URL, hasCert: boolean): unknown {
   if (url.protocol !== 'https:' || hasCert || (error as { code?: unknown }).code !== 'UND_ERR_SOCKET') return error
-  return new Error(
+  return new HaPgError(
+    'HAPG_PATRONI_TLS',
     `Patroni at ${url.origin} closed the TLS connection before answering; it does so under restapi.verify_client: required when no client certificate is sent: set patroniTls.cert and patroniTls.key`,
     { cause: error },
   )

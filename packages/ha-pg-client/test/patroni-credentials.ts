@@ -49,7 +49,7 @@ t.test('a 401 without patroniAuth: a failed result naming the option, one reques
   const m = await member(t, { guarded: ['/cluster'] })
   const api = client(t, undefined)
   for (let i = 0; i < 2; i++) {
-    t.match(await api.cluster(m.url), { ok: false, status: 401, error: { message: /^Patroni at https:\/\/127\.0\.0\.1:\d+ asked for credentials \(401 on GET \/cluster, Basic challenge\): set patroniAuth$/ } })
+    t.match(await api.cluster(m.url), { ok: false, status: 401, error: { code: 'HAPG_PATRONI_AUTH', message: /^Patroni at https:\/\/127\.0\.0\.1:\d+ asked for credentials \(401 on GET \/cluster, Basic challenge\): set patroniAuth$/ } })
   }
   t.equal(m.seen.length, 2)
   t.equal(api.calls, 2)
@@ -58,7 +58,7 @@ t.test('a 401 without patroniAuth: a failed result naming the option, one reques
 t.test('credentials that are refused: retried once, then a failed result; later calls send them once', async (t) => {
   const m = await member(t, { guarded: ['/cluster'] })
   const api = client(t, { username: 'patroni', password: 'wrong' })
-  const refused = { ok: false, status: 401, error: { message: /refused the patroniAuth credentials \(401 on GET \/cluster\): check patroniAuth's username and password$/ } }
+  const refused = { ok: false, status: 401, error: { code: 'HAPG_PATRONI_AUTH', message: /refused the patroniAuth credentials \(401 on GET \/cluster\): check patroniAuth's username and password$/ } }
   t.match(await api.cluster(m.url), refused)
   t.equal(api.calls, 2)
   t.match(await api.cluster(m.url), refused)
@@ -97,4 +97,17 @@ t.test('challenges: Basic among several, in a list of headers, case-insensitive'
   t.equal(credentials.headerFor('https://b'), basic(auth))
   t.notOk(credentials.challenged('https://b', 'Basic', true), 'sent already: no second retry')
   t.notOk(new PatroniCredentials(undefined).challenged('https://a', 'Basic', false), 'nothing to send')
+})
+
+t.test('members that refuse every GET (no patroniAuth): a failover timeout caused by HAPG_PATRONI_AUTH, not "DCS unavailable"', async (t) => {
+  const { HaPgClient } = await import('../src/index.js')
+  // Before: the 401s to GET /primary counted as "the members answer, their DCS does not" and the call failed at once
+  // with HAPG_NO_LEADER, which sends an operator to etcd instead of to the password.
+  const ms = await Promise.all([1, 2, 3].map(() => member(t, { guarded: ['/cluster', '/primary', '/config'] })))
+  const c = new HaPgClient({ patroniUrls: ms.map((m) => m.url), patroniTls: { ca: pki.ca }, pg: {}, failoverDeadlineMs: 400 })
+  t.teardown(() => c.close())
+  const err = (await c.query('SELECT 1').catch((e: unknown) => e)) as { code?: string; cause?: { code?: string; cause?: { code?: string } } }
+  t.equal(err.code, 'HAPG_FAILOVER_TIMEOUT')
+  t.equal(err.cause?.code, 'HAPG_DISCOVERY_FAILED')
+  t.equal(err.cause?.cause?.code, 'HAPG_PATRONI_AUTH', 'the cause says what to fix')
 })

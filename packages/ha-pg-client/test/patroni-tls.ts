@@ -35,7 +35,7 @@ t.test('servername: the name the certificate is checked against', async (t) => {
 t.test('verify_client required: no client certificate fails at the handshake, with a message naming the options', async (t) => {
   const member = await withMember(t, { verifyClient: 'required' })
   const without = await api(t, { ca: pki.ca }).cluster(member.url)
-  t.match(without, { ok: false, error: { message: /^Patroni at https:\/\/127\.0\.0\.1:\d+ closed the TLS connection .* set patroniTls\.cert and patroniTls\.key$/, cause: { code: 'UND_ERR_SOCKET' } } })
+  t.match(without, { ok: false, error: { code: 'HAPG_PATRONI_TLS', message: /^Patroni at https:\/\/127\.0\.0\.1:\d+ closed the TLS connection .* set patroniTls\.cert and patroniTls\.key$/, cause: { code: 'UND_ERR_SOCKET' } } })
   t.equal(member.seen.length, 0, 'no request got through')
   t.match(await api(t, { ca: pki.ca, cert: pki.client.cert, key: pki.client.key }).cluster(member.url), { ok: true })
   t.match(await api(t, { ca: pki.ca, cert: pki.client.cert, key: pki.encryptedClientKey, passphrase: pki.passphrase }).config(member.url), { ok: true, body: { ttl: 20 } })
@@ -49,8 +49,8 @@ t.test('HaPgClient without the client certificate Patroni requires: the failover
   const started = Date.now()
   await t.rejects(client.query('SELECT 1'), {
     code: 'HAPG_FAILOVER_TIMEOUT',
-    message: /unreachable: no Patroni member answered GET \/cluster: Error: Patroni at https:\/\/127\.0\.0\.1:\d+ closed the TLS connection .*set patroniTls\.cert and patroniTls\.key\)$/,
-    cause: { code: 'HAPG_DISCOVERY_FAILED', cause: { cause: { code: 'UND_ERR_SOCKET' } } },
+    message: /unreachable: no Patroni member answered GET \/cluster: HaPgError: Patroni at https:\/\/127\.0\.0\.1:\d+ closed the TLS connection .*set patroniTls\.cert and patroniTls\.key\)$/,
+    cause: { code: 'HAPG_DISCOVERY_FAILED', cause: { code: 'HAPG_PATRONI_TLS', cause: { code: 'UND_ERR_SOCKET' } } },
   })
   t.ok(Date.now() - started < 2_000, 'within the deadline')
 })
