@@ -89,6 +89,12 @@ export async function deployApp(stack: Stack, o: DeployOptions): Promise<readonl
   const idle = apps.filter((h) => health.get(h.name) !== 'healthy')
   const failed = (await Promise.allSettled(idle.map(release))).find((r) => r.status === 'rejected')
   if (failed !== undefined) throw withDeployed(failed.reason)
-  for (const h of apps.filter((x) => !idle.includes(x))) await release(h).catch((err: unknown) => Promise.reject(withDeployed(err)))
+  for (const h of apps.filter((x) => !idle.includes(x))) {
+    try {
+      await release(h)
+    } catch (err) {
+      throw withDeployed(err)
+    }
+  }
   return inStackOrder()
 }
