@@ -88,15 +88,20 @@ export const DR_SLOT = 'dr_standby'
 /** Where a DB host's Patroni config lives. */
 export const PATRONI_YML = `${CONF}/patroni.yml`
 
-/** A DB host plan's `patroni.yml`, with its mode and owner. */
-/** The SHA-256 of `patroni.yml` without its `bootstrap` section: it changes when the running Patroni must restart. */
+/** Where the stamp of `patroni.yml`'s runtime part lives; its change is what restarts Patroni. */
 export const PATRONI_RUNTIME_STAMP = `${CONF}/patroni.runtime.sha256`
 
+/**
+ * The SHA-256 of `patroni.yml` without its `bootstrap` section, which Patroni reads only when it creates
+ * a cluster: it changes exactly when the running Patroni must restart. (Its input holds the REST and
+ * PostgreSQL passwords, so the file is kept 0600 all the same.)
+ */
 export function runtimeStamp(patroniYml: string): string {
   const { bootstrap: _bootstrap, ...runtime } = parse(patroniYml, { version: '1.1' }) as Record<string, unknown>
   return `${createHash('sha256').update(JSON.stringify(runtime)).digest('hex')}\n`
 }
 
+/** A DB host plan's `patroni.yml`, with its mode and owner. */
 export const patroniFile = (p: HostPlan): HostFile => p.files.find((f) => f.path === PATRONI_YML)!
 
 /** The pgBackRest stanza of a stack. */
@@ -198,7 +203,7 @@ export function hostPlan(stack: Stack, host: HostSpec, secrets: Secrets, env: Ho
       // the rest of the file is what restarts Patroni (found on the lab: a new bootstrap setting restarted
       // every member, with a switchover, for nothing).
       { path: PATRONI_YML, content: patroni, mode: 0o600, owner: 'postgres:postgres', units: [] },
-      { path: PATRONI_RUNTIME_STAMP, content: runtimeStamp(patroni), mode: 0o644, owner: 'root:root', units: [patroniU.name] },
+      { path: PATRONI_RUNTIME_STAMP, content: runtimeStamp(patroni), mode: 0o600, owner: 'root:root', units: [patroniU.name] },
       {
         path: `${CONF}/post-bootstrap.sql`,
         content: renderPostBootstrapSql({ app: { username: stack.database.appUser, password: secrets['app-password'], database: stack.database.name } }),
