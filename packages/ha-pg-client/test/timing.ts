@@ -4,8 +4,8 @@ import { deriveTiming, PATRONI_DEFAULT_TIMING } from '../src/timing.js'
 t.test('derived from Patroni timing profiles', async (t) => {
   t.strictSame(deriveTiming(PATRONI_DEFAULT_TIMING), { leaseMs: 10_000, failoverDeadlineMs: 62_000, discoveryIntervalMs: 2_500, restTimeoutMs: 2_000 })
   t.strictSame(deriveTiming({ ttl: 10, loop_wait: 1, retry_timeout: 4 }), { leaseMs: 4_500, failoverDeadlineMs: 18_000, discoveryIntervalMs: 1_000, restTimeoutMs: 900 })
-  t.strictSame(deriveTiming({ ttl: 5, loop_wait: 1, retry_timeout: 2 }), { leaseMs: 2_000, failoverDeadlineMs: 8_000, discoveryIntervalMs: 500, restTimeoutMs: 400 })
-  t.strictSame(deriveTiming({ ttl: 1, loop_wait: 1, retry_timeout: 0 }), { leaseMs: 500, failoverDeadlineMs: 2_000, discoveryIntervalMs: 125, restTimeoutMs: 300 })
+  t.strictSame(deriveTiming({ ttl: 5, loop_wait: 1, retry_timeout: 2 }), { leaseMs: 2_000, failoverDeadlineMs: 11_000, discoveryIntervalMs: 500, restTimeoutMs: 400 })
+  t.strictSame(deriveTiming({ ttl: 1, loop_wait: 1, retry_timeout: 0 }), { leaseMs: 500, failoverDeadlineMs: 5_000, discoveryIntervalMs: 125, restTimeoutMs: 300 })
 })
 
 t.test('the lease is always shorter than ttl − loop_wait', async (t) => {
