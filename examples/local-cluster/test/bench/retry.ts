@@ -68,5 +68,5 @@ t.test("benchRetryPolicy: HaPgClient's deadline from a real /config answer (Patr
   const server = createServer((req, res) => res.writeHead(req.url === '/config' ? 200 : 404, { 'content-type': 'application/json' }).end(JSON.stringify({ ttl: 20, loop_wait: 1, retry_timeout: 5, synchronous_mode: true })))
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
   t.teardown(() => new Promise((resolve) => server.close(resolve)))
-  t.strictSame(await benchRetryPolicy(`http://127.0.0.1:${(server.address() as { port: number }).port}`), { deadlineMs: 26_000, attemptTimeoutMs: 5_000 })
+  t.strictSame(await benchRetryPolicy(`http://127.0.0.1:${(server.address() as { port: number }).port}`), { deadlineMs: 29_000, attemptTimeoutMs: 5_000 })
 })
