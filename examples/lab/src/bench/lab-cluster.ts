@@ -1,6 +1,7 @@
 // The lab's primary cluster as the failover benchmark's rounds see it (`BenchCluster`), asked over
 // Patroni's REST API from inside an app host's network namespace, where the bench's worker runs.
 import type { BenchCluster, BenchMember, Credentials } from '@birthday-ha/local-cluster/bench'
+import { pollFor } from '../poll.js'
 import { leaderOf, parseMembers, syncStandbyOf, type PatroniMember } from '../drills/patroni-view.js'
 
 /** A primary DB host: its name (the Patroni member name) and its private address. */
@@ -49,15 +50,7 @@ export function labBenchCluster(db: readonly BenchDbHost[], creds: Credentials, 
     return res === undefined ? undefined : parseMembers(await res.text().catch(() => ''))
   }
   const views = (): Promise<(readonly PatroniMember[] | undefined)[]> => Promise.all(members.map(view))
-  const poll = async <T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> => {
-    const until = performance.now() + timeoutMs
-    for (;;) {
-      const v = await probe()
-      if (v !== undefined) return v
-      if (performance.now() > until) throw new Error(`no ${what} after ${timeoutMs / 1000} s`)
-      await new Promise((r) => setTimeout(r, o.pollMs ?? 500))
-    }
-  }
+  const poll = <T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> => pollFor(what, timeoutMs, o.pollMs ?? 500, probe)
   return {
     patroniUrls: members.map((m) => m.apiUrl),
     creds,

@@ -99,6 +99,8 @@ async function main(argv: readonly string[]): Promise<number> {
     const secrets = await l.target.secrets.read(l.stack)
     log(`${c.runs} run(s) of a partition and a blackhole of the leader, the writers in ${app.name}'s network namespace`)
     const db = hosts.filter((h) => h.role === 'db')
+    // What a dead or killed worker could not undo: its partition of the leader.
+    const healAll = async (): Promise<void> => void (await Promise.all(db.map((h) => heal(execRunner(), h))))
     const base = {
       rate: c.rate, ...(c.opsDir === undefined ? {} : { opsDir: c.opsDir }), hosts: [...hosts], db: db.map((h) => h.name),
       creds: { user: l.stack.database.appUser, password: secrets['app-password'], database: l.stack.database.name },
@@ -113,13 +115,10 @@ async function main(argv: readonly string[]): Promise<number> {
             rows.push(...end.rows)
             break
           }
-          if (interrupted !== undefined) {
-            for (const h of db) await heal(execRunner(), h)
-            throw new Error(`interrupted (${interrupted}) in ${fault} run ${run}`)
-          }
+          await healAll()
+          if (interrupted !== undefined) throw new Error(`interrupted (${interrupted}) in ${fault} run ${run}`)
           deaths.push(`${fault} run ${run}: ${end.died}`)
-          log(`the worker died (${end.died}) in ${fault} run ${run}: healing the DB hosts and running the round again`)
-          for (const h of db) await heal(execRunner(), h)
+          log(`the worker died (${end.died}) in ${fault} run ${run}: the DB hosts are healed; running the round again`)
           if (deaths.length >= MAX_DEATHS) throw new Error(`the bench worker died ${deaths.length} times: ${deaths.join('; ')}`)
         }
       }

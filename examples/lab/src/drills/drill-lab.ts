@@ -1,8 +1,8 @@
 /* c8 ignore start */ // real hosts: exercised by `npm run drills` and `npm run test:lab`; the parsers and the judging are unit-tested
-import { setTimeout as sleep } from 'node:timers/promises'
 import { stackStatus } from '@birthday-ha/provisioner'
 import type { LabSession } from '../cli/lab-session.js'
 import type { Lab } from '../lab.js'
+import { pollFor } from '../poll.js'
 import { lastPromotionAt, leaderOf, parseMembers, type PatroniMember } from './patroni-view.js'
 
 /** The lab as the drills see it: Patroni's view, waits, and the rows each DB host holds. */
@@ -64,15 +64,7 @@ export function drillLab(session: LabSession, log: (line: string) => void): Dril
       })
       return { name, promotionMs: Math.max(0, at - faultAt) }
     },
-    async waitFor(what, timeoutMs, probe) {
-      const until = performance.now() + timeoutMs
-      for (;;) {
-        const v = await probe()
-        if (v !== undefined) return v
-        if (performance.now() > until) throw new Error(`no ${what} after ${timeoutMs / 1000} s`)
-        await sleep(1_000)
-      }
-    },
+    waitFor: (what, timeoutMs, probe) => pollFor(what, timeoutMs, 1_000, probe),
     async waitHealthy(timeoutMs = 240_000) {
       let last = ''
       await x.waitFor('healthy stack', timeoutMs, async () => {

@@ -61,7 +61,7 @@ export function withRetries(writer: Writer, policy: RetryPolicy, deps: RetryDeps
 
 /**
  * One deadline for every writer, HaPgClient included: the one HaPgClient derives from the cluster's
- * `/config` (ttl + loop_wait + retry_timeout), asked at `apiUrl`. A fresh cluster's `/config` shows what
+ * `/config` (`deriveTiming`'s `failoverDeadlineMs`), asked at `apiUrl`. A fresh cluster's `/config` shows what
  * its Patroni runs with: Patroni 4 stores the values it raised (ttl 20), 3.0.2 what it was given.
  */
 export async function benchRetryPolicy(apiUrl: string): Promise<RetryPolicy> {

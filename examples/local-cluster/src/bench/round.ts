@@ -72,7 +72,7 @@ const RECOVERY_MS = 10_000
 const AFTER_UNDO_MS = 10_000
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
 /** How {@link ackServer} names a member. */
-export const serverOf = (m: BenchMember): string => `${m.host}:${m.port}`
+export const serverOf = (m: Pick<BenchMember, 'host' | 'port'>): string => `${m.host}:${m.port}`
 
 /** Runs the five writers through `fault` once and returns a row per writer. */
 export async function runRound(cluster: BenchCluster, fault: BenchFault, o: RoundOptions): Promise<Row[]> {
