@@ -418,7 +418,10 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
         return result
       } catch (caught) {
         streak += 1
-        const cut = leased && phase === 'connect' && isDeadlineCut(caught) && outOfTime()
+        // In the connect phase both limits are the time left (checkout, writability check), so such a timeout is
+        // the deadline by construction. Not asked of the clock: a timer runs from the event loop's cached time and
+        // can fire a millisecond or so before `#now()` reaches the deadline (seen: "no answer within 16 ms").
+        const cut = leased && phase === 'connect' && isDeadlineCut(caught) && lastError instanceof Error
         const err = cut ? lastError : caught
         lastError = err
         const verdict = retryVerdict(err, phase, streak, idempotent, deadline - this.#now(), this.#random)
