@@ -69,6 +69,29 @@ async function askCluster(sessions: SshSessionFactory, hosts: readonly HostSpec[
 }
 
 /**
+ * Ask every host of a multi-member cluster for `/cluster` and take the view most of them share (by the
+ * leader each names). A Patroni that lost its DCS answers from its last view (seen on the lab: a leader
+ * partitioned from the other DB hosts still named itself leader, minutes after it had demoted): asking
+ * the first host only reported that stale view. Views that disagree on the leader are a problem.
+ */
+async function askMajority(sessions: SshSessionFactory, hosts: readonly HostSpec[]): Promise<{ readonly members: readonly ClusterMember[]; readonly disagreement?: string }> {
+  const answers = await Promise.all(hosts.map(async (h) => ({ host: h.name, members: await withSession(sessions, h, (s) => clusterMembers(s, h.ip)) })))
+  const views = answers.filter((a): a is { host: string; members: readonly ClusterMember[] } => a.members !== undefined)
+  const byLeader = new Map<string, (typeof views)[number][]>()
+  for (const v of views) {
+    const leader = v.members.filter(isLeader).map((m) => m.name).join('+') || 'no leader'
+    byLeader.set(leader, [...(byLeader.get(leader) ?? []), v])
+  }
+  // the largest group; on a tie, the first host's (the order of the stack)
+  const groups = [...byLeader.entries()].sort((a, b) => b[1].length - a[1].length)
+  if (groups.length === 0) return { members: [] }
+  const members = groups[0]![1][0]!.members
+  if (groups.length === 1) return { members }
+  const said = groups.map(([leader, vs]) => `${vs.map((v) => v.host).join(', ')} ${vs.length === 1 ? 'names' : 'name'} ${leader}`).join('; ')
+  return { members, disagreement: `the DB hosts disagree on the leader (${said}): a partition, or a Patroni without its DCS` }
+}
+
+/**
  * Every database member with its Patroni role and state (the primary cluster and the DR standby
  * cluster), the app hosts' load-balancer health, and `pgbackrest check` on the leader. Judges the
  * stack healthy when there is one leader, every replica streams, one is `sync_standby` (in
@@ -84,7 +107,8 @@ export async function stackStatus(stack: Stack, o: StatusOptions): Promise<Stack
   const hosts = stackHosts(stack)
   const db = hosts.filter((h) => h.role === 'db')
   const dr = hosts.filter((h) => h.role === 'dr-db')
-  const seen = [...(await askCluster(o.sessions, db)), ...(await askCluster(o.sessions, dr))]
+  const primaryView = await askMajority(o.sessions, db)
+  const seen = [...primaryView.members, ...(await askCluster(o.sessions, dr))]
   const members: MemberStatus[] = [...db, ...dr].map((h) => {
     const m = seen.find((x) => x.name === h.name)
     return {
@@ -93,7 +117,7 @@ export async function stackStatus(stack: Stack, o: StatusOptions): Promise<Stack
       ...(m?.lag === undefined ? {} : { lag: m.lag }), ...(m?.timeline === undefined ? {} : { timeline: m.timeline }),
     }
   })
-  const problems: string[] = []
+  const problems: string[] = primaryView.disagreement === undefined ? [] : [primaryView.disagreement]
   const primary = members.filter((m) => m.cluster === 'primary')
   const leaders = primary.filter((m) => isLeader({ name: m.name, role: m.role, state: m.state }))
   if (leaders.length !== 1) problems.push(`${leaders.length} leaders in the primary cluster`)

@@ -47,3 +47,21 @@ t.test('what is wrong is listed', async (t) => {
   const async = makeStack((x) => void ((x.database ??= {}).synchronousMode = false))
   t.notOk((await stackStatus(async, { sessions: f.sessions(() => true), loadBalancer: lb })).problems.includes('no sync_standby'))
 })
+
+t.test("a DB host's stale view is outvoted, and the disagreement is a problem", async (t) => {
+  const { f, lb } = await configured()
+  // db1 led, then lost its DCS and was replaced by db2; db1 still serves the view it had
+  f.staleViews.set('db1', f.cluster('db1'))
+  f.leader = 'db2'
+  const st = await stackStatus(stack, { sessions: f.sessions(), loadBalancer: lb })
+  t.same(st.members.filter((m) => m.cluster === 'primary').map((m) => `${m.name} ${m.role}`), ['db1 sync_standby', 'db2 leader', 'db3 replica'], "db2 and db3's view")
+  t.same(st.problems, ['the DB hosts disagree on the leader (db2, db3 name db2; db1 names db1): a partition, or a Patroni without its DCS'])
+  t.equal(st.healthy, false)
+  // with db1 unreachable the other two agree: nothing to report
+  const without = await stackStatus(stack, { sessions: f.sessions((n) => n === 'db1'), loadBalancer: lb })
+  t.same(without.problems, [])
+  // three views, one each (mid-failover, db3 sees no leader yet): a tie goes to the first host's view, and all are named
+  f.staleViews.set('db3', JSON.stringify({ members: [{ name: 'db3', role: 'replica', state: 'streaming', timeline: 2 }] }))
+  const tie = await stackStatus(stack, { sessions: f.sessions(), loadBalancer: lb })
+  t.match(tie.problems[0], /^the DB hosts disagree on the leader \(db1 names db1; db2 names db2; db3 names no leader\)/)
+})
