@@ -54,7 +54,7 @@ export type LabImage = 'baked' | 'plain'
 
 function imageRecipe(image: LabImage, stack: Stack): ImageRecipe {
   if (image === 'plain') return TRIXIE
-  return bakedRecipe(TRIXIE, [dbInstallScript(stack), 'apt-get install -y -qq --no-install-recommends xz-utils'].join('\n'))
+  return bakedRecipe(TRIXIE, [dbInstallScript(stack, { primaryEndpoint: true }), 'apt-get install -y -qq --no-install-recommends xz-utils'].join('\n'))
 }
 
 export async function openLabSession(o: { readonly id: LabId; readonly log: (line: string) => void; readonly image?: LabImage }): Promise<LabSession> {

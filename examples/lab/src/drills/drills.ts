@@ -38,6 +38,25 @@ async function rejoinedAsReplica(x: DrillLab, old: string): Promise<DrillCheck> 
   return { name: `old leader ${old}`, ok: role === 'replica' || role === 'sync_standby', detail: `rejoined as ${role}` }
 }
 
+/**
+ * The DR standby cluster streams from `leader`: the leader's own `pg_stat_replication` shows the DR host's
+ * WAL receiver streaming (a walsender streams only its own timeline, so a standby that diverged from it
+ * cannot be shown streaming there).
+ */
+export async function drFollows(x: DrillLab, leader: string, timeoutMs: number): Promise<DrillCheck> {
+  const dr = x.lab.plan.hosts.find((h) => h.role === 'dr-db')!.name
+  const at = performance.now()
+  let seen = ''
+  const name = `DR standby ${dr} streams from ${leader}`
+  return await x.waitFor(name, timeoutMs, async () => {
+    seen = (await x.sql(leader, `SELECT state FROM pg_stat_replication WHERE application_name = '${dr}'`).catch((err: unknown) => String(err))).trim()
+    return seen === 'streaming' ? true : undefined
+  }).then(
+    () => ({ name, ok: true, detail: `after ${((performance.now() - at) / 1000).toFixed(1)} s` }),
+    () => ({ name, ok: false, detail: `${leader} shows ${dr} as ${seen === '' ? 'not connected' : seen} after ${timeoutMs / 1000} s` }),
+  )
+}
+
 /** Waits until the load balancer says `state` for `host`; `detail` says after how long, or the timeout. */
 async function lbReaches(x: DrillLab, host: string, state: 'healthy' | 'unhealthy', timeoutMs: number): Promise<DrillCheck> {
   const lb = x.session.target.loadBalancer
@@ -90,9 +109,12 @@ export const DRILLS: readonly Drill[] = [
       x.log(`  partition ${old} from ${others.join(', ')}`)
       await x.lab.partition(old, others)
       const n = await x.newLeader(old, faultAt)
-      x.log(`  ${n.name} promoted; healing ${old}`)
+      // the old leader streamed its last WAL to the DR host, past the new timeline's fork: the DR standby must
+      // rewind onto the new leader's timeline while the partition lasts (through its endpoint to the leader)
+      x.log(`  ${n.name} promoted; waiting for the DR standby to follow it before healing ${old}`)
+      const drCheck = await drFollows(x, n.name, 60_000)
       await x.lab.heal(old)
-      return { promotionsMs: [n.promotionMs], checks: [await rejoinedAsReplica(x, old)], notes: [`${old} → ${n.name}`] }
+      return { promotionsMs: [n.promotionMs], checks: [drCheck, await rejoinedAsReplica(x, old)], notes: [`${old} → ${n.name}`] }
     },
   },
   {

@@ -9,6 +9,7 @@ import { dynamicConfigPatch } from './dynamic-config.js'
 import { clusterMembers, dynamicConfig, isLeader, patchDynamicConfig, restStatus, switchover, type ClusterMember } from './patroni-rest.js'
 import { pollUntil, type PollOptions } from './poll.js'
 import { ChangedUnits, ensureUnit, restartUnit, type UnitState } from './unit-control.js'
+import { PRIMARY_ENDPOINT_UNIT } from './units.js'
 
 /** Options of {@link configureHosts}. */
 export interface ConfigureOptions extends HostEnvironment {
@@ -51,7 +52,7 @@ const TIMER = 'birthday-backup.timer'
  * Configure every host over SSH, in ordered idempotent steps: 1 install Debian's packages;
  * 2 upload configs (only changed files are rewritten); 3 etcd; 4 Patroni on the first node, a
  * leader, then the replicas; 5 verify, patch the dynamic config where the stack changed it,
- * pgBackRest stanza and check; 6 the DR standby cluster (and its dynamic config); 7 the app. A
+ * pgBackRest stanza and check; 6 the DR standby cluster (its endpoint to the leader, then Patroni and its dynamic config); 7 the app. A
  * running unit restarts only when a file it depends on changed: etcd one member at a time,
  * Patroni replicas before the leader, with a switchover before the leader restarts.
  *
@@ -145,6 +146,7 @@ export async function configureHosts(stack: Stack, o: ConfigureOptions): Promise
     for (const p of db) if (stale(p, TIMER, await ensure(p, TIMER))) await restart(p, TIMER)
 
     step('6 DR standby cluster')
+    if (stale(dr, PRIMARY_ENDPOINT_UNIT, await ensure(dr, PRIMARY_ENDPOINT_UNIT))) await restart(dr, PRIMARY_ENDPOINT_UNIT)
     if (stale(dr, PATRONI, await ensure(dr, PATRONI))) await restart(dr, PATRONI)
     if (!dryRun && !(await pollUntil(async () => (await restStatus(s(dr), dr.host.ip, '/standby-leader')) === '200', poll))) {
       throw new ProvisionerError('PROV_HOST_UNHEALTHY', `DR host ${dr.host.name} did not become the standby leader`, { details: { host: dr.host.name } })

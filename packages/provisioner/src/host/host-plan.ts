@@ -3,12 +3,12 @@ import { parse } from 'yaml'
 import { addresses } from '../plan/addresses.js'
 import type { SecretName } from '../plan/secret-names.js'
 import type { HostRole } from '../plan/host-role.js'
-import { PATRONI_TIMING_PROFILES, renderEtcdConfig, renderPatroniConfig, renderPostBootstrapSql, type PatroniTiming } from '../render/index.js'
+import { PATRONI_TIMING_PROFILES, renderEtcdConfig, renderPatroniConfig, renderPostBootstrapSql, renderPrimaryEndpoint, type PatroniTiming } from '../render/index.js'
 import type { Stack } from '../stack/schema.js'
 import { APP_ENV, appEnv } from './app-env.js'
 import { appInstallScript, CONF, dbInstallScript } from './install-scripts.js'
 import { archiveCommand, renderPgBackrestConf, restoreCommand, type PgBackrestSpec } from './pgbackrest.js'
-import { appUnit, backupUnits, etcdUnit, patroniUnit, SOCKET_DIR, type UnitFile } from './units.js'
+import { appUnit, backupUnits, etcdUnit, patroniUnit, primaryEndpointUnit, SOCKET_DIR, type UnitFile } from './units.js'
 
 /** Secret values by name, read from SSM Parameter Store. Never logged. */
 export type Secrets = Readonly<Record<SecretName, string>>
@@ -81,6 +81,15 @@ function repositories(stack: Stack, env: HostEnvironment): { readonly primary: P
       : { type: 's3', bucket: b.drBucket, region: b.drBucketRegion ?? stack.dr.region, path },
   }
 }
+
+/**
+ * On the DR host: HAProxy's config for the endpoint its standby cluster streams from, which always leads
+ * to the primary region's leader (see `renderPrimaryEndpoint` for why a list of hosts is not enough).
+ */
+export const PRIMARY_ENDPOINT_CFG = `${CONF}/primary-endpoint.cfg`
+
+/** Where that endpoint listens on the DR host. */
+export const PRIMARY_ENDPOINT = { host: '127.0.0.1', port: 5433 } as const
 
 /** The physical slot the primary cluster keeps for the DR standby cluster. */
 export const DR_SLOT = 'dr_standby'
@@ -172,11 +181,11 @@ export function hostPlan(stack: Stack, host: HostSpec, secrets: Secrets, env: Ho
     synchronousMode: dr ? false : stack.database.synchronousMode,
     walArchive: { command: archiveCommand(stanza), timeoutSeconds: 60 },
     // The DR host is a separate standby cluster: the primary's etcd never sees it, so it can
-    // never be elected there. Promotion is an explicit operator action (promote-dr). It is given
-    // every primary DB host and a slot the primary keeps for it, so it streams from whichever is
-    // the leader now and no WAL it still needs is recycled across a failover.
+    // never be elected there. Promotion is an explicit operator action (promote-dr). It streams
+    // through a local endpoint to whichever primary DB host leads now, with a slot the primary keeps
+    // for it, so no WAL it still needs is recycled across a failover.
     ...(dr
-      ? { standbyCluster: { host: a.primary.db, port: 5432, primarySlotName: DR_SLOT, createReplicaMethods: ['basebackup'], restoreCommand: restoreCommand(stanza, UPSTREAM_BACKREST_CONF) } }
+      ? { standbyCluster: { host: PRIMARY_ENDPOINT.host, port: PRIMARY_ENDPOINT.port, primarySlotName: DR_SLOT, createReplicaMethods: ['basebackup'], restoreCommand: restoreCommand(stanza, UPSTREAM_BACKREST_CONF) } }
       : { permanentSlots: [DR_SLOT] }),
     // The way back: the rebuilt primary region bootstraps as a standby cluster of the promoted DR host,
     // streaming only: its own archive may hold a timeline the old region made when it came back.
@@ -192,10 +201,12 @@ export function hostPlan(stack: Stack, host: HostSpec, secrets: Secrets, env: Ho
     socketDir: SOCKET_DIR,
     retentionFull: stack.backups.retentionFull,
   })
-  const [etcdU, patroniU] = [etcdUnit(), patroniUnit(dr ? {} : { fenceWhilePrimary: `http://${a.dr.db}:8008/primary` })]
+  const [etcdU, patroniU] = [etcdUnit(), patroniUnit(dr ? { primaryEndpoint: true } : { fenceWhilePrimary: `http://${a.dr.db}:8008/primary` })]
+  const endpointU = primaryEndpointUnit(PRIMARY_ENDPOINT_CFG)
+  const endpoint = renderPrimaryEndpoint({ listen: PRIMARY_ENDPOINT, members: db.map((h) => ({ name: h.name, host: h.ip })) })
   return {
     host,
-    install: dbInstallScript(stack, own.type === 'posix' ? { repoPath: own.path } : {}),
+    install: dbInstallScript(stack, { ...(own.type === 'posix' ? { repoPath: own.path } : {}), ...(dr ? { primaryEndpoint: true } : {}) }),
     files: [
       { path: `${CONF}/etcd.yml`, content: etcd, mode: 0o640, owner: 'root:etcd', units: [etcdU.name] },
       // Patroni reads `bootstrap` only when it creates a cluster (afterwards the DCS holds the dynamic config,
@@ -216,6 +227,7 @@ export function hostPlan(stack: Stack, host: HostSpec, secrets: Secrets, env: Ho
       // read by every pgbackrest command
       { path: '/etc/pgbackrest.conf', content: backrestConf(own), mode: 0o640, owner: 'postgres:postgres', units: [] },
       ...(dr ? [{ path: UPSTREAM_BACKREST_CONF, content: backrestConf(repos.primary), mode: 0o640, owner: 'postgres:postgres', units: [] }] : []),
+      ...(dr ? [{ path: PRIMARY_ENDPOINT_CFG, content: endpoint, mode: 0o644, owner: 'root:root', units: [endpointU.name] }, unitFile(endpointU)] : []),
       ...[etcdU, patroniU].map(unitFile),
       // The backup service is a oneshot: a daemon-reload is all a change needs.
       ...(dr ? [] : backupUnits(stanza, `http://${host.ip}:8008`).map((u) => ({ ...unitFile(u), units: u.name.endsWith('.timer') ? [u.name] : [] }))),

@@ -33,14 +33,17 @@ function aptEnsure(packages: readonly string[]): string[] {
  * repository), check the Patroni version the stack names, and keep Debian's own etcd and
  * PostgreSQL cluster from running: our units own their ports and data.
  */
-export function dbInstallScript(stack: Stack, o: { readonly repoPath?: string } = {}): string {
+export function dbInstallScript(stack: Stack, o: { readonly repoPath?: string; readonly primaryEndpoint?: boolean } = {}): string {
   const v = stack.database.patroniVersion
   const pg = stack.database.postgresMajor
+  const endpoint = o.primaryEndpoint === true
   return [
     'set -eu',
     // postgresql-common would create and start a `main` cluster on install.
     'if [ ! -e /etc/postgresql-common/createcluster.d/birthday-ha.conf ]; then mkdir -p /etc/postgresql-common/createcluster.d && echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.d/birthday-ha.conf; fi',
-    ...aptEnsure(DB_PACKAGES(pg)),
+    ...aptEnsure(endpoint ? [...DB_PACKAGES(pg), 'haproxy'] : DB_PACKAGES(pg)),
+    // The DR host's endpoint to the primary's leader is a unit of ours; Debian's haproxy.service starts on install.
+    ...(endpoint ? ['if [ "$(systemctl is-enabled haproxy.service 2>/dev/null || true)" != masked ]; then systemctl disable --now haproxy.service 2>/dev/null || true; systemctl mask haproxy.service; fi'] : []),
     `have=$(dpkg-query -W -f='\${Version}' patroni)`,
     `case "$have" in '${v}'|'${v}'-*|'${v}'+*|'${v}'~*) ;; *) echo "patroni $have is installed, the stack wants ${v}" >&2; exit 1 ;; esac`,
     // Debian's etcd.service starts on install (localhost:2379, default data): stop it for good.

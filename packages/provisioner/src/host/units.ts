@@ -72,9 +72,10 @@ export const SOCKET_DIR = '/var/run/birthday-ha'
  * pgBackRest, `sudo -u postgres psql`). `RuntimeDirectoryPreserve=yes`: systemd would otherwise remove the
  * directory when the unit stops, i.e. on every Patroni restart, under a PostgreSQL that may still be running.
  */
-export function patroniUnit(o: { readonly fenceWhilePrimary?: string } = {}): UnitFile {
+export function patroniUnit(o: { readonly fenceWhilePrimary?: string; readonly primaryEndpoint?: boolean } = {}): UnitFile {
+  const endpoint = o.primaryEndpoint === true ? ` ${PRIMARY_ENDPOINT_UNIT}` : ''
   return unit('birthday-patroni.service', {
-    Unit: ['Description=Patroni for birthday-ha', 'After=network-online.target birthday-etcd.service', 'Wants=network-online.target', 'Conflicts=patroni.service'],
+    Unit: ['Description=Patroni for birthday-ha', `After=network-online.target birthday-etcd.service${endpoint}`, `Wants=network-online.target${endpoint}`, 'Conflicts=patroni.service'],
     Service: [
       'Type=simple',
       ...(o.fenceWhilePrimary === undefined ? [] : [drFence(o.fenceWhilePrimary)]),
@@ -90,6 +91,33 @@ export function patroniUnit(o: { readonly fenceWhilePrimary?: string } = {}): Un
       'TimeoutStopSec=60',
       'Restart=on-failure',
       'RestartSec=5',
+    ],
+    Install: ['WantedBy=multi-user.target'],
+  })
+}
+
+/** The DR host's endpoint to the primary region's leader (see `renderPrimaryEndpoint`). */
+export const PRIMARY_ENDPOINT_UNIT = 'birthday-primary-endpoint.service'
+
+/**
+ * HAProxy serving one config of ours, as the `haproxy` user; Debian's own `haproxy.service` (its
+ * default config) is masked by the install script. `-Ws`: master-worker mode with sd_notify, so the
+ * unit is ready once the config is loaded and `systemctl reload` (USR2) reloads it without a gap
+ * (haproxy(1), "-Ws"). The config is checked before every start.
+ */
+export function primaryEndpointUnit(configPath: string): UnitFile {
+  return unit(PRIMARY_ENDPOINT_UNIT, {
+    Unit: ['Description=birthday-ha endpoint to the Patroni leader of the primary region (HAProxy)', 'After=network-online.target', 'Wants=network-online.target', 'Conflicts=haproxy.service'],
+    Service: [
+      'Type=notify',
+      'User=haproxy',
+      'Group=haproxy',
+      `ExecStartPre=/usr/sbin/haproxy -c -q -f ${configPath}`,
+      `ExecStart=/usr/sbin/haproxy -Ws -f ${configPath}`,
+      'ExecReload=/bin/kill -USR2 $MAINPID',
+      'KillMode=mixed',
+      'Restart=always',
+      'RestartSec=2',
     ],
     Install: ['WantedBy=multi-user.target'],
   })

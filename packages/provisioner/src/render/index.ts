@@ -7,3 +7,4 @@ export { PATRONI_TIMING_PROFILES, type PatroniTiming } from './patroni-timing.js
 export { RenderError, RENDER_ERROR_CODES, type RenderErrorCode } from './render-error.js'
 // For image bakers (Packer, the lab's baked image): what a DB host's configuration would install, run at bake time.
 export { dbInstallScript } from '../host/install-scripts.js'
+export { renderPrimaryEndpoint, type PrimaryEndpointSpec, type EndpointMember } from './primary-endpoint.js'

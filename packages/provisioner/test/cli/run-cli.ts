@@ -77,7 +77,7 @@ t.test('plan, apply (with dry-run hosts), status, deploy, promote-dr, destroy', 
   t.match(JSON.parse(x.stdout.at(-1)!), { aws: { created: [], deleted: [] } })
   t.equal(await runCli(['apply', '--stack', stackFile, '--identity', join(dir, 'id')], x.io), EXIT.ok)
   t.match(x.sshUsed.at(-1), /^admin@203\.0\.113\.\d+ key=KEY$/)
-  t.match(x.stdout.at(-1), /hosts configured, leader db1: \d+ files written, 11 units started, 0 units restarted/)
+  t.match(x.stdout.at(-1), /hosts configured, leader db1: \d+ files written, 12 units started, 0 units restarted/)
   t.equal(await runCli(['apply', '--stack', stackFile, '--identity', join(dir, 'id')], x.io), EXIT.ok)
   t.match(x.stdout.at(-1), /leader db1: 0 files written, 0 units started, 0 units restarted/, 'a second apply changes nothing')
   t.equal(await runCli(['status', '--stack', stackFile, '--json', '--identity', join(dir, 'id')], x.io), EXIT.ok)

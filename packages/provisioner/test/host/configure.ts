@@ -31,7 +31,7 @@ t.test('a first run starts everything; a second run rewrites 0 files and restart
   t.ok(first.written.length > 20, `${first.written.length} files written`)
   t.same(first.restarted, [])
   t.same(first.started.filter((u) => u.startsWith('db1')), ['db1:birthday-etcd.service', 'db1:birthday-patroni.service', 'db1:birthday-backup.timer'])
-  t.same(first.started.filter((u) => u.startsWith('dr1')), ['dr1:birthday-etcd.service', 'dr1:birthday-patroni.service'])
+  t.same(first.started.filter((u) => u.startsWith('dr1')), ['dr1:birthday-etcd.service', 'dr1:birthday-primary-endpoint.service', 'dr1:birthday-patroni.service'])
   t.notOk(first.started.some((u) => u.startsWith('app')), 'no release yet: the app is not started')
   t.same(stale(f), [])
   const second = await configureHosts(stack, { sessions: f.sessions(), secrets, ...fast })
@@ -51,6 +51,18 @@ t.test('a changed config restarts only what depends on it: replicas first, switc
   t.equal(r.leader, 'db2')
   t.same(f.violations, [], 'no leader was restarted while leading')
   t.same(stale(f), [], 'every running unit runs with the config on disk')
+})
+
+t.test("a change of the DR host's endpoint config restarts the endpoint only (Patroni reconnects through it)", async (t) => {
+  const f = new FakeHosts(stack)
+  await configureHosts(stack, { sessions: f.sessions(), secrets, ...fast })
+  f.events.length = 0
+  f.host('dr1').files.get('/etc/birthday-ha/primary-endpoint.cfg')!.content = '# an older release\n'
+  const r = await configureHosts(stack, { sessions: f.sessions(), secrets, ...fast })
+  t.same(r.written, ['dr1:/etc/birthday-ha/primary-endpoint.cfg'])
+  t.same(r.restarted, ['dr1:birthday-primary-endpoint.service'])
+  t.same(f.events, ['dr1 restart birthday-primary-endpoint.service'])
+  t.same(stale(f), [])
 })
 
 t.test("a change of patroni.yml's bootstrap section only (a new timing profile) rewrites the file and restarts nothing", async (t) => {
@@ -204,14 +216,14 @@ t.test('clusters bootstrapped by an older stack get its dynamic config patched, 
   const first = await configureHosts(stack, { sessions: f.sessions(), secrets, ...fast })
   t.same(first.reconfigured, [], 'a new cluster bootstrapped with it')
   t.strictSame(f.dcs.get('primary')!.slots, { dr_standby: { type: 'physical' } })
-  // What a stack bootstrapped before the DR slot has in its DCS: no slot, the DR pinned to db1.
+  // What a stack bootstrapped before the DR slot has in its DCS: no slot, the DR pinned to db1 (the endpoint to the leader came later still).
   delete f.dcs.get('primary')!.slots
   f.dcs.set('dr', { ...f.dcs.get('dr')!, standby_cluster: { host: '10.10.10.10', port: 5432, create_replica_methods: ['basebackup'] } })
   const second = await configureHosts(stack, { sessions: f.sessions(), secrets, ...fast })
   t.same(second.reconfigured, ['db1:/config', 'dr1:/config'])
   t.same(second.restarted, [], 'dynamic settings need no restart')
   t.strictSame(f.dcs.get('primary')!.slots, { dr_standby: { type: 'physical' } })
-  t.match(f.dcs.get('dr')!.standby_cluster, { host: '10.10.10.10,10.10.11.10,10.10.12.10', primary_slot_name: 'dr_standby' })
+  t.match(f.dcs.get('dr')!.standby_cluster, { host: '127.0.0.1', port: 5433, primary_slot_name: 'dr_standby' })
   t.notOk(f.promoted, 'the DR cluster is still a standby')
   const third = await configureHosts(stack, { sessions: f.sessions(), secrets, ...fast })
   t.same(third.reconfigured, [])

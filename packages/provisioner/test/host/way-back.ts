@@ -70,7 +70,7 @@ t.test('fail-back: DR demoted, caught up, primary promoted, apps back; a normal 
     'app1 restart birthday-app.service', 'app2 restart birthday-app.service',
   ])
   t.notOk(f.promoted, 'the DR cluster is a standby again')
-  t.match(f.dcs.get('dr')!.standby_cluster, { host: dbIps.join(','), primary_slot_name: 'dr_standby' })
+  t.match(f.dcs.get('dr')!.standby_cluster, { host: '127.0.0.1', port: 5433, primary_slot_name: 'dr_standby' })
   t.notOk('standby_cluster' in f.dcs.get('primary')!, 'the primary region leads')
   t.strictSame(f.dcs.get('primary')!.slots, { dr_standby: { type: 'physical' } })
   t.match(f.host('app1').files.get('/etc/birthday-ha/app.env')!.content, `PATRONI_URLS=${dbIps.map((ip) => `http://${ip}:8008`).join(',')}\n`)

@@ -5,13 +5,15 @@ import { existsSync, mkdtempSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { basename, join } from 'node:path'
 import t from 'tap'
-import { appUnit, backupUnits, etcdUnit, patroniUnit } from '../../src/host/units.js'
+import { appUnit, backupUnits, etcdUnit, patroniUnit, primaryEndpointUnit } from '../../src/host/units.js'
 
 const units = [etcdUnit(), patroniUnit(), appUnit(60), ...backupUnits('bday', 'http://10.10.10.10:8008')]
+// the DR host's: its Patroni after the endpoint to the primary's leader (one unit name per run)
+const drUnits = [patroniUnit({ primaryEndpoint: true }), primaryEndpointUnit('/etc/birthday-ha/primary-endpoint.cfg')]
 
-t.test('systemd-analyze verify accepts every rendered unit', { skip: existsSync('/usr/bin/systemd-analyze') ? false : 'needs systemd-analyze (Debian package systemd)' }, async (t) => {
+for (const [what, list] of [['every rendered unit', units], ["the DR host's units", drUnits]] as const) t.test(`systemd-analyze verify accepts ${what}`, { skip: existsSync('/usr/bin/systemd-analyze') ? false : 'needs systemd-analyze (Debian package systemd)' }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'units-'))
-  const files = units.map((u) => {
+  const files = list.map((u) => {
     // /opt/node is installed by the app hosts' own script, not on this machine: verify the rest of
     // the unit against an executable that exists here.
     const content = existsSync('/opt/node/bin/node') ? u.content : u.content.replaceAll('/opt/node/bin/node', '/usr/bin/env')

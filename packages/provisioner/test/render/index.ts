@@ -11,6 +11,7 @@ t.test('pins the public exports of @birthday-ha/provisioner/render', async (t) =
     'renderPatroniConfig',
     'renderPgHba',
     'renderPostBootstrapSql',
+    'renderPrimaryEndpoint',
   ])
   t.strictSame(render.PATRONI_TIMING_PROFILES, {
     production: { ttl: 30, loop_wait: 10, retry_timeout: 10 },

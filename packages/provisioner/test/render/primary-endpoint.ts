@@ -1,0 +1,162 @@
+// renderPrimaryEndpoint: the rendered HAProxy config, checked by a real HAProxy, and run by one in front of
+// three stand-in members on loopback addresses (a TCP server that names itself, a Patroni-like REST API
+// answering GET /primary 200 or 503, https://patroni.readthedocs.io/en/latest/rest_api.html).
+import t from 'tap'
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { createServer as createHttpServer, type Server as HttpServer } from 'node:http'
+import { createConnection, createServer, type AddressInfo, type Server, type Socket } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { RenderError, renderPrimaryEndpoint } from '../../src/render/index.js'
+
+const HAPROXY = '/usr/sbin/haproxy'
+if (spawnSync(HAPROXY, ['-v']).status !== 0) throw new Error(`${HAPROXY} is missing: run sh scripts/ensure-system-packages.sh (it installs Debian's haproxy)`)
+
+const members = [
+  { name: 'db1', host: '10.10.10.10' },
+  { name: 'db2', host: '10.10.11.10' },
+]
+
+t.test('renders one listener to whichever member answers GET /primary 200', async (t) => {
+  const cfg = renderPrimaryEndpoint({ listen: { host: '127.0.0.1', port: 5433 }, members })
+  t.match(cfg, /^ {4}bind 127\.0\.0\.1:5433$/m)
+  t.match(cfg, /^ {4}balance first$/m, 'one member at a time')
+  t.match(cfg, /^ {4}http-check send meth GET uri \/primary$/m)
+  t.match(cfg, /^ {4}http-check expect status 200$/m)
+  t.match(cfg, /^ {4}default-server check port 8008 inter 1s fastinter 250ms downinter 1s fall 2 rise 1 on-marked-down shutdown-sessions$/m)
+  t.strictSame(cfg.split('\n').filter((l) => l.trim().startsWith('server ')), ['    server db1 10.10.10.10:5432', '    server db2 10.10.11.10:5432'])
+  const other = renderPrimaryEndpoint({ listen: { host: '127.0.0.1', port: 6000 }, members, pgPort: 6432, restPort: 9008 })
+  t.match(other, /check port 9008 /)
+  t.match(other, /server db2 10\.10\.11\.10:6432$/m)
+})
+
+t.test('HAProxy itself accepts the config', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'primary-endpoint-'))
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const file = join(dir, 'haproxy.cfg')
+  writeFileSync(file, renderPrimaryEndpoint({ listen: { host: '127.0.0.1', port: 5433 }, members }))
+  const r = spawnSync(HAPROXY, ['-c', '-f', file], { encoding: 'utf8' })
+  t.equal(r.status, 0, r.stderr)
+})
+
+t.test('bad input is a RenderError naming the field', async (t) => {
+  const bad = (spec: Parameters<typeof renderPrimaryEndpoint>[0], field: RegExp): void => {
+    const err = (() => {
+      try {
+        renderPrimaryEndpoint(spec)
+      } catch (e) {
+        return e
+      }
+      return undefined
+    })()
+    t.ok(err instanceof RenderError && err.code === 'PROV_RENDER_INVALID_SPEC', `a RenderError: ${String(err)}`)
+    t.match((err as Error).message, field)
+  }
+  const listen = { host: '127.0.0.1', port: 5433 }
+  bad({ listen, members: [] }, /^members: must not be empty/)
+  bad({ listen: { host: '127.0.0.1 ; x', port: 5433 }, members }, /^listen\.host:/)
+  bad({ listen: { host: '127.0.0.1', port: 0 }, members }, /^listen\.port:/)
+  bad({ listen, members, restPort: 70000 }, /^restPort:/)
+  bad({ listen, members, pgPort: 1.5 }, /^pgPort:/)
+  bad({ listen, members: [{ name: 'db 1', host: '10.0.0.1' }] }, /^members\[0\]\.name:/)
+  bad({ listen, members: [{ name: 'db1', host: '10.0.0.1\nserver x' }] }, /^members\[0\]\.host:/)
+})
+
+/** A stand-in member: PostgreSQL's port answers its name and stays open; the REST API answers `/primary` by `primary`. */
+interface Member {
+  readonly name: string
+  readonly host: string
+  primary: boolean
+  readonly servers: readonly (Server | HttpServer)[]
+}
+
+const listen = (s: Server | HttpServer, host: string, port: number): Promise<number> => new Promise((resolve, reject) => {
+  s.once('error', reject)
+  s.listen(port, host, () => resolve((s.address() as AddressInfo).port))
+})
+
+async function startMember(name: string, host: string, ports: { pg: number; rest: number }): Promise<Member & { ports: { pg: number; rest: number } }> {
+  const sockets = new Set<Socket>()
+  const pg = createServer((sock) => {
+    sockets.add(sock)
+    sock.on('close', () => sockets.delete(sock))
+    sock.on('error', () => {})
+    sock.write(`${name}\n`)
+  })
+  pg.on('close', () => { for (const s of sockets) s.destroy() })
+  const member = { name, host, primary: false, servers: [] as (Server | HttpServer)[] }
+  const rest = createHttpServer((req, res) => {
+    res.writeHead(req.url === '/primary' && member.primary ? 200 : 503).end()
+  })
+  const pgPort = await listen(pg, host, ports.pg)
+  const restPort = await listen(rest, host, ports.rest)
+  member.servers.push(pg, rest)
+  return Object.assign(member, { ports: { pg: pgPort, rest: restPort } })
+}
+
+/** Connects to the endpoint; resolves with the first line (the member's name) and the socket, left open. */
+function connect(port: number): Promise<{ name: string; socket: Socket; closed: Promise<void> }> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({ host: '127.0.0.1', port })
+    const closed = new Promise<void>((r) => socket.once('close', () => r()))
+    socket.once('error', reject)
+    void closed.then(() => reject(new Error('closed without an answer')))
+    socket.once('data', (d) => resolve({ name: d.toString().trim(), socket, closed }))
+    socket.setTimeout(5_000, () => socket.destroy(new Error('no answer through the endpoint in 5 s')))
+  })
+}
+
+async function freePort(): Promise<number> {
+  const s = createServer()
+  const port = await listen(s, '127.0.0.1', 0)
+  await new Promise((r) => s.close(r))
+  return port
+}
+
+t.test('a real HAProxy leads to the primary, and moves a session off a member once it stops being primary', async (t) => {
+  const first = await startMember('db1', '127.0.0.2', { pg: 0, rest: 0 })
+  const all = [first, await startMember('db2', '127.0.0.3', first.ports), await startMember('db3', '127.0.0.4', first.ports)]
+  const port = await freePort()
+  const dir = mkdtempSync(join(tmpdir(), 'primary-endpoint-'))
+  const file = join(dir, 'haproxy.cfg')
+  writeFileSync(file, renderPrimaryEndpoint({ listen: { host: '127.0.0.1', port }, members: all, pgPort: first.ports.pg, restPort: first.ports.rest }))
+  all[1]!.primary = true
+  const haproxy = spawn(HAPROXY, ['-db', '-f', file], { stdio: ['ignore', 'ignore', 'pipe'] })
+  let stderr = ''
+  haproxy.stderr.on('data', (d: Buffer) => void (stderr += d.toString()))
+  t.teardown(async () => {
+    haproxy.kill('SIGKILL')
+    for (const m of all) for (const s of m.servers) s.close()
+    rmSync(dir, { recursive: true, force: true })
+  })
+
+  /** The member a new session reaches, once it is `want` (polled: the checks run every 1 s). */
+  const reaches = async (want: string): Promise<{ name: string; socket: Socket; closed: Promise<void> } | undefined> => {
+    for (const until = Date.now() + 10_000; Date.now() < until;) {
+      const c = await connect(port).catch(() => undefined)
+      if (c?.name === want) return c
+      c?.socket.destroy()
+      await sleep(200)
+    }
+    return undefined
+  }
+  const onDb2 = await reaches('db2')
+  t.ok(onDb2, `a session reaches db2, the primary (haproxy: ${stderr})`)
+  // db2 is deposed, db3 promoted: db2's session is shut, a new one reaches db3
+  all[1]!.primary = false
+  all[2]!.primary = true
+  const at = Date.now()
+  const shut = await Promise.race([onDb2!.closed.then(() => true as const), sleep(10_000).then(() => false as const)])
+  t.ok(shut, 'the session to the deposed member is shut (on-marked-down shutdown-sessions)')
+  t.ok(Date.now() - at < 5_000, `within two checks (${Date.now() - at} ms)`)
+  const onDb3 = await reaches('db3')
+  t.ok(onDb3, 'a new session reaches db3, the new primary')
+  onDb3?.socket.destroy()
+  // no primary at all (mid-failover): HAProxy closes the session rather than pick a member
+  all[2]!.primary = false
+  await sleep(3_000)
+  const none = await connect(port).then((c) => (c.socket.destroy(), c.name), (err: unknown) => (err as Error).message)
+  t.equal(none, 'closed without an answer', 'no member reached while none is primary')
+})
