@@ -13,16 +13,30 @@ const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null 
 const same = (a: unknown, b: unknown): boolean => JSON.stringify(a) === JSON.stringify(b)
 
 /**
+ * Top-level scalars of the dynamic configuration that follow the stack: Patroni's timing (a stack's new
+ * timing profile used to reach only clusters created after it), the failover lag limit, synchronous and
+ * failsafe mode, `primary_stop_timeout`. Patroni applies them at run time, in the next loop
+ * (https://patroni.readthedocs.io/en/latest/dynamic_configuration.html); one PATCH changes them together, so
+ * Patroni's check of `loop_wait + 2 × retry_timeout ≤ ttl` sees the new values at once.
+ */
+const FOLLOWED = ['ttl', 'loop_wait', 'retry_timeout', 'maximum_lag_on_failover', 'synchronous_mode', 'failsafe_mode', 'primary_stop_timeout'] as const
+
+/** A scalar as stored: a value PATCHed as a string (`"20"`) is the same setting as the number. */
+const sameScalar = (a: unknown, b: unknown): boolean => a === b || ((typeof a === 'number' || typeof a === 'string') && (typeof b === 'number' || typeof b === 'string') && `${a}` === `${b}`)
+
+/**
  * The `PATCH /config` body that brings a running cluster's dynamic configuration (`current`, the
  * JSON of `GET /config`) to what `patroniYml` would bootstrap, for the settings that must follow
- * the stack: permanent slots, `max_slot_wal_keep_size`, `primary_stop_timeout`, and the standby cluster's source. A
- * promoted DR cluster (no `standby_cluster` any more) is never turned back into a standby.
- * `undefined` when nothing differs.
+ * the stack: the {@link FOLLOWED} scalars, permanent slots, `max_slot_wal_keep_size`, and the standby
+ * cluster's source. A promoted DR cluster (no `standby_cluster` any more) is never turned back into a
+ * standby. `undefined` when nothing differs.
  */
 export function dynamicConfigPatch(patroniYml: string, current: unknown): Json | undefined {
   const bootstrap = bootstrapDcs(patroniYml)
-  const now = isObject(current) ? current : {}
+  if (!isObject(current)) return undefined // no answer: nothing to compare, nothing patched
+  const now = current
   const patch: Json = {}
+  for (const key of FOLLOWED) if (bootstrap[key] !== undefined && !sameScalar(bootstrap[key], now[key])) patch[key] = bootstrap[key]
   const slots = isObject(bootstrap.slots) ? bootstrap.slots : {}
   const nowSlots = isObject(now.slots) ? now.slots : {}
   const missing = Object.entries(slots).filter(([name, slot]) => !same(nowSlots[name], slot))
@@ -30,7 +44,6 @@ export function dynamicConfigPatch(patroniYml: string, current: unknown): Json |
   const keep = (bootstrap.postgresql as { parameters?: Json } | undefined)?.parameters?.max_slot_wal_keep_size
   const nowKeep = (now.postgresql as { parameters?: Json } | undefined)?.parameters?.max_slot_wal_keep_size
   if (keep !== undefined && keep !== nowKeep) patch.postgresql = { parameters: { max_slot_wal_keep_size: keep } }
-  if (bootstrap.primary_stop_timeout !== undefined && bootstrap.primary_stop_timeout !== now.primary_stop_timeout) patch.primary_stop_timeout = bootstrap.primary_stop_timeout
   const standby = bootstrap.standby_cluster
   if (isObject(standby) && isObject(now.standby_cluster)) {
     const source = ['host', 'port', 'primary_slot_name'] as const

@@ -42,8 +42,10 @@ export function dbInstallScript(stack: Stack, o: { readonly repoPath?: string; r
     // postgresql-common would create and start a `main` cluster on install.
     'if [ ! -e /etc/postgresql-common/createcluster.d/birthday-ha.conf ]; then mkdir -p /etc/postgresql-common/createcluster.d && echo "create_main_cluster = false" > /etc/postgresql-common/createcluster.d/birthday-ha.conf; fi',
     ...aptEnsure(endpoint ? [...DB_PACKAGES(pg), 'haproxy'] : DB_PACKAGES(pg)),
-    // The DR host's endpoint to the primary's leader is a unit of ours; Debian's haproxy.service starts on install.
-    ...(endpoint ? ['if [ "$(systemctl is-enabled haproxy.service 2>/dev/null || true)" != masked ]; then systemctl disable --now haproxy.service 2>/dev/null || true; systemctl mask haproxy.service; fi'] : []),
+    // The DR host's endpoint to the primary's leader is a unit of ours (it conflicts with Debian's haproxy.service,
+    // which starts on install with Debian's config). Disabled, not masked: a baked image shared with a host that runs
+    // Debian's unit (the lab's load balancer) must still be able to enable it.
+    ...(endpoint ? ['if [ "$(systemctl is-enabled haproxy.service 2>/dev/null || true)" = enabled ]; then systemctl disable haproxy.service 2>/dev/null || true; systemctl stop haproxy.service 2>/dev/null || true; fi'] : []),
     `have=$(dpkg-query -W -f='\${Version}' patroni)`,
     `case "$have" in '${v}'|'${v}'-*|'${v}'+*|'${v}'~*) ;; *) echo "patroni $have is installed, the stack wants ${v}" >&2; exit 1 ;; esac`,
     // Debian's etcd.service starts on install (localhost:2379, default data): stop it for good.
