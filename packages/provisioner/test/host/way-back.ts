@@ -119,3 +119,11 @@ t.test('fail-back: a DR host that is not demoted stops it before anything is pro
   await t.rejects(failBack(stack, { sessions: stuck(f, 'dr1', /\/standby-leader \|\| true$/, '503'), loadBalancer: f.loadBalancer(), secrets, confirm: true, ...fast }), { code: 'PROV_HOST_UNHEALTHY', message: /dr1 did not become a standby leader/ })
   t.notOk(f.events.includes('db1 promoted'))
 })
+
+t.test('fail-back: a demoted DR host whose PostgreSQL never comes up stops it before anything is promoted', async (t) => {
+  const f = await promotedStack()
+  await rebuildPrimary(stack, { sessions: f.sessions(), secrets, confirm: true, ...fast })
+  f.refusalsAfterDemotion = 1_000
+  await t.rejects(failBack(stack, { sessions: f.sessions(), loadBalancer: f.loadBalancer(), secrets, confirm: true, ...fast }), { code: 'PROV_HOST_UNHEALTHY', message: /dr1 did not answer as a standby/ })
+  t.notOk(f.events.includes('db1 promoted'))
+})
