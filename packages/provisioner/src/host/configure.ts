@@ -52,9 +52,10 @@ const TIMER = 'birthday-backup.timer'
  * Configure every host over SSH, in ordered idempotent steps: 1 install Debian's packages;
  * 2 upload configs (only changed files are rewritten); 3 etcd; 4 Patroni on the first node, a
  * leader, then the replicas; 5 verify, patch the dynamic config where the stack changed it,
- * pgBackRest stanza and check; 6 the DR standby cluster (its endpoint to the leader, then Patroni and its dynamic config); 7 the app. A
- * running unit restarts only when a file it depends on changed: etcd one member at a time,
- * Patroni replicas before the leader, with a switchover before the leader restarts.
+ * pgBackRest stanza and check; 6 the DR standby cluster (its endpoint to the primary's leader,
+ * then Patroni and its dynamic config); 7 the app. A running unit restarts only when a file it
+ * depends on changed: etcd one member at a time, Patroni replicas before the leader, with a
+ * switchover before the leader restarts.
  *
  * @example
  * ```ts

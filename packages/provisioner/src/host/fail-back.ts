@@ -90,8 +90,10 @@ export async function failBack(stack: Stack, o: FailBackOptions): Promise<FailBa
     // Patroni may say standby leader while its PostgreSQL still starts as a standby and refuses connections
     // ("the database system is starting up", seen on the lab): ask until it answers.
     let replayed: string | undefined
-    const answered = await pollUntil(async () => (replayed = await sqlOnHost(s(dr), stack, 'SELECT pg_last_wal_replay_lsn()').catch(() => undefined)) !== undefined, poll)
-    if (!answered) throw new ProvisionerError('PROV_HOST_UNHEALTHY', `${dr.name} did not answer as a standby`, { details: { host: dr.name } })
+    let refused: unknown
+    const ask = (): Promise<string | undefined> => sqlOnHost(s(dr), stack, 'SELECT pg_last_wal_replay_lsn()').catch((err: unknown) => void (refused = err))
+    const answered = await pollUntil(async () => (replayed = await ask()) !== undefined, poll)
+    if (!answered) throw new ProvisionerError('PROV_HOST_UNHEALTHY', `${dr.name} did not answer as a standby: ${(refused as Error).message}`, { details: { host: dr.name }, cause: refused })
     const handoverLsn = checkLsn(replayed!)
     const caughtUp = await pollUntil(async () => (await sqlOnHost(s(leader), stack, `SELECT pg_last_wal_replay_lsn() >= '${handoverLsn}'::pg_lsn`)) === 't', poll)
     if (!caughtUp) throw new ProvisionerError('PROV_HOST_UNHEALTHY', `${leader.name} did not replay the DR host's WAL up to ${handoverLsn}`, { details: { host: leader.name } })

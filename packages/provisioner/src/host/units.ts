@@ -101,9 +101,10 @@ export const PRIMARY_ENDPOINT_UNIT = 'birthday-primary-endpoint.service'
 
 /**
  * HAProxy serving one config of ours, as the `haproxy` user; Debian's own `haproxy.service` (its
- * default config) is disabled by the install script, and stopped by this unit's `Conflicts=`. `-Ws`: master-worker mode with sd_notify, so the
- * unit is ready once the config is loaded and `systemctl reload` (USR2) reloads it without a gap
- * (haproxy(1), "-Ws"). The config is checked before every start.
+ * default config) is disabled by the install script, and stopped by this unit's `Conflicts=`.
+ * `-Ws`: master-worker mode with sd_notify, so the unit is ready once the config is loaded and
+ * `systemctl reload` (USR2) reloads it without a gap (haproxy(1), "-Ws"). The config is checked
+ * before every start.
  */
 export function primaryEndpointUnit(configPath: string): UnitFile {
   return unit(PRIMARY_ENDPOINT_UNIT, {
