@@ -8,7 +8,7 @@ import { analyse, type Fault, type FaultLog, type Row } from './analyse.js'
 import { watchPromotion } from './promotion-watch.js'
 import { withRetries, type RetryPolicy } from './retry.js'
 import { missingAcked } from './verify.js'
-import { CREATE_SQL, WriteLoad, type LoadReport, type Writer } from './write-load.js'
+import { CREATE_SQL, WriteLoad, serverOf, type LoadReport, type Writer } from './write-load.js'
 import { haPgClientWriter, libpqWriter, plainPoolWriter, type Credentials, type Target } from './writers.js'
 
 /** A member of the cluster under test, with the address its PostgreSQL is reached on. */
@@ -71,8 +71,6 @@ const RECOVERY_MS = 10_000
 /** After the undo, how long the load goes on (and a take-back is watched for). */
 const AFTER_UNDO_MS = 10_000
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
-/** How {@link ackServer} names a member. */
-export const serverOf = (m: Pick<BenchMember, 'host' | 'port'>): string => `${m.host}:${m.port}`
 
 /** Runs the five writers through `fault` once and returns a row per writer. */
 export async function runRound(cluster: BenchCluster, fault: BenchFault, o: RoundOptions): Promise<Row[]> {

@@ -36,6 +36,8 @@ export const ackServer = (result: { rows: { addr?: unknown; port?: unknown }[] }
   const port = Number(row?.port)
   return typeof row?.addr === 'string' && Number.isInteger(port) && port > 0 ? `${row.addr}:${port}` : undefined
 }
+/** How {@link ackServer} names a member: the address and port its PostgreSQL sees itself on. */
+export const serverOf = (m: { readonly host: string; readonly port: number }): string => `${m.host}:${m.port}`
 export const CREATE_SQL = (table: string): string => `CREATE TABLE IF NOT EXISTS ${table} (id bigint PRIMARY KEY, at timestamptz NOT NULL)`
 
 /**
