@@ -59,17 +59,8 @@ async function withSession<T>(sessions: SshSessionFactory, h: HostSpec, fn: (s: 
   }
 }
 
-/** Ask each host of `hosts` in turn for its cluster's `/cluster` until one answers. */
-async function askCluster(sessions: SshSessionFactory, hosts: readonly HostSpec[]): Promise<readonly ClusterMember[]> {
-  for (const h of hosts) {
-    const members = await withSession(sessions, h, (s) => clusterMembers(s, h.ip))
-    if (members !== undefined) return members
-  }
-  return []
-}
-
 /**
- * Ask every host of a multi-member cluster for `/cluster` and take the view most of them share (by the
+ * Ask every host of a cluster for `/cluster` and take the view most of them share (by the
  * leader each names). A Patroni that lost its DCS answers from its last view (seen on the lab: a leader
  * partitioned from the other DB hosts still named itself leader, minutes after it had demoted): asking
  * the first host only reported that stale view. Views that disagree on the leader are a problem.
@@ -107,8 +98,8 @@ export async function stackStatus(stack: Stack, o: StatusOptions): Promise<Stack
   const hosts = stackHosts(stack)
   const db = hosts.filter((h) => h.role === 'db')
   const dr = hosts.filter((h) => h.role === 'dr-db')
-  const primaryView = await askMajority(o.sessions, db)
-  const seen = [...primaryView.members, ...(await askCluster(o.sessions, dr))]
+  const [primaryView, drView] = await Promise.all([askMajority(o.sessions, db), askMajority(o.sessions, dr)])
+  const seen = [...primaryView.members, ...drView.members]
   const members: MemberStatus[] = [...db, ...dr].map((h) => {
     const m = seen.find((x) => x.name === h.name)
     return {
