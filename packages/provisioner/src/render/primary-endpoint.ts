@@ -23,7 +23,8 @@ export interface PrimaryEndpointSpec {
  * whose Patroni answers `GET /primary` 200 (https://patroni.readthedocs.io/en/latest/rest_api.html),
  * checked every second, 250 ms apart while a check fails, out after 2 failures, in after 1 success;
  * sessions to a member marked down are shut (`on-marked-down shutdown-sessions`), so a client on a
- * deposed primary reconnects to the new one. `balance first`: one member at a time.
+ * deposed primary reconnects to the new one. `balance first`: one member at a time. `retries 0`: a
+ * connect that fails closes the client's session at once (the client retries), see the comment below.
  *
  * Why the DR standby cluster needs it (found on the lab): given every primary DB host, Patroni streams
  * with `target_session_attrs=read-write`, but asks the remote timeline (to decide on pg_rewind) of the
@@ -63,6 +64,11 @@ export function renderPrimaryEndpoint(spec: PrimaryEndpointSpec): string {
     'listen primary',
     `    bind ${host}:${port}`,
     '    balance first',
+    // HAProxy 3.0 (Debian 13): a session whose connect failed and awaits its retry when the member is marked
+    // down is never closed, not even by the client timeout; a DR walreceiver connecting as the primary
+    // powered off hung there for good (found on the lab). With no retry the session closes at the failed
+    // connect, and PostgreSQL's walreceiver retries on its own (wal_retrieve_retry_interval).
+    '    retries 0',
     '    option httpchk',
     '    http-check send meth GET uri /primary',
     '    http-check expect status 200',

@@ -23,6 +23,7 @@ t.test('renders one listener to whichever member answers GET /primary 200', asyn
   const cfg = renderPrimaryEndpoint({ listen: { host: '127.0.0.1', port: 5433 }, members })
   t.match(cfg, /^ {4}bind 127\.0\.0\.1:5433$/m)
   t.match(cfg, /^ {4}balance first$/m, 'one member at a time')
+  t.match(cfg, /^ {4}retries 0$/m, 'a failed connect closes the session: the client retries')
   t.match(cfg, /^ {4}http-check send meth GET uri \/primary$/m)
   t.match(cfg, /^ {4}http-check expect status 200$/m)
   t.match(cfg, /^ {4}default-server check port 8008 inter 1s fastinter 250ms downinter 1s fall 2 rise 1 on-marked-down shutdown-sessions$/m)
@@ -70,6 +71,8 @@ interface Member {
   readonly host: string
   primary: boolean
   readonly servers: readonly (Server | HttpServer)[]
+  /** A power cut: both ports stop listening and every open session ends (the lab's power-off refuses at once). */
+  readonly powerOff: () => void
 }
 
 const listen = (s: Server | HttpServer, host: string, port: number): Promise<number> => new Promise((resolve, reject) => {
@@ -86,10 +89,15 @@ async function startMember(name: string, host: string, ports: { pg: number; rest
     sock.write(`${name}\n`)
   })
   pg.on('close', () => { for (const s of sockets) s.destroy() })
-  const member = { name, host, primary: false, servers: [] as (Server | HttpServer)[] }
   const rest = createHttpServer((req, res) => {
     res.writeHead(req.url === '/primary' && member.primary ? 200 : 503).end()
   })
+  const powerOff = (): void => {
+    for (const s of [pg, rest]) s.close()
+    rest.closeAllConnections()
+    for (const s of sockets) s.destroy()
+  }
+  const member = { name, host, primary: false, servers: [] as (Server | HttpServer)[], powerOff }
   const pgPort = await listen(pg, host, ports.pg)
   const restPort = await listen(rest, host, ports.rest)
   member.servers.push(pg, rest)
@@ -159,4 +167,44 @@ t.test('a real HAProxy leads to the primary, and moves a session off a member on
   await sleep(3_000)
   const none = await connect(port).then((c) => (c.socket.destroy(), c.name), (err: unknown) => (err as Error).message)
   t.equal(none, 'closed without an answer', 'no member reached while none is primary')
+})
+
+t.test('a session opened as the primary powers off is closed at once, and the next one reaches the new primary', async (t) => {
+  // Found on the lab: HAProxy 3.0 (Debian 13) never closed a session whose connect had failed and was
+  // waiting for its retry when the member was marked down; the DR walreceiver connecting then hung for
+  // good. HAProxy 2.6 closes it after its retries (3 s to 12 s); `retries 0` closes it at the failed connect.
+  const first = await startMember('db1', '127.0.0.2', { pg: 0, rest: 0 })
+  const all = [first, await startMember('db2', '127.0.0.3', first.ports)]
+  const port = await freePort()
+  const dir = mkdtempSync(join(tmpdir(), 'primary-endpoint-'))
+  const file = join(dir, 'haproxy.cfg')
+  writeFileSync(file, renderPrimaryEndpoint({ listen: { host: '127.0.0.1', port }, members: all, pgPort: first.ports.pg, restPort: first.ports.rest }))
+  first.primary = true
+  const haproxy = spawn(HAPROXY, ['-db', '-f', file], { stdio: ['ignore', 'ignore', 'pipe'] })
+  let stderr = ''
+  haproxy.stderr.on('data', (d: Buffer) => void (stderr += d.toString()))
+  t.teardown(async () => {
+    haproxy.kill('SIGKILL')
+    for (const m of all) m.powerOff()
+    rmSync(dir, { recursive: true, force: true })
+  })
+  const reaches = async (want: string): Promise<boolean> => {
+    for (const until = Date.now() + 10_000; Date.now() < until;) {
+      const c = await connect(port).catch(() => undefined)
+      c?.socket.destroy()
+      if (c?.name === want) return true
+      await sleep(200)
+    }
+    return false
+  }
+  t.ok(await reaches('db1'), `a session reaches db1 (haproxy: ${stderr})`)
+  first.powerOff()
+  // HAProxy still counts db1 up (its checks have not failed yet): the connect is refused
+  const at = Date.now()
+  const outcome = await connect(port).then((c) => (c.socket.destroy(), c.name), (err: unknown) => (err as Error).message)
+  const ms = Date.now() - at
+  t.equal(outcome, 'closed without an answer', 'the session reaches no member')
+  t.ok(ms < 500, `and is closed at the failed connect, not held for a retry (${ms} ms)`)
+  all[1]!.primary = true
+  t.ok(await reaches('db2'), 'a new session reaches db2, the new primary')
 })
