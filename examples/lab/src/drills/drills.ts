@@ -66,16 +66,20 @@ async function lbReaches(x: DrillLab, host: string, state: 'healthy' | 'unhealth
     .then(() => ({ name, ok: true, detail: `after ${((performance.now() - at) / 1000).toFixed(1)} s` }), (err: unknown) => ({ name, ok: false, detail: String(err) }))
 }
 
-/** Power off the leader's host, time the promotion, boot it again and wait until it streams. */
-async function powerOffLeader(x: DrillLab): Promise<{ promotionMs: number; check: DrillCheck; note: string }> {
+/**
+ * Power off the leader's host, time the promotion, wait for the DR standby to stream from the new leader while
+ * the old one is still down (its endpoint must let go of a dead member), then boot it and wait until it streams.
+ */
+async function powerOffLeader(x: DrillLab): Promise<{ promotionMs: number; checks: DrillCheck[]; note: string }> {
   const old = await x.leader()
   const faultAt = Date.now()
   x.log(`  power-off ${old} (the leader)`)
   await x.lab.powerOff(old)
   const n = await x.newLeader(old, faultAt)
-  x.log(`  ${n.name} promoted ${(n.promotionMs / 1000).toFixed(1)} s after the power-off; booting ${old}`)
+  x.log(`  ${n.name} promoted ${(n.promotionMs / 1000).toFixed(1)} s after the power-off; waiting for the DR standby to follow it, then booting ${old}`)
+  const drCheck = await drFollows(x, n.name, 60_000)
   await x.lab.boot(old)
-  return { promotionMs: n.promotionMs, check: await rejoinedAsReplica(x, old), note: `${old} → ${n.name}` }
+  return { promotionMs: n.promotionMs, checks: [drCheck, await rejoinedAsReplica(x, old)], note: `${old} → ${n.name}` }
 }
 
 export const DRILLS: readonly Drill[] = [
@@ -83,7 +87,7 @@ export const DRILLS: readonly Drill[] = [
     id: 1, title: 'power-off of the leader host', gap: afterFailover,
     async run(x) {
       const p = await powerOffLeader(x)
-      return { promotionsMs: [p.promotionMs], checks: [p.check], notes: [p.note] }
+      return { promotionsMs: [p.promotionMs], checks: p.checks, notes: [p.note] }
     },
   },
   {
@@ -181,10 +185,10 @@ export const DRILLS: readonly Drill[] = [
         x.log(` power-off ${i + 1} of ${o.powerOffs}`)
         const p = await powerOffLeader(x)
         promotionsMs.push(p.promotionMs)
-        if (!p.check.ok) checks.push(p.check)
+        checks.push(...p.checks.filter((c) => !c.ok))
         path.push(p.note)
       }
-      checks.push({ name: 'every old leader rejoined', ok: checks.length === 0, detail: `${o.powerOffs - checks.length}/${o.powerOffs}` })
+      checks.push({ name: 'every DR standby followed and every old leader rejoined', ok: checks.length === 0, detail: `${checks.length} of ${2 * o.powerOffs} checks failed` })
       return { promotionsMs, checks, notes: [`${o.powerOffs} power-offs; promotions ${promotionsMs.map((m) => (m / 1000).toFixed(1)).join(', ')} s`, path.join(', ')] }
     },
   },
