@@ -44,6 +44,9 @@ function isConfigurationError(code: string): boolean {
   return code.startsWith('28') || code === '3D000' || code === '53300' // invalid_authorization_specification / invalid_password; invalid_catalog_name; too_many_connections
 }
 
+/** libpq's messages (fe-misc.c, fe-secure.c, fe-protocol3.c) for a connection lost while a statement was out. */
+const LIBPQ_CONNECTION_LOST = /server closed the connection unexpectedly|could not receive data from server|could not send data to server|SSL SYSCALL error|SSL connection has been closed unexpectedly|lost synchronization with server/i
+
 const TOPOLOGY_CODES: Record<string, ErrorClass['outcome']> = {
   HAPG_NOT_WRITABLE: 'never-ran',
   HAPG_STATEMENT_TIMEOUT: 'unknown',
@@ -83,8 +86,11 @@ export function classifyError(err: unknown, phase: 'connect' | 'statement' = 'st
     const message = err instanceof Error ? err.message : String(err)
     // pg refuses to send on a client that already broke: nothing was sent.
     if (/not queryable/i.test(message)) return { outcome: 'never-ran', topology: true, code: 'not-queryable' }
-    // pg reports a socket dropped mid-statement with plain Errors that carry no code.
-    if (/Connection terminated|Query read timeout/i.test(message)) {
+    // libpq (pg-native) refuses to send on a connection it already lost: nothing was sent.
+    if (/^no connection to the server/i.test(message)) return { outcome: 'never-ran', topology: true, code: 'not-queryable' }
+    // pg reports a socket dropped mid-statement with plain Errors that carry no code; so does libpq
+    // (pg-native), in its own words (found through a kill -9 of the leader under pg-native's Client).
+    if (/Connection terminated|Query read timeout/i.test(message) || LIBPQ_CONNECTION_LOST.test(message)) {
       return { outcome: 'unknown', topology: true, code: 'connection-lost' }
     }
   }

@@ -585,6 +585,7 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
         if (this.listenerCount('error') > 0) this.emit('error', err, client)
       },
       (event, ...args) => this.emit(event, ...(args as never)),
+      () => this.#now(),
     )
   }
 

@@ -101,10 +101,12 @@ t.test('gh-11 major 5 (unit): a checkout is bounded by its deadline; a client ar
   await p.retire('closed')
   // a connect error in time is the checkout's error
   const { Pool: P2, gates: g2 } = gatedPool()
-  const q = new MemberPool(P2 as never, { host: 'h', port: 1 }, { member: 'm2', role: 'replica' }, () => {})
+  let now = 0
+  const q = new MemberPool(P2 as never, { host: 'h', port: 1 }, { member: 'm2', role: 'replica' }, () => {}, undefined, () => now)
   const pending = q.checkout(1_000)
   g2[0]?.reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))
   await t.rejects(pending, { code: 'ECONNREFUSED' })
+  now += 30 // past the connect backoff (below)
   // a custom Client's checked-out instance gets the same crash guard as FencedClient, once
   const custom = q.checkout(1_000)
   const listeners: unknown[] = []
@@ -116,4 +118,78 @@ t.test('gh-11 major 5 (unit): a checkout is bounded by its deadline; a client ar
   await again
   t.equal(listeners.length, 1)
   await q.retire('closed')
+})
+
+t.test('after a failed connect, one probe per backoff window (25 ms doubling to 500 ms); the others fail at once with its error', async (t) => {
+  const { Pool, gates } = gatedPool()
+  let now = 0
+  const p = new MemberPool(Pool as never, { host: 'h', port: 1 }, { member: 'm1', role: 'leader' }, () => {}, undefined, () => now)
+  const refused = (): Error => Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })
+  // two attempts under way at once: both fail, and open one 25 ms window (the second does not double it)
+  const a = p.checkout(1_000)
+  const b = p.checkout(1_000)
+  const first = refused()
+  gates[0]?.reject(first)
+  gates[1]?.reject(refused())
+  await t.rejects(a, { code: 'ECONNREFUSED' })
+  await t.rejects(b, { code: 'ECONNREFUSED' })
+  now = 10
+  const gated = p.checkout(1_000)
+  await t.rejects(gated, first, 'inside the window: the first failure, at once')
+  t.equal(gates.length, 2, 'and no connect was attempted')
+  // the window ends: one probe; it fails too, and the next window is 50 ms
+  now = 26
+  const probe = p.checkout(1_000)
+  t.equal(gates.length, 3, 'a probe once the window ended')
+  gates[2]?.reject(refused())
+  await t.rejects(probe, { code: 'ECONNREFUSED' })
+  // each failed probe doubles the window, up to 500 ms
+  let openedAt = 26
+  let ms = 50
+  for (const next of [100, 200, 400, 500, 500]) {
+    now = openedAt + ms - 1
+    const before = gates.length
+    await t.rejects(p.checkout(1_000), { code: 'ECONNREFUSED' }, `inside the ${ms} ms window`)
+    t.equal(gates.length, before, 'without a connect')
+    now = openedAt + ms
+    const again = p.checkout(1_000)
+    t.equal(gates.length, before + 1, `a probe after ${ms} ms`)
+    gates[gates.length - 1]?.reject(refused())
+    await t.rejects(again, { code: 'ECONNREFUSED' })
+    openedAt = now
+    ms = next
+  }
+  // a connect that succeeds closes the window: the next checkout connects at once
+  now += 10_000
+  const ok = p.checkout(1_000)
+  gates[gates.length - 1]?.resolve({ release: () => {} })
+  await ok
+  const count = gates.length
+  const next = p.checkout(1_000)
+  t.equal(gates.length, count + 1, 'no window after a success')
+  gates[gates.length - 1]?.resolve({ release: () => {} })
+  await next
+  await p.retire('closed')
+})
+
+t.test('an idle connection is handed out inside a backoff window', async (t) => {
+  const { Pool, pools } = fakePool(new Map([['h:1', {}]]))
+  let now = 0
+  const p = new MemberPool(Pool as never, { host: 'h', port: 1 }, { member: 'm', role: 'leader' }, () => {}, undefined, () => now)
+  const idle = await p.checkout(1_000)
+  idle.release()
+  const fake = pools[0] as unknown as { connect(): Promise<unknown>; idle: Set<unknown> }
+  const connect = fake.connect.bind(fake)
+  let fail = true
+  fake.connect = async () => {
+    if (fail && fake.idle.size === 0) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })
+    return connect()
+  }
+  const held = await p.checkout(1_000) // the idle one
+  await t.rejects(p.checkout(1_000), { code: 'ECONNREFUSED' }, 'a new connection fails and opens the window')
+  held.release()
+  now = 1
+  t.ok(await p.checkout(1_000), 'the idle connection, inside the window')
+  fail = false
+  await p.retire('closed')
 })
