@@ -43,6 +43,8 @@ export interface LocalCluster extends AsyncDisposable {
   leader(): Promise<MemberInfo>
   killLeader(): Promise<{ name: string; at: number }>
   hangLeader(): Promise<{ name: string; at: number; resume(): Promise<void> }>
+  /** SIGCONT to every member's Patroni (a test's teardown after a hang); resolves with the names resumed. */
+  resumeAll(): Promise<string[]>
   switchover(candidate?: string): Promise<{ from: string; to: string; at: number }>
   killMember(name: string): Promise<void>
   startMember(name: string): Promise<void>

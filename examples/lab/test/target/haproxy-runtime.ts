@@ -91,5 +91,5 @@ t.test('sshRuntimeApi sends a command once more on a new session when the connec
   const failing = sshRuntimeApi(async () => ({ ...localSession(), run: async () => { throw Object.assign(new Error('exit 1'), { code: 'PROV_SSH_COMMAND_FAILED', details: { exitCode: 1 } }) } }), '/nowhere')
   await t.rejects(failing('show info'), { message: 'exit 1' }, 'any other failure is not retried')
   const twice = sshRuntimeApi(async () => dead, '/nowhere')
-  await t.rejects(twice('show info'), { details: { reason: 'connection lost' } }, 'lost again: the error')
+  await t.rejects(twice('show info'), { code: 'PROV_SSH_COMMAND_FAILED', details: { reason: 'connection lost' } }, 'lost again: the error')
 })

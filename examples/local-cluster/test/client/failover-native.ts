@@ -7,13 +7,14 @@ import t from 'tap'
 import pg from 'pg'
 import { failoverSuite } from './fixtures/failover-suite.js'
 
-const native = pg.native
+const { native } = pg
 if (native === null) throw new Error('pg-native is missing: run sh examples/local-cluster/scripts/ensure-pg-native.sh, then the tests with NODE_PATH=/var/cache/birthday-ha-bench/pg-native/node_modules (npm test does both)')
 
 let made = 0
 /** pg-native's Client, counted: the suite must have run on it, not on pg's own. */
-class CountedNativeClient extends native.Client {
-  constructor(...args: ConstructorParameters<typeof native.Client>) {
+const NativeClient = native.Client
+class CountedNativeClient extends NativeClient {
+  constructor(...args: ConstructorParameters<typeof NativeClient>) {
     super(...args)
     made++
   }

@@ -45,7 +45,7 @@ t.test('a changed config restarts only what depends on it: replicas first, switc
   f.events.length = 0
   driftPatroni(f)
   const r = await configureHosts(stack, { sessions: f.sessions(), secrets, ...fast })
-  t.same(r.written.sort(), ['db1:/etc/birthday-ha/patroni.runtime.sha256', 'db2:/etc/birthday-ha/patroni.runtime.sha256', 'db3:/etc/birthday-ha/patroni.runtime.sha256', 'dr1:/etc/birthday-ha/patroni.runtime.sha256'])
+  t.same([...r.written].sort(), ['db1:/etc/birthday-ha/patroni.runtime.sha256', 'db2:/etc/birthday-ha/patroni.runtime.sha256', 'db3:/etc/birthday-ha/patroni.runtime.sha256', 'dr1:/etc/birthday-ha/patroni.runtime.sha256'])
   t.same(r.restarted, ['db2:birthday-patroni.service', 'db3:birthday-patroni.service', 'db1:birthday-patroni.service', 'dr1:birthday-patroni.service'])
   t.same(f.events, ['db2 restart birthday-patroni.service', 'db3 restart birthday-patroni.service', 'switchover db1 -> db2', 'db1 restart birthday-patroni.service', 'dr1 restart birthday-patroni.service'])
   t.equal(r.leader, 'db2')
@@ -71,7 +71,7 @@ t.test("a change of patroni.yml's bootstrap section only (a new timing profile) 
   f.events.length = 0
   // Patroni reads bootstrap.dcs only when it creates the cluster (https://patroni.readthedocs.io/en/latest/dynamic_configuration.html).
   const r = await configureHosts(stack, { sessions: f.sessions(), secrets, ...fast, timing: PATRONI_TIMING_PROFILES.lab })
-  t.same(r.written.sort(), ['db1:/etc/birthday-ha/patroni.yml', 'db2:/etc/birthday-ha/patroni.yml', 'db3:/etc/birthday-ha/patroni.yml', 'dr1:/etc/birthday-ha/patroni.yml'])
+  t.same([...r.written].sort(), ['db1:/etc/birthday-ha/patroni.yml', 'db2:/etc/birthday-ha/patroni.yml', 'db3:/etc/birthday-ha/patroni.yml', 'dr1:/etc/birthday-ha/patroni.yml'])
   t.match(f.host('db1').files.get('/etc/birthday-ha/patroni.yml')!.content, /ttl: 20\n/)
   t.same(r.restarted, [])
   t.same(f.events, [])

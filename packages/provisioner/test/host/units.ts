@@ -41,7 +41,7 @@ t.test('hosts configured with the older Patroni unit: only the unit file is rewr
   }
   f.events.length = 0
   const r = await configureHosts(stack, { sessions: f.sessions(), secrets, ...fast })
-  t.same(r.written.sort(), ['db1', 'db2', 'db3', 'dr1'].map((h) => `${h}:${path}`))
+  t.same([...r.written].sort(), ['db1', 'db2', 'db3', 'dr1'].map((h) => `${h}:${path}`))
   t.same(r.restarted, ['db2:birthday-patroni.service', 'db3:birthday-patroni.service', 'db1:birthday-patroni.service', 'dr1:birthday-patroni.service'])
   t.same(r.started, [])
   t.same(f.violations, [], 'no leader was restarted while leading')

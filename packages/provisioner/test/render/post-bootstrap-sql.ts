@@ -13,7 +13,7 @@ t.test('creates the app role and database idempotently', async (t) => {
 })
 
 t.test('rejects bad names and empty passwords', async (t) => {
-  t.throws(() => renderPostBootstrapSql({ app: { username: 'a b', password: 'x', database: 'd' } }), { field: 'app.username' })
-  t.throws(() => renderPostBootstrapSql({ app: { username: 'a', password: 'x', database: 'D' } }), { field: 'app.database' })
-  t.throws(() => renderPostBootstrapSql({ app: { username: 'a', password: '', database: 'd' } }), { field: 'app.password' })
+  t.throws(() => renderPostBootstrapSql({ app: { username: 'a b', password: 'x', database: 'd' } }), { code: 'PROV_RENDER_INVALID_SPEC', field: 'app.username' })
+  t.throws(() => renderPostBootstrapSql({ app: { username: 'a', password: 'x', database: 'D' } }), { code: 'PROV_RENDER_INVALID_SPEC', field: 'app.database' })
+  t.throws(() => renderPostBootstrapSql({ app: { username: 'a', password: '', database: 'd' } }), { code: 'PROV_RENDER_INVALID_SPEC', field: 'app.password' })
 })

@@ -43,7 +43,7 @@ t.test('infrastructure wraps the engine; machines come from EC2 by tag with thei
   const db2 = fake.ofType('instance').find((i) => i.data['privateIp'] === '10.10.11.10')!
   db2.data['state'] = 'stopped'
   t.equal((await target.infrastructure.machines(stack)).find((m) => m.name === 'db2')!.state, 'stopped')
-  const bigger = makeStack((s) => void (s.instanceTypes = { ...s.instanceTypes, bastion: 't3.small' }))
+  const bigger = makeStack((s) => void (s.instanceTypes = { ...stack.instanceTypes, bastion: 't3.small' }))
   await t.rejects(target.infrastructure.apply(bigger), { code: 'PROV_NEEDS_REPLACEMENT' })
   t.same((await target.infrastructure.apply(bigger, { allowReplace: true })).replaced, ['primary/host/bastion'])
   await t.rejects(target.infrastructure.destroy(stack, { confirm: false }), { code: 'PROV_NOT_CONFIRMED' })

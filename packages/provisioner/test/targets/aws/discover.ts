@@ -29,7 +29,7 @@ t.test('sparse AWS answers are tolerated and unknown names become orphans', asyn
     RouteTables: [{ RouteTableId: 'rtb-1' }, { RouteTableId: 'rtb-2', Routes: [{ DestinationCidrBlock: 'a', NatGatewayId: 'nat-4' }, { DestinationCidrBlock: 'b', VpcPeeringConnectionId: 'pcx' }] }],
   })
   m.on(EC2.DescribeSecurityGroupsCommand).resolves({ SecurityGroups: [{ GroupId: 'sg-1' }] })
-  m.on(EC2.DescribeVpcEndpointsCommand).resolves({ VpcEndpoints: [{ VpcEndpointId: 'vpce-1' }, { VpcEndpointId: 'vpce-2', State: 'Deleting' }, { VpcEndpointId: 'vpce-3', State: 'deleted' }] })
+  m.on(EC2.DescribeVpcEndpointsCommand).resolves({ VpcEndpoints: [{ VpcEndpointId: 'vpce-1' }, { VpcEndpointId: 'vpce-2', State: 'Deleting' }, { VpcEndpointId: 'vpce-3', State: 'Deleted' }] })
   m.on(EC2.DescribeVolumesCommand).resolves({})
   m.on(EC2.DescribeInstancesCommand).resolves({
     Reservations: [{}, { Instances: [{ InstanceId: 'i-1', State: { Name: 'terminated' } }, { InstanceId: 'i-2' }, { InstanceId: 'i-3', RootDeviceName: '/dev/xvda', BlockDeviceMappings: [{ DeviceName: '/dev/xvda', Ebs: { VolumeId: 'vol-1' } }] }] }],

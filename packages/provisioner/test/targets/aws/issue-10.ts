@@ -214,7 +214,7 @@ t.test('bug 5: a listener port change is applied in place; target group and ALB 
 t.test('bug 5: an instance type or volume size change says "needs replacement" and apply refuses it without allowReplace', async (t) => {
   const { fake, deps } = setup()
   await applyStack(stack, deps)
-  const bigger = makeStack((s) => void (s.instanceTypes = { ...s.instanceTypes, app: 't3.large' }))
+  const bigger = makeStack((s) => void (s.instanceTypes = { ...stack.instanceTypes, app: 't3.large' }))
   const plan = await planStack(bigger, deps)
   t.same(plan.items.filter((i) => i.action === 'replace').map((i) => [i.key, i.changes]), [
     ['primary/host/app-1', ['needs replacement: instance type t3.small -> t3.large']],
