@@ -1,7 +1,7 @@
 // renderPrimaryEndpoint: the rendered HAProxy config, checked by a real HAProxy, and run by one in front of
 // three stand-in members on loopback addresses (a TCP server that names itself, a Patroni-like REST API
 // answering GET /primary 200 or 503, https://patroni.readthedocs.io/en/latest/rest_api.html).
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http'
@@ -70,7 +70,6 @@ interface Member {
   readonly name: string
   readonly host: string
   primary: boolean
-  readonly servers: readonly (Server | HttpServer)[]
   /** A power cut: both ports stop listening and every open session ends (the lab's power-off refuses at once). */
   readonly powerOff: () => void
 }
@@ -88,7 +87,6 @@ async function startMember(name: string, host: string, ports: { pg: number; rest
     sock.on('error', () => {})
     sock.write(`${name}\n`)
   })
-  pg.on('close', () => { for (const s of sockets) s.destroy() })
   const rest = createHttpServer((req, res) => {
     res.writeHead(req.url === '/primary' && member.primary ? 200 : 503).end()
   })
@@ -97,10 +95,9 @@ async function startMember(name: string, host: string, ports: { pg: number; rest
     rest.closeAllConnections()
     for (const s of sockets) s.destroy()
   }
-  const member = { name, host, primary: false, servers: [] as (Server | HttpServer)[], powerOff }
+  const member = { name, host, primary: false, powerOff }
   const pgPort = await listen(pg, host, ports.pg)
   const restPort = await listen(rest, host, ports.rest)
-  member.servers.push(pg, rest)
   return Object.assign(member, { ports: { pg: pgPort, rest: restPort } })
 }
 
@@ -123,35 +120,42 @@ async function freePort(): Promise<number> {
   return port
 }
 
-t.test('a real HAProxy leads to the primary, and moves a session off a member once it stops being primary', async (t) => {
-  const first = await startMember('db1', '127.0.0.2', { pg: 0, rest: 0 })
-  const all = [first, await startMember('db2', '127.0.0.3', first.ports), await startMember('db3', '127.0.0.4', first.ports)]
+/** Starts a real HAProxy on the rendered endpoint in front of `members` (their ports: the first one's); stopped, with the members, at teardown. */
+async function startEndpoint(t: Test, members: readonly (Member & { ports: { pg: number; rest: number } })[]): Promise<{ port: number; stderr: () => string }> {
   const port = await freePort()
   const dir = mkdtempSync(join(tmpdir(), 'primary-endpoint-'))
   const file = join(dir, 'haproxy.cfg')
-  writeFileSync(file, renderPrimaryEndpoint({ listen: { host: '127.0.0.1', port }, members: all, pgPort: first.ports.pg, restPort: first.ports.rest }))
-  all[1]!.primary = true
+  const { ports } = members[0]!
+  writeFileSync(file, renderPrimaryEndpoint({ listen: { host: '127.0.0.1', port }, members, pgPort: ports.pg, restPort: ports.rest }))
   const haproxy = spawn(HAPROXY, ['-db', '-f', file], { stdio: ['ignore', 'ignore', 'pipe'] })
   let stderr = ''
   haproxy.stderr.on('data', (d: Buffer) => void (stderr += d.toString()))
   t.teardown(async () => {
     haproxy.kill('SIGKILL')
-    for (const m of all) for (const s of m.servers) s.close()
+    for (const m of members) m.powerOff()
     rmSync(dir, { recursive: true, force: true })
   })
+  return { port, stderr: () => stderr }
+}
 
-  /** The member a new session reaches, once it is `want` (polled: the checks run every 1 s). */
-  const reaches = async (want: string): Promise<{ name: string; socket: Socket; closed: Promise<void> } | undefined> => {
-    for (const until = Date.now() + 10_000; Date.now() < until;) {
-      const c = await connect(port).catch(() => undefined)
-      if (c?.name === want) return c
-      c?.socket.destroy()
-      await sleep(200)
-    }
-    return undefined
+/** The session a new connection makes once it reaches `want`, left open (polled: the checks run every 1 s); undefined after 10 s. */
+async function reaches(port: number, want: string): Promise<{ name: string; socket: Socket; closed: Promise<void> } | undefined> {
+  for (const until = Date.now() + 10_000; Date.now() < until;) {
+    const c = await connect(port).catch(() => undefined)
+    if (c?.name === want) return c
+    c?.socket.destroy()
+    await sleep(200)
   }
-  const onDb2 = await reaches('db2')
-  t.ok(onDb2, `a session reaches db2, the primary (haproxy: ${stderr})`)
+  return undefined
+}
+
+t.test('a real HAProxy leads to the primary, and moves a session off a member once it stops being primary', async (t) => {
+  const first = await startMember('db1', '127.0.0.2', { pg: 0, rest: 0 })
+  const all = [first, await startMember('db2', '127.0.0.3', first.ports), await startMember('db3', '127.0.0.4', first.ports)]
+  all[1]!.primary = true
+  const { port, stderr } = await startEndpoint(t, all)
+  const onDb2 = await reaches(port, 'db2')
+  t.ok(onDb2, `a session reaches db2, the primary (haproxy: ${stderr()})`)
   // db2 is deposed, db3 promoted: db2's session is shut, a new one reaches db3
   all[1]!.primary = false
   all[2]!.primary = true
@@ -159,7 +163,7 @@ t.test('a real HAProxy leads to the primary, and moves a session off a member on
   const shut = await Promise.race([onDb2!.closed.then(() => true as const), sleep(10_000).then(() => false as const)])
   t.ok(shut, 'the session to the deposed member is shut (on-marked-down shutdown-sessions)')
   t.ok(Date.now() - at < 5_000, `within two checks (${Date.now() - at} ms)`)
-  const onDb3 = await reaches('db3')
+  const onDb3 = await reaches(port, 'db3')
   t.ok(onDb3, 'a new session reaches db3, the new primary')
   onDb3?.socket.destroy()
   // no primary at all (mid-failover): HAProxy closes the session rather than pick a member
@@ -175,29 +179,15 @@ t.test('a session opened as the primary powers off is closed at once, and the ne
   // good. HAProxy 2.6 closes it after its retries (3 s to 12 s); `retries 0` closes it at the failed connect.
   const first = await startMember('db1', '127.0.0.2', { pg: 0, rest: 0 })
   const all = [first, await startMember('db2', '127.0.0.3', first.ports)]
-  const port = await freePort()
-  const dir = mkdtempSync(join(tmpdir(), 'primary-endpoint-'))
-  const file = join(dir, 'haproxy.cfg')
-  writeFileSync(file, renderPrimaryEndpoint({ listen: { host: '127.0.0.1', port }, members: all, pgPort: first.ports.pg, restPort: first.ports.rest }))
   first.primary = true
-  const haproxy = spawn(HAPROXY, ['-db', '-f', file], { stdio: ['ignore', 'ignore', 'pipe'] })
-  let stderr = ''
-  haproxy.stderr.on('data', (d: Buffer) => void (stderr += d.toString()))
-  t.teardown(async () => {
-    haproxy.kill('SIGKILL')
-    for (const m of all) m.powerOff()
-    rmSync(dir, { recursive: true, force: true })
-  })
-  const reaches = async (want: string): Promise<boolean> => {
-    for (const until = Date.now() + 10_000; Date.now() < until;) {
-      const c = await connect(port).catch(() => undefined)
-      c?.socket.destroy()
-      if (c?.name === want) return true
-      await sleep(200)
-    }
-    return false
+  const { port, stderr } = await startEndpoint(t, all)
+  /** Whether a new session reaches `want` (and then closes it). */
+  const reached = async (want: string): Promise<boolean> => {
+    const c = await reaches(port, want)
+    c?.socket.destroy()
+    return c !== undefined
   }
-  t.ok(await reaches('db1'), `a session reaches db1 (haproxy: ${stderr})`)
+  t.ok(await reached('db1'), `a session reaches db1 (haproxy: ${stderr()})`)
   first.powerOff()
   // HAProxy still counts db1 up (its checks have not failed yet): the connect is refused
   const at = Date.now()
@@ -206,5 +196,5 @@ t.test('a session opened as the primary powers off is closed at once, and the ne
   t.equal(outcome, 'closed without an answer', 'the session reaches no member')
   t.ok(ms < 500, `and is closed at the failed connect, not held for a retry (${ms} ms)`)
   all[1]!.primary = true
-  t.ok(await reaches('db2'), 'a new session reaches db2, the new primary')
+  t.ok(await reached('db2'), 'a new session reaches db2, the new primary')
 })
