@@ -6,7 +6,7 @@ import { captureLogger } from './fixtures/capture-logger.js'
 /** A socket stand-in that records what is written to it. */
 class FakeSocket extends Duplex {
   written = ''
-  _httpMessage: { headersSent: boolean } | null = null
+  _httpMessage: { headersSent: boolean; req?: { complete: boolean }; setHeader?: (name: string, value: string) => unknown } | null = null
   override _read(): void {}
   override _write(chunk: Buffer, _enc: BufferEncoding, cb: () => void): void {
     this.written += chunk.toString()
@@ -72,4 +72,19 @@ t.test('a response in progress whose headers are not sent yet still gets the pro
   socket._httpMessage = { headersSent: false }
   clientErrorListener(logger)(errorWith('ERR_HTTP_REQUEST_TIMEOUT'), socket)
   t.match(socket.written, /^HTTP\/1\.1 408 /)
+})
+
+t.test('an error behind a complete request in progress: that response gets Connection: close, later errors are ignored', async (t) => {
+  const { logger, lines } = captureLogger()
+  const listener = clientErrorListener(logger)
+  const socket = new FakeSocket()
+  const headers = new Map<string, string>()
+  const inFlight = { headersSent: false, req: { complete: true }, setHeader: (name: string, value: string) => headers.set(name, value) }
+  socket._httpMessage = inFlight
+  listener(errorWith('HPE_INVALID_METHOD'), socket)
+  listener(errorWith('ERR_HTTP_REQUEST_TIMEOUT'), socket)
+  t.strictSame([...headers], [['connection', 'close']])
+  t.equal(socket.written, '', 'nothing written in place of the answer in progress')
+  t.notOk(socket.destroyed, 'the answer in progress still goes out')
+  t.strictSame(lines.map((l) => l['msg']), ['client error behind a response in progress: closing after it'], 'the second error is ignored')
 })
