@@ -26,13 +26,52 @@ t.test('a download is checked by SHA-256 and fetched once', async (t) => {
   t.strictSame(await readFile(`${dir}/n.tgz`), body)
 })
 
-t.test('a wrong SHA-256, an HTTP error or a network error is LAB_DOWNLOAD_FAILED', async (t) => {
+t.test('a wrong SHA-256 or a 4xx is LAB_DOWNLOAD_FAILED at once; a network error or a 5xx after 4 attempts', async (t) => {
   const dir = await mkdtemp(`${tmpdir()}/lab-files-`)
-  await t.rejects(publishFile(dir, { url: 'https://x/a', sha256: '0'.repeat(64) }, { fetch: serve(200) }), { code: 'LAB_DOWNLOAD_FAILED', message: /has SHA-256/ })
-  await t.rejects(publishFile(dir, { url: 'https://x/a', sha256: sha }, { fetch: serve(404) }), { code: 'LAB_DOWNLOAD_FAILED', message: /answered 404/ })
+  const waits: number[] = []
+  const sleep = async (ms: number): Promise<void> => void waits.push(ms)
+  await t.rejects(publishFile(dir, { url: 'https://x/a', sha256: '0'.repeat(64) }, { fetch: serve(200), sleep }), { code: 'LAB_DOWNLOAD_FAILED', message: /has SHA-256/ })
+  await t.rejects(publishFile(dir, { url: 'https://x/a', sha256: sha }, { fetch: serve(404), sleep }), { code: 'LAB_DOWNLOAD_FAILED', message: /answered 404/ })
+  t.strictSame(waits, [], 'neither is retried')
   const down = (async () => { throw new TypeError('fetch failed') }) as typeof fetch
-  const err = await publishFile(dir, { url: 'https://x/a', sha256: sha }, { fetch: down }).catch((e: unknown) => e)
+  const err = await publishFile(dir, { url: 'https://x/a', sha256: sha }, { fetch: down, sleep }).catch((e: unknown) => e)
   t.ok(err instanceof LabError && err.cause instanceof TypeError)
+  t.match(err, { message: 'cannot fetch https://x/a: fetch failed' })
+  t.strictSame(waits, [1_000, 3_000, 9_000])
+  waits.length = 0
+  await t.rejects(publishFile(dir, { url: 'https://x/a', sha256: sha }, { fetch: serve(503), sleep }), { message: /answered 503/ })
+  t.equal(waits.length, 3)
+})
+
+t.test('a transient failure (network error, 5xx, 429, a body cut off) is retried and the download succeeds', async (t) => {
+  const dir = await mkdtemp(`${tmpdir()}/lab-files-`)
+  const waits: number[] = []
+  let calls = 0
+  const cutOff = new Response(new ReadableStream({ start: (c) => c.error(new TypeError('terminated')) }))
+  const answers: (() => Promise<Response>)[] = [
+    async () => { throw new TypeError('fetch failed') },
+    async () => new Response('busy', { status: 502 }),
+    async () => cutOff,
+    async () => new Response(body),
+  ]
+  const f = (async () => (answers[calls++] as () => Promise<Response>)()) as typeof fetch
+  t.equal(await publishFile(dir, { url: 'https://x/n.tgz', sha256: sha }, { fetch: f, sleep: async (ms) => void waits.push(ms) }), 'n.tgz')
+  t.equal(calls, 4)
+  t.strictSame(waits, [1_000, 3_000, 9_000])
+  t.strictSame(await readFile(`${dir}/n.tgz`), body)
+  calls = 0
+  answers.splice(0, 4, async () => new Response('slow down', { status: 429 }), async () => new Response(body))
+  t.equal(await publishFile(dir, { url: 'https://x/m.tgz', sha256: sha }, { fetch: f, sleep: async () => {} }), 'm.tgz')
+  t.equal(calls, 2)
+})
+
+t.test('the default sleep waits between attempts', async (t) => {
+  const dir = await mkdtemp(`${tmpdir()}/lab-files-`)
+  let calls = 0
+  const f = (async () => (calls++ === 0 ? new Response('busy', { status: 500 }) : new Response(body))) as typeof fetch
+  const started = Date.now()
+  await publishFile(dir, { url: 'https://x/d.tgz', sha256: sha }, { fetch: f })
+  t.ok(Date.now() - started >= 990, 'about 1 s before the second attempt')
 })
 
 t.test('a local file is copied in', async (t) => {
