@@ -99,12 +99,9 @@ export class MemberPool {
     // Measured (a kill -9 of the leader at 200 writes/s): every waiting call retried its own connect, about
     // 9,000 connection attempts from one process in the seconds before the lease lapsed. After a failed
     // connect, one attempt per backoff window (25 ms doubling to 500 ms) probes the member; the other
-    // checkouts that would need a new connection fail at once with the same error (nothing ran). A checkout
-    // that queues behind a full pool opens no connection: its failure (pg-pool's own connectionTimeoutMillis
-    // in the queue) says the pool is saturated, not that the member is down, and neither opens nor obeys a window.
-    const connects = this.#pool.idleCount === 0 && this.#pool.totalCount < (this.#pool.options.max as number) // pg-pool sets it (10 by default)
+    // checkouts that would need a new connection fail at once with the same error (nothing ran).
     const backoff = this.#connectBackoff
-    if (connects && backoff !== undefined && this.#now() < backoff.until) return Promise.reject(backoff.error)
+    if (backoff !== undefined && this.#pool.idleCount === 0 && this.#now() < backoff.until) return Promise.reject(backoff.error)
     return new Promise((resolve, reject) => {
       let settled = false
       const fail = (reason: Error): void => {
@@ -127,7 +124,7 @@ export class MemberPool {
           resolve(client)
         },
         (err: unknown) => {
-          if (connects) this.#connectFailed(err as Error)
+          this.#connectFailed(err as Error)
           fail(err as Error)
         },
       )

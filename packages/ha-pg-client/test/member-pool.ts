@@ -54,11 +54,10 @@ t.test('ensureWritable: reported off/off is trusted; otherwise one query decides
  * queued behind busy clients; and whose end() leaves such waiters pending, as pg-pool 3.x's does
  * (node-postgres packages/pg-pool/index.js: end() only ends idle clients).
  */
-function gatedPool(totalCount = 1) {
+function gatedPool() {
   const gates: { resolve(c: unknown): void; reject(e: Error): void }[] = []
   class GatedPool {
-    options = { max: 10 }
-    totalCount = totalCount
+    totalCount = 1
     idleCount = 0
     get waitingCount(): number {
       return gates.length
@@ -170,21 +169,6 @@ t.test('after a failed connect, one probe per backoff window (25 ms doubling to 
   t.equal(gates.length, count + 1, 'no window after a success')
   gates[gates.length - 1]?.resolve({ release: () => {} })
   await next
-  await p.retire('closed')
-})
-
-t.test('a checkout queued behind a full pool neither opens nor obeys a backoff window: its timeout means saturation', async (t) => {
-  const { Pool, gates } = gatedPool(10)
-  let now = 0
-  const p = new MemberPool(Pool as never, { host: 'h', port: 1 }, { member: 'm1', role: 'leader' }, () => {}, undefined, () => now)
-  const queued = p.checkout(1_000)
-  gates[0]?.reject(new Error('timeout exceeded when trying to connect')) // pg-pool's connectionTimeoutMillis in its queue
-  await t.rejects(queued, { message: 'timeout exceeded when trying to connect' })
-  now = 1
-  const next = p.checkout(1_000)
-  t.equal(gates.length, 2, 'the next checkout queues in pg-pool too, instead of failing at once')
-  gates[1]?.resolve({ release: () => {} })
-  t.ok(await next)
   await p.retire('closed')
 })
 

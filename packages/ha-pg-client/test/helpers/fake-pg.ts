@@ -38,8 +38,6 @@ export function fakePool(servers: Map<string, FakeServer>) {
   const pools: FakePool[] = []
   class FakePool extends EventEmitter {
     readonly config: Record<string, unknown>
-    /** As pg-pool's constructor sets it: `max` defaults to 10 (node-postgres packages/pg-pool/index.js). */
-    readonly options: { max: number }
     readonly key: string
     ended = false
     readonly idle = new Set<FakeClient>()
@@ -47,7 +45,6 @@ export function fakePool(servers: Map<string, FakeServer>) {
     constructor(config: Record<string, unknown>) {
       super()
       this.config = config
-      this.options = { max: typeof config.max === 'number' ? config.max : 10 }
       this.key = config.connectionString !== undefined ? String(config.connectionString) : `${String(config.host)}:${String(config.port)}`
       pools.push(this)
     }
