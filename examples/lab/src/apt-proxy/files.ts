@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { basename } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
 import { LabError } from '../lab-error.js'
 
 /** A file to serve to the hosts: downloaded from `url` (checked by SHA-256) or copied from a local `path`. */
@@ -36,7 +37,7 @@ export async function publishFile(dir: string, src: FileSource, o: DownloadOptio
   const name = src.name ?? basename(new URL(src.url).pathname)
   const have = await readFile(`${dir}/${name}`).catch(() => undefined)
   if (have !== undefined && sha256Of(have) === src.sha256) return name
-  const body = await download(src, o.fetch ?? fetch, o.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))))
+  const body = await download(src, o.fetch ?? fetch, o.sleep ?? sleep)
   await writeFile(`${dir}/${name}.part`, body)
   await rename(`${dir}/${name}.part`, `${dir}/${name}`)
   await rm(`${dir}/${name}.part`, { force: true })
@@ -47,7 +48,7 @@ export async function publishFile(dir: string, src: FileSource, o: DownloadOptio
  * Fetches `src.url` and checks its SHA-256. Seen in a CI run: one fetch of the 52 MB Node tarball from the npm
  * registry failed with a network error and a rerun got it, so transient failures are retried.
  */
-async function download(src: { readonly url: string; readonly sha256: string }, fetchFn: typeof fetch, sleep: (ms: number) => Promise<void>, attempt = 0): Promise<Buffer> {
+async function download(src: { readonly url: string; readonly sha256: string }, fetchFn: typeof fetch, wait: (ms: number) => Promise<unknown>, attempt = 0): Promise<Buffer> {
   const result = await fetchOnce(src.url, fetchFn)
   if ('body' in result) {
     const got = sha256Of(result.body)
@@ -58,8 +59,8 @@ async function download(src: { readonly url: string; readonly sha256: string }, 
   }
   const delay = RETRY_DELAYS_MS[attempt]
   if (!result.transient || delay === undefined) throw result.error
-  await sleep(delay)
-  return download(src, fetchFn, sleep, attempt + 1)
+  await wait(delay)
+  return download(src, fetchFn, wait, attempt + 1)
 }
 
 /** One attempt: the body, or the error and whether another attempt may succeed. */
