@@ -124,7 +124,8 @@ export class MemberPool {
           resolve(client)
         },
         (err: unknown) => {
-          this.#connectFailed(err as Error)
+          // A wait in pg-pool's queue that timed out says the pool is saturated, not that the member is unreachable.
+          if (!isQueueTimeout(err)) this.#connectFailed(err as Error)
           fail(err as Error)
         },
       )
@@ -176,6 +177,13 @@ export class MemberPool {
   #retiredError(reason?: string): HaPgError {
     return new HaPgError('HAPG_NOT_WRITABLE', `the pool for ${this.target.member} is retired${reason === undefined ? '' : ` (${reason})`}`)
   }
+}
+
+/** pg-pool's error for a checkout that waited `connectionTimeoutMillis` in its queue behind a full pool (pg-pool/index.js, `connect()`). */
+const QUEUE_TIMEOUT_MESSAGE = 'timeout exceeded when trying to connect'
+
+function isQueueTimeout(err: unknown): boolean {
+  return err instanceof Error && err.message === QUEUE_TIMEOUT_MESSAGE
 }
 
 const silenced = new WeakSet<object>()

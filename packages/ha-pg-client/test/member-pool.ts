@@ -172,6 +172,28 @@ t.test('after a failed connect, one probe per backoff window (25 ms doubling to 
   await p.retire('closed')
 })
 
+t.test("pg-pool's queue timeout (a saturated pool) opens no backoff window: the next checkout still connects", async (t) => {
+  const { Pool, gates } = gatedPool()
+  let now = 0
+  const p = new MemberPool(Pool as never, { host: 'h', port: 1 }, { member: 'm1', role: 'leader' }, () => {}, undefined, () => now)
+  const queued = p.checkout(1_000)
+  gates[0]?.reject(new Error('timeout exceeded when trying to connect')) // pg-pool/index.js connect(): a waiter past connectionTimeoutMillis
+  await t.rejects(queued, { message: 'timeout exceeded when trying to connect' })
+  now = 1
+  const next = p.checkout(1_000)
+  t.equal(gates.length, 2, 'a connect was attempted at once')
+  gates[1]?.resolve({ release: () => {} })
+  t.ok(await next)
+  // a connect attempt that timed out (pg-pool: 'Connection terminated due to connection timeout') is a failed connect
+  const slow = p.checkout(1_000)
+  gates[2]?.reject(new Error('Connection terminated due to connection timeout'))
+  await t.rejects(slow, { message: /connection timeout/ })
+  now = 2
+  await t.rejects(p.checkout(1_000), { message: /connection timeout/ }, 'inside the window it opened')
+  t.equal(gates.length, 3)
+  await p.retire('closed')
+})
+
 t.test('an idle connection is handed out inside a backoff window', async (t) => {
   const { Pool, pools } = fakePool(new Map([['h:1', {}]]))
   let now = 0
