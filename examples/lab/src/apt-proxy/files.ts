@@ -3,6 +3,7 @@ import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promis
 import { basename } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { LabError } from '../lab-error.js'
+import { SYSTEM_CA_BUNDLE, systemCaFetch } from './system-ca-fetch.js'
 
 /** A file to serve to the hosts: downloaded from `url` (checked by SHA-256) or copied from a local `path`. */
 export type FileSource =
@@ -12,12 +13,13 @@ export type FileSource =
 const sha256Of = (b: Buffer): string => createHash('sha256').update(b).digest('hex')
 
 export interface DownloadOptions {
+  /** Default {@link systemCaFetch}: Node's roots plus the system's CA bundle. */
   readonly fetch?: typeof fetch
   /** Waits between attempts (injected by tests). */
   readonly sleep?: (ms: number) => Promise<void>
 }
 
-/** Waits before the 2nd, 3rd and 4th attempt: a network error or a 5xx is retried, a 4xx or a wrong SHA-256 is not. */
+/** Waits before the 2nd, 3rd and 4th attempt: a network error or a 5xx is retried; a 4xx, an untrusted certificate or a wrong SHA-256 is not. */
 const RETRY_DELAYS_MS = [1_000, 3_000, 9_000]
 
 /**
@@ -37,7 +39,7 @@ export async function publishFile(dir: string, src: FileSource, o: DownloadOptio
   const name = src.name ?? basename(new URL(src.url).pathname)
   const have = await readFile(`${dir}/${name}`).catch(() => undefined)
   if (have !== undefined && sha256Of(have) === src.sha256) return name
-  const body = await download(src, o.fetch ?? fetch, o.sleep ?? sleep)
+  const body = await download(src, o.fetch ?? systemCaFetch(), o.sleep ?? sleep)
   await writeFile(`${dir}/${name}.part`, body)
   await rename(`${dir}/${name}.part`, `${dir}/${name}`)
   await rm(`${dir}/${name}.part`, { force: true })
@@ -73,7 +75,17 @@ async function fetchOnce(url: string, fetchFn: typeof fetch): Promise<{ body: Bu
     }
     return { body: Buffer.from(await res.arrayBuffer()) }
   } catch (cause) {
-    // a network error, a reset while reading the body, or the timeout
-    return { error: new LabError('LAB_DOWNLOAD_FAILED', `cannot fetch ${url}: ${(cause as Error).message}`, { cause, details: { url } }), transient: true }
+    // a network error, a reset while reading the body, the timeout, or a certificate it does not trust
+    const inner = (cause as { cause?: unknown }).cause ?? cause
+    const code = (inner as { code?: unknown }).code
+    const why = inner === cause ? (cause as Error).message : `${(cause as Error).message} (${String(code ?? (inner as Error).message)})`
+    if (typeof code === 'string' && CERTIFICATE_ERRORS.test(code)) {
+      const message = `cannot fetch ${url}: its certificate is not trusted (${code}); add the CA that signs it to ${SYSTEM_CA_BUNDLE} (update-ca-certificates)`
+      return { error: new LabError('LAB_DOWNLOAD_FAILED', message, { cause, details: { url, code } }), transient: false }
+    }
+    return { error: new LabError('LAB_DOWNLOAD_FAILED', `cannot fetch ${url}: ${why}`, { cause, details: { url } }), transient: true }
   }
 }
+
+/** OpenSSL's verification failures as Node names them (nodejs.org/api/tls.html#x509-certificate-error-codes): another attempt will not help. */
+const CERTIFICATE_ERRORS = /^(?:SELF_SIGNED_CERT_IN_CHAIN|DEPTH_ZERO_SELF_SIGNED_CERT|UNABLE_TO_GET_ISSUER_CERT(?:_LOCALLY)?|UNABLE_TO_VERIFY_LEAF_SIGNATURE|CERT_[A-Z_]+|ERR_TLS_CERT_ALTNAME_INVALID)$/

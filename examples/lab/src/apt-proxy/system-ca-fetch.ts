@@ -1,0 +1,39 @@
+import { readFile } from 'node:fs/promises'
+import type { IncomingMessage } from 'node:http'
+import { get } from 'node:https'
+import { Readable } from 'node:stream'
+import { rootCertificates } from 'node:tls'
+
+/** Debian's bundle of the CAs the system trusts (package ca-certificates, `update-ca-certificates`). */
+export const SYSTEM_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt'
+
+/** Statuses whose Response may have no body (fetch spec, "null body status"). */
+const NULL_BODY = new Set([101, 103, 204, 205, 304])
+
+/**
+ * A GET-only `fetch` for the machine that runs the lab, trusting Node's own roots plus the system's CA
+ * bundle, as npm (`cafile`), apt and curl do here. Node's fetch trusts only the roots bundled with Node
+ * unless NODE_EXTRA_CA_CERTS is set: behind an HTTPS proxy whose CA is in the system bundle (this
+ * machine's case), a run from a clean environment failed with SELF_SIGNED_CERT_IN_CHAIN where npm did
+ * not. It does not follow redirects (the npm registry serves its tarballs directly): a 3xx is returned.
+ */
+export function systemCaFetch(bundle = SYSTEM_CA_BUNDLE): typeof fetch {
+  let ca: Promise<string[]> | undefined
+  const cas = (): Promise<string[]> => (ca ??= readFile(bundle, 'utf8').then((pem) => [...rootCertificates, pem], () => [...rootCertificates]))
+  return (async (input: string | URL | Request, init?: RequestInit) => {
+    const url = input instanceof Request ? input.url : String(input)
+    const signal = init?.signal ?? undefined
+    const trusted = await cas()
+    return await new Promise<Response>((resolve, reject) => {
+      const req = get(url, { ca: trusted, ...(signal === undefined ? {} : { signal }) }, (res: IncomingMessage) => {
+        const status = res.statusCode as number // always set on a client's response
+        if (NULL_BODY.has(status)) {
+          res.resume()
+          return resolve(new Response(null, { status }))
+        }
+        resolve(new Response(Readable.toWeb(res) as ReadableStream<Uint8Array>, { status }))
+      })
+      req.on('error', reject)
+    })
+  }) as typeof fetch
+}
