@@ -78,7 +78,7 @@ async function fetchOnce(url: string, fetchFn: typeof fetch): Promise<{ body: Bu
     // a network error, a reset while reading the body, the timeout, or a certificate it does not trust
     const inner = (cause as { cause?: unknown }).cause ?? cause
     const code = (inner as { code?: unknown }).code
-    const why = inner === cause ? (cause as Error).message : `${(cause as Error).message} (${String(code ?? (inner as Error).message)})`
+    const why = inner === cause ? (cause as Error).message : `${(cause as Error).message} (${typeof code === 'string' ? code : (inner as Error).message})`
     if (typeof code === 'string' && CERTIFICATE_ERRORS.test(code)) {
       const message = `cannot fetch ${url}: its certificate is not trusted (${code}); add the CA that signs it to ${SYSTEM_CA_BUNDLE} (update-ca-certificates)`
       return { error: new LabError('LAB_DOWNLOAD_FAILED', message, { cause, details: { url, code } }), transient: false }

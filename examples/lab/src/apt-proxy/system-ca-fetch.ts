@@ -20,7 +20,7 @@ const NULL_BODY = new Set([101, 103, 204, 205, 304])
 export function systemCaFetch(bundle = SYSTEM_CA_BUNDLE): typeof fetch {
   let ca: Promise<string[]> | undefined
   const cas = (): Promise<string[]> => (ca ??= readFile(bundle, 'utf8').then((pem) => [...rootCertificates, pem], () => [...rootCertificates]))
-  return (async (input: string | URL | Request, init?: RequestInit) => {
+  return async (input: string | URL | Request, init?: RequestInit) => {
     const url = input instanceof Request ? input.url : String(input)
     const signal = init?.signal ?? undefined
     const trusted = await cas()
@@ -29,11 +29,12 @@ export function systemCaFetch(bundle = SYSTEM_CA_BUNDLE): typeof fetch {
         const status = res.statusCode as number // always set on a client's response
         if (NULL_BODY.has(status)) {
           res.resume()
-          return resolve(new Response(null, { status }))
+          resolve(new Response(null, { status }))
+          return
         }
         resolve(new Response(Readable.toWeb(res) as ReadableStream<Uint8Array>, { status }))
       })
       req.on('error', reject)
     })
-  }) as typeof fetch
+  }
 }
