@@ -6,29 +6,14 @@
 // table shows medians with min–max. BENCH_RATE sets the per-writer rate (default 200/s); BENCH_OPS_DIR
 // saves every writer's raw write log per fault (re-analyse with dist/bench/analyse.js <dir>).
 import { startCluster, startHaproxy, type LocalCluster, type MemberInfo } from '../index.js'
+import { handleBenchArgs } from './bench-args.js'
 import { table, type Row } from './analyse.js'
 import { benchRetryPolicy } from './retry.js'
 import { runRound, TUNED_CHECK, type BenchCluster, type BenchFault, type BenchMember } from './round.js'
 import { PG_NATIVE_HINT } from './writers.js'
 
-{
-  // --help and --version; the rest is configured by the environment variables above
-  const args = process.argv.slice(2)
-  const usage = 'usage: npm run bench:failover   (several minutes: starts its own cluster)\n  environment: BENCH_RUNS=1  BENCH_RATE=200 (per writer, /s)  BENCH_PATRONI=3|4  BENCH_BASE_PORT=26600  BENCH_OPS_DIR (save raw write logs)'
-  if (args.includes('--help') || args.includes('-h')) {
-    process.stdout.write(`${usage}\n`)
-    process.exit(0)
-  }
-  if (args.includes('--version')) {
-    const { readFileSync } = await import('node:fs')
-    process.stdout.write(`${(JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version}\n`)
-    process.exit(0)
-  }
-  if (args.length > 0) {
-    process.stderr.write(`unknown argument ${JSON.stringify(args[0])}\n${usage}\n`)
-    process.exit(2)
-  }
-}
+const usage = 'usage: npm run bench:failover   (several minutes: starts its own cluster)\n  environment: BENCH_RUNS=1  BENCH_RATE=200 (per writer, /s)  BENCH_PATRONI=3|4  BENCH_BASE_PORT=26600  BENCH_OPS_DIR (save raw write logs)'
+handleBenchArgs(usage)
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 1)
 const RATE = Number(process.env.BENCH_RATE ?? 200)

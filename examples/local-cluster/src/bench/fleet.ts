@@ -1,0 +1,254 @@
+// npm run bench:fleet — what a fleet of app processes, each with its own HaPgClient (its defaults), asks
+// of the Patroni members: REST calls per second per client and in total, in steady state and through a
+// kill -9 of the leader, and how long each client took to follow the new leader, for each fleet size in
+// BENCH_CLIENTS (default 1,200). Every client writes an idempotent upsert every 500 ms, so a caller is
+// waiting in every client while the members promote (fleet-worker.ts). The clients run
+// BENCH_CLIENTS_PER_PROCESS (default 10) to a Node process: each has its own REST connections (its own
+// undici Agent) and its own discovery schedule, as in an app process of its own; 200 Node processes
+// on this 2-core machine starved the cluster itself of CPU (measured: Patroni's promotion took 19 s
+// instead of 10). BENCH_RUNS (default 1) repeats it; the table shows medians with min–max over the runs.
+import { fork, type ChildProcess } from 'node:child_process'
+import { once } from 'node:events'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { HaPgClient } from '@birthday-ha/ha-pg-client'
+import { startCluster, type LocalCluster } from '../index.js'
+import { restCall } from '../patroni-rest.js'
+import { handleBenchArgs } from './bench-args.js'
+import { followed, median, phaseFigures, spread, type PhaseFigures, type WorkerReport } from './fleet-summary.js'
+import type { WorkerConfig } from './fleet-worker.js'
+import { watchPromotion } from './promotion-watch.js'
+import { CREATE_SQL } from './write-load.js'
+
+const usage = 'usage: npm run bench:fleet   (several minutes: starts its own cluster)\n  environment: BENCH_CLIENTS=1,200  BENCH_CLIENTS_PER_PROCESS=10  BENCH_RUNS=1  BENCH_STEADY_MS=20000  BENCH_PATRONI=3|4  BENCH_BASE_PORT=26800'
+handleBenchArgs(usage)
+
+/** A positive integer from the environment, or exit 2 with the usage. */
+function positiveInt(name: string, fallback: string): number {
+  const raw = process.env[name] ?? fallback
+  const n = Number(raw)
+  if (!Number.isInteger(n) || n < 1) {
+    process.stderr.write(`${name} must be a positive integer, not ${JSON.stringify(raw)}\n${usage}\n`)
+    process.exit(2)
+  }
+  return n
+}
+const SIZES = (process.env.BENCH_CLIENTS ?? '1,200').split(',').map((s, i) => {
+  const n = Number(s)
+  if (!Number.isInteger(n) || n < 1 || n > 1000) {
+    process.stderr.write(`BENCH_CLIENTS must be a comma-separated list of client counts from 1 to 1000; item ${i + 1} is ${JSON.stringify(s)}\n${usage}\n`)
+    process.exit(2)
+  }
+  return n
+})
+const PER_PROCESS = positiveInt('BENCH_CLIENTS_PER_PROCESS', '10')
+const RUNS = positiveInt('BENCH_RUNS', '1')
+const STEADY_MS = positiveInt('BENCH_STEADY_MS', '20000')
+const BASE_PORT = positiveInt('BENCH_BASE_PORT', '26800')
+const PATRONI = ((value = '3'): '3' | '4' => {
+  if (value === '3' || value === '4') return value
+  process.stderr.write(`BENCH_PATRONI must be 3 or 4, not ${JSON.stringify(value)}\n${usage}\n`)
+  process.exit(2)
+})(process.env.BENCH_PATRONI)
+const TABLE = 'bench_fleet'
+/** Past the first `/config` and the learning of the member list, which a steady state does not repeat. */
+const WARM_UP_MS = 5_000
+const FOLLOW_TIMEOUT_MS = 120_000
+const log = (line: string): void => void process.stderr.write(`[fleet] ${line}\n`)
+
+/** The fleet's processes and the latest report of each of their clients. */
+class Fleet {
+  readonly #children: ChildProcess[] = []
+  readonly #size: number
+  readonly #latest = new Map<string, WorkerReport>()
+  /** client id → when it was first seen following the failover under way. */
+  #followedAt = new Map<string, number>()
+  #stopping = false
+  /** Why a process ended before stop(): a fleet that lost one measures nothing. */
+  #died: string | undefined
+
+  private constructor(size: number) {
+    this.#size = size
+  }
+
+  /** `size` clients, PER_PROCESS to a process (the last one takes the rest). */
+  static async start(size: number, config: Omit<WorkerConfig, 'clients'>): Promise<Fleet> {
+    const fleet = new Fleet(size)
+    const script = new URL('./fleet-worker.js', import.meta.url)
+    for (let left = size; left > 0; left -= PER_PROCESS) {
+      const worker: WorkerConfig = { ...config, clients: Math.min(PER_PROCESS, left) }
+      const child = fork(script, [], { env: { ...process.env, FLEET_WORKER: JSON.stringify(worker) }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
+      child.on('message', (reports: WorkerReport[]) => {
+        for (const r of reports) fleet.#latest.set(r.id, r)
+      })
+      child.once('exit', (code, signal) => {
+        if (!fleet.#stopping) fleet.#died ??= `process ${child.pid} exited (${signal ?? `code ${code}`})`
+      })
+      fleet.#children.push(child)
+    }
+    await fleet.until((r) => r.lastAckAt > 0, 180_000, 'acknowledged its first write')
+    return fleet
+  }
+
+  /** The leader every client holds a lease on; throws if they disagree. */
+  agreedLeader(): string {
+    const names = new Set(this.snapshot().map((r) => (r.leaseValid ? r.leader : null)))
+    const [name] = names
+    if (names.size !== 1 || name === null || name === undefined) throw new Error(`the clients do not agree on a leased leader: ${[...names].join(', ')}`)
+    return name
+  }
+
+  snapshot(): WorkerReport[] {
+    return [...this.#latest.values()]
+  }
+
+  /** Resolves once every client's latest report satisfies `ok`; polls every 100 ms. */
+  async until(ok: (r: WorkerReport) => boolean, timeoutMs: number, what: string, onEach?: (r: WorkerReport) => void): Promise<void> {
+    const deadline = Date.now() + timeoutMs
+    for (;;) {
+      if (this.#died !== undefined) throw new Error(this.#died)
+      const reports = this.snapshot()
+      if (onEach !== undefined) for (const r of reports) onEach(r)
+      const done = reports.filter(ok).length
+      if (reports.length === this.#size && done === reports.length) return
+      if (Date.now() > deadline) throw new Error(`after ${timeoutMs} ms, ${done} of ${this.#size} clients: ${what}`)
+      await sleep(100)
+    }
+  }
+
+  /** Waits until every client follows a new leader; resolves with each one's time to follow (ms after the fault). */
+  async follow(old: string, faultAt: number): Promise<number[]> {
+    this.#followedAt = new Map()
+    const seen = (r: WorkerReport): void => {
+      if (!this.#followedAt.has(r.id) && followed(r, old, faultAt)) this.#followedAt.set(r.id, Date.now())
+    }
+    await this.until((r) => followed(r, old, faultAt), FOLLOW_TIMEOUT_MS, `followed the new leader (not ${old})`, seen)
+    return [...this.#followedAt.values()].map((at) => at - faultAt)
+  }
+
+  /** Disconnects every process (it closes its clients and exits); SIGKILL by PID after 10 s. */
+  async stop(): Promise<void> {
+    this.#stopping = true
+    await Promise.all(
+      this.#children.splice(0).map(async (child) => {
+        if (child.exitCode !== null || child.signalCode !== null) return
+        const exited = once(child, 'exit')
+        if (child.connected) child.disconnect()
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10_000)
+        await exited
+        clearTimeout(timer)
+      }),
+    )
+  }
+}
+
+interface RoundFigures {
+  readonly run: number
+  readonly clients: number
+  readonly steady: PhaseFigures
+  readonly failover: PhaseFigures
+  /** Each client's time to follow the new leader, in ms after the fault. */
+  readonly followMs: number[]
+  readonly failed: number
+  /** When another member first answered `/primary` 200, in ms after the fault (NaN if not seen). */
+  readonly promotionMs: number
+}
+
+async function round(cluster: LocalCluster, run: number, size: number, config: Omit<WorkerConfig, 'clients'>, apiUrls: ReadonlyMap<string, string>): Promise<RoundFigures> {
+  await cluster.waitReady({ timeoutMs: 240_000 })
+  log(`run ${run}: starting ${size} client(s) in ${Math.ceil(size / PER_PROCESS)} process(es)`)
+  const fleet = await Fleet.start(size, config)
+  try {
+    await sleep(WARM_UP_MS)
+    const steadyFrom = fleet.snapshot()
+    const steadyAt = Date.now()
+    await sleep(STEADY_MS)
+    const steady = phaseFigures(steadyFrom, fleet.snapshot(), Date.now() - steadyAt)
+    const failedBefore = fleet.snapshot().reduce((a, r) => a + r.failed, 0)
+    // The leader every client holds a lease on: the harness's own REST calls (1 s timeouts) time out
+    // on members this busy, so the fleet's view is used, and the member is killed by name.
+    await fleet.until((r) => r.leaseValid, 30_000, 'holds a lease')
+    const old = fleet.agreedLeader()
+    const watch = watchPromotion(cluster.patroniUrls, old, (name) => apiUrls.get(name) ?? '')
+    const failFrom = fleet.snapshot()
+    const killed = { name: old, at: Date.now() }
+    await cluster.killMember(old)
+    log(`run ${run}: killed ${killed.name} with ${size} client(s) writing`)
+    const followMs = await fleet.follow(old, killed.at)
+    const promoted = await watch.stop()
+    const failoverEnd = fleet.snapshot()
+    const failover = phaseFigures(failFrom, failoverEnd, Date.now() - killed.at)
+    const failed = failoverEnd.reduce((a, r) => a + r.failed, 0) - failedBefore
+    await fleet.stop()
+    await cluster.startMember(killed.name)
+    return { run, clients: size, steady, failover, followMs, failed, promotionMs: promoted === undefined ? Number.NaN : promoted.at - killed.at }
+  } finally {
+    await fleet.stop()
+  }
+}
+
+function table(rows: readonly RoundFigures[]): string {
+  const lines = [
+    '| clients | steady: calls/s per client (median) | steady: total calls/s | kill -9: calls/s per client (median) | kill -9: total calls/s | Patroni promotion (ms) | followed after, median (ms) | followed after, slowest (ms) | failed writes |',
+    '|---|---|---|---|---|---|---|---|---|',
+  ]
+  for (const size of SIZES) {
+    const of = rows.filter((r) => r.clients === size)
+    const col = (f: (r: RoundFigures) => number, digits = 0): string => spread(of.map(f), digits)
+    lines.push(`| ${size} | ${col((r) => r.steady.perClient.median, 2)} | ${col((r) => r.steady.total, 1)} | ${col((r) => r.failover.perClient.median, 2)} | ${col((r) => r.failover.total, 1)} | ${col((r) => r.promotionMs)} | ${col((r) => median(r.followMs))} | ${col((r) => Math.max(...r.followMs))} | ${col((r) => r.failed)} |`)
+  }
+  return lines.join('\n')
+}
+
+/**
+ * Each client keeps a connection to the leader, and PostgreSQL's default `max_connections` is 100.
+ * Patroni keeps `max_connections` in the DCS (it must match on every member), so: `PATCH /config`,
+ * then `POST /restart` of the replicas before the leader, because a hot standby refuses to run with a
+ * lower value than its primary's (PostgreSQL docs, "Hot Standby": "Administrator's Overview").
+ */
+async function raiseMaxConnections(cluster: LocalCluster, value: number): Promise<void> {
+  const auth = cluster.credentials.restApi
+  const leader = await cluster.leader()
+  const patched = await restCall(`${leader.apiUrl}/config`, { method: 'PATCH', auth, body: { postgresql: { parameters: { max_connections: value } } }, timeoutMs: 10_000 })
+  if (patched.status !== 200) throw new Error(`PATCH /config max_connections=${value}: HTTP ${patched.status} ${patched.body}`)
+  await sleep(3_000) // each Patroni applies the new config in its next loop (loop_wait 1 s)
+  const members = await cluster.status()
+  for (const m of [...members.filter((m) => m.name !== leader.name), leader]) {
+    const res = await restCall(`${m.apiUrl}/restart`, { method: 'POST', auth, body: {}, timeoutMs: 120_000 })
+    if (res.status !== 200) throw new Error(`POST ${m.name}/restart: HTTP ${res.status} ${res.body}`)
+    log(`restarted ${m.name} with max_connections ${value}`)
+  }
+  await cluster.waitReady({ timeoutMs: 240_000 })
+}
+
+async function main(): Promise<void> {
+  const rows: RoundFigures[] = []
+  const cluster = await startCluster({ name: 'bench-fleet', basePort: BASE_PORT, patroni: PATRONI, log })
+  try {
+    const { app, restApi } = cluster.credentials
+    const config: Omit<WorkerConfig, 'clients'> = { table: TABLE, patroniUrls: cluster.patroniUrls, patroniAuth: { ...restApi }, pg: { user: app.user, password: app.password, database: app.database } }
+    const largest = Math.max(...SIZES)
+    if (largest + 30 > 100) await raiseMaxConnections(cluster, largest + 50)
+    const setup = new HaPgClient({ patroniUrls: config.patroniUrls, patroniAuth: config.patroniAuth, pg: config.pg })
+    await setup.query(CREATE_SQL(TABLE)).finally(() => setup.close())
+    const apiUrls = new Map((await cluster.status()).map((m) => [m.name, m.apiUrl]))
+    for (let run = 1; run <= RUNS; run++) {
+      for (const size of SIZES) {
+        const r = await round(cluster, run, size, config, apiUrls)
+        log(`run ${run}, ${size} client(s): steady ${r.steady.perClient.median.toFixed(2)}/s per client (${r.steady.total.toFixed(1)}/s in all); kill -9 ${r.failover.perClient.median.toFixed(2)}/s per client (${r.failover.total.toFixed(1)}/s in all) over ${r.failover.ms} ms; slowest follow ${Math.max(...r.followMs)} ms`)
+        rows.push(r)
+      }
+    }
+  } finally {
+    await cluster.close()
+  }
+  process.stderr.write(`${JSON.stringify(rows)}\n`)
+  process.stdout.write(`${RUNS} run(s), Patroni ${PATRONI}, 3 members, HaPgClients with their defaults, ${PER_PROCESS} to a process, median [min–max] over the runs\n${table(rows)}\n`)
+}
+
+main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    process.stderr.write(`${String((err as Error).stack ?? err)}\n`)
+    process.exit(1)
+  },
+)
