@@ -7,8 +7,8 @@ import { rootCertificates } from 'node:tls'
 /** Debian's bundle of the CAs the system trusts (package ca-certificates, `update-ca-certificates`). */
 export const SYSTEM_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt'
 
-/** Statuses whose Response may have no body (fetch spec, "null body status"). */
-const NULL_BODY = new Set([101, 103, 204, 205, 304])
+/** The null body statuses a Response can carry (fetch spec; 101 and 103 never reach a response callback, and Response refuses them). */
+const NULL_BODY = new Set([204, 205, 304])
 
 /**
  * A GET-only `fetch` for the machine that runs the lab, trusting Node's own roots plus the system's CA
