@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
-import type { IncomingMessage } from 'node:http'
-import { get } from 'node:https'
+import { get as httpGet, type IncomingMessage } from 'node:http'
+import { get as httpsGet } from 'node:https'
 import { Readable } from 'node:stream'
 import { rootCertificates } from 'node:tls'
 
@@ -11,8 +11,8 @@ export const SYSTEM_CA_BUNDLE = '/etc/ssl/certs/ca-certificates.crt'
 const NULL_BODY = new Set([204, 205, 304])
 
 /**
- * A GET-only `fetch` for the machine that runs the lab, trusting Node's own roots plus the system's CA
- * bundle, as npm (`cafile`), apt and curl do here. Node's fetch trusts only the roots bundled with Node
+ * A GET-only `fetch` for the machine that runs the lab (`http:` as it is; `https:` trusting Node's own
+ * roots plus the system's CA bundle), as npm (`cafile`), apt and curl do here. Node's fetch trusts only the roots bundled with Node
  * unless NODE_EXTRA_CA_CERTS is set: behind an HTTPS proxy whose CA is in the system bundle (this
  * machine's case), a run from a clean environment failed with SELF_SIGNED_CERT_IN_CHAIN where npm did
  * not. It does not follow redirects (the npm registry serves its tarballs directly): a 3xx is returned.
@@ -25,7 +25,8 @@ export function systemCaFetch(bundle = SYSTEM_CA_BUNDLE): typeof fetch {
     const signal = init?.signal ?? undefined
     const trusted = await cas()
     return await new Promise<Response>((resolve, reject) => {
-      const req = get(url, { ca: trusted, ...(signal === undefined ? {} : { signal }) }, (res: IncomingMessage) => {
+      const options = { ...(signal === undefined ? {} : { signal }) }
+      const onResponse = (res: IncomingMessage): void => {
         const status = res.statusCode as number // always set on a client's response
         if (NULL_BODY.has(status)) {
           res.resume()
@@ -33,7 +34,8 @@ export function systemCaFetch(bundle = SYSTEM_CA_BUNDLE): typeof fetch {
           return
         }
         resolve(new Response(Readable.toWeb(res) as ReadableStream<Uint8Array>, { status }))
-      })
+      }
+      const req = url.startsWith('http:') ? httpGet(url, options, onResponse) : httpsGet(url, { ...options, ca: trusted }, onResponse)
       req.on('error', reject)
     })
   }

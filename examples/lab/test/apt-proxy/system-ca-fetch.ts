@@ -2,6 +2,7 @@ import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { once } from 'node:events'
 import { mkdtemp, readFile } from 'node:fs/promises'
+import { createServer as createHttpServer } from 'node:http'
 import { createServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -34,6 +35,11 @@ t.test('trusts the CAs of the bundle it is given, beside Node’s own', async (t
   t.equal(moved.status, 302, 'a redirect is returned, not followed')
   t.equal(await moved.text(), 'moved')
   await t.rejects(trusting('https://127.0.0.1:1/'), { code: 'ECONNREFUSED' })
+  const plain = createHttpServer((_, res) => res.end('plain'))
+  plain.listen(0, '127.0.0.1')
+  await once(plain, 'listening')
+  t.teardown(() => void plain.close())
+  t.equal(await (await trusting(`http://127.0.0.1:${(plain.address() as AddressInfo).port}/f`)).text(), 'plain', 'http: as it is')
   await t.rejects(fetch(`${base}/n.tgz`), { cause: { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' } }, 'Node’s fetch does not trust it')
   await t.rejects(systemCaFetch(`${dir}/missing.pem`)(`${base}/n.tgz`), { code: 'DEPTH_ZERO_SELF_SIGNED_CERT' }, 'without the bundle, Node’s roots only')
 })
