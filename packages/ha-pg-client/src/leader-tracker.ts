@@ -67,6 +67,10 @@ export class LeaderTracker {
   #napStreak = 0
   /** While leaderless, no paced round before this time (see {@link LeaderTracker.refreshPaced}). */
   #nextPacedRoundAt = Number.NEGATIVE_INFINITY
+  /** When the leased leader's key would expire had it stopped refreshing it at its last answer (+ jitter): paced rounds start over then. */
+  #keyExpiresAt = Number.POSITIVE_INFINITY
+  /** Whether a round seeing the key free or with another member may still start the paced rounds over (once per grant). */
+  #motionArmed = false
   /** When the last finished discovery round began (what it decided was seen from then on). */
   #lastRoundAt = Number.NEGATIVE_INFINITY
   #rejected: string | undefined
@@ -165,9 +169,15 @@ export class LeaderTracker {
    * asked for its own round, about 16 REST calls/s per process through a failover (issue #11, major 6).
    */
   refreshPaced(): Promise<void> {
+    const now = this.#o.now()
+    if (now >= this.#keyExpiresAt) {
+      // the lost leader's key may be gone by now, and a replica promotes right after: ask often again
+      this.#keyExpiresAt = Number.POSITIVE_INFINITY
+      this.#napStreak = 0
+    }
     if (this.#inflight !== undefined) return this.#inflight
-    if (this.#o.now() < this.#nextPacedRoundAt) return Promise.resolve()
-    this.#nextPacedRoundAt = this.#o.now() + this.#backoffMs()
+    if (now < this.#nextPacedRoundAt) return Promise.resolve()
+    this.#nextPacedRoundAt = Math.min(now + this.#backoffMs(), this.#keyExpiresAt)
     return this.refresh()
   }
 
@@ -303,6 +313,7 @@ export class LeaderTracker {
     if (!full && decision.kind === 'candidate') decision = { ...decision, unanimous: false }
     if (decision.kind === 'none' && (decision.reason === 'unreachable' || decision.reason === 'dcs-unavailable')) decision = await this.#withoutDcs(asked, views)
     this.#lastDecision = decision
+    this.#noticeMotion(decision)
     if (decision.kind !== 'candidate') return this.revoke()
     const member = decision.member
     if (this.#leader !== undefined && this.#leader.name !== member.name) this.revoke()
@@ -335,6 +346,23 @@ export class LeaderTracker {
     // nothing about the DCS: keep waiting. Only refused, closed or 5xx answers from a majority do.
     const slow = views.filter((v) => !v.ok && v.timedOut === true).length
     return { kind: 'none', reason: answered * 2 > urls.length && slow * 2 <= views.length ? 'dcs-unavailable' : 'unreachable' }
+  }
+
+  /**
+   * The first round after a grant that sees the leader key free (`no-leader`: the race is on) or held
+   * by another member (it promotes now) starts the paced rounds over at `waitPollMs`: the new leader is
+   * seconds, often milliseconds, away. Once per grant, so views that keep changing cannot make a fleet
+   * poll fast for long (issue #11: HaPgClient followed about 1 s after libpq).
+   */
+  #noticeMotion(decision: LeaderDecision): void {
+    // armed only by a grant, so there is a leader to compare with
+    if (!this.#motionArmed) return
+    const moved = decision.kind === 'candidate' ? decision.member.name !== this.#leader?.name : decision.reason === 'no-leader'
+    if (!moved) return
+    this.#motionArmed = false
+    this.#napStreak = 0
+    this.#nextPacedRoundAt = this.#o.now() + this.#backoffMs()
+    for (const wake of this.#wakers) wake()
   }
 
   /** `GET /primary` on the candidate, at most one in flight per member; grants or revokes the lease. */
@@ -370,6 +398,7 @@ export class LeaderTracker {
       const leaseMs = this.#leaseFor(body)
       if (leaseMs <= 0) return this.revoke()
       this.#grant({ name: member.name, host: member.host, port: member.port, timeline, apiUrl: url }, sentAt, leaseMs)
+      this.#keyExpiresAt = this.#keyExpiry(body, sentAt)
     })().finally(() => this.#confirming.delete(url))
     this.#confirming.set(url, run)
     return run
@@ -387,6 +416,21 @@ export class LeaderTracker {
     if (body.failsafe_mode_is_active === true || typeof body.dcs_last_seen !== 'number') return leaseMs
     const ageMs = Math.max(0, (this.#o.wallClock ?? Date.now)() - body.dcs_last_seen * 1000)
     return Math.min(leaseMs, leaseMs - (ageMs - this.#leaseBasis.loop_wait * 1000))
+  }
+
+  /**
+   * When the leader key would expire had the leader stopped refreshing it by the time of this answer:
+   * `ttl` after its last DCS contact (`dcs_last_seen`, whole seconds), else after `sentAt − loop_wait`.
+   * Spread over the next second (or discovery interval, if shorter) so that a fleet reading the same
+   * `dcs_last_seen` does not ask in lockstep. Only a hint for pacing: no lease depends on it.
+   * Under `failsafe_mode_is_active` no replica may take the key: no hint.
+   */
+  #keyExpiry(body: PrimaryAnswer, sentAt: number): number {
+    if (body.failsafe_mode_is_active === true) return Number.POSITIVE_INFINITY
+    const { ttl, loop_wait } = this.#leaseBasis
+    const sinceContactMs = typeof body.dcs_last_seen === 'number' ? Math.max(0, (this.#o.wallClock ?? Date.now)() - body.dcs_last_seen * 1000) : this.#o.now() - sentAt + loop_wait * 1000
+    const spreadMs = Math.min(1000, this.#timing.discoveryIntervalMs) * this.#o.random()
+    return this.#o.now() - sinceContactMs + ttl * 1000 + spreadMs
   }
 
   #grant(next: Omit<LeaderEpoch, 'id'>, sentAt: number, leaseMs: number): void {
@@ -407,6 +451,7 @@ export class LeaderTracker {
     this.#leaseEnd = this.#leaseStart + this.#leaseMs
     this.#napStreak = 0
     this.#nextPacedRoundAt = Number.NEGATIVE_INFINITY
+    this.#motionArmed = true
     for (const wake of this.#wakers) wake()
     if (this.#leaderlessSince !== undefined) {
       this.#leaderlessTotal += Math.max(0, this.#o.now() - this.#leaderlessSince)

@@ -26,6 +26,8 @@ export interface SimMember {
 export class FakePatroni {
   readonly agent = new MockAgent({ connections: 1 })
   readonly calls: string[] = []
+  /** `Date.now()` of each call in `calls` */
+  readonly callTimes: number[] = []
   members: SimMember[]
   /** per-member /cluster answer override (split-brain views) */
   readonly views = new Map<string, SimMember[]>()
@@ -68,6 +70,7 @@ export class FakePatroni {
 
   #answer(origin: string, path: string): { statusCode: number; data?: unknown; error?: Error } {
     this.calls.push(`${origin}${path}`)
+    this.callTimes.push(Date.now())
     const self = this.members.find((m) => m.origin === origin)
     const rest = self?.rest ?? 'ok'
     if (rest === 'refused') return { statusCode: 0, error: Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }) }
