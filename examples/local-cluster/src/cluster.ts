@@ -48,6 +48,8 @@ export interface LocalCluster extends AsyncDisposable {
   switchover(candidate?: string): Promise<{ from: string; to: string; at: number }>
   killMember(name: string): Promise<void>
   startMember(name: string): Promise<void>
+  /** The PID of a member's running Patroni (its REST API runs in it): for a bench's CPU figures. `LC_UNKNOWN_MEMBER` if not running. */
+  patroniPid(name: string): Promise<number>
   /** `POST /reinitialize` (force): Patroni wipes the replica and clones it from the leader; resolves once its new postmaster runs. */
   reinitMember(name: string): Promise<void>
   stopEtcdMember(index: number): Promise<void>
@@ -205,6 +207,11 @@ export class Cluster implements LocalCluster {
     await killNode(node, state.patroniPids[name] ?? null)
     await this.#save({ ...state, patroniPids: { ...state.patroniPids, [name]: null } })
     this.#log(`killed ${name} (Patroni and postmaster, SIGKILL)`)
+  }
+
+  async patroniPid(name: string): Promise<number> {
+    this.#node(name)
+    return this.#pid(await this.#reload(), name)
   }
 
   async startMember(name: string): Promise<void> {

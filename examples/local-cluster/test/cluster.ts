@@ -28,6 +28,7 @@ t.test('helpers on a cluster whose processes are gone, and without a state file'
   await t.rejects(cluster.leader(), { code: 'LC_NO_LEADER', message: 'want exactly one node answering /primary 200, got []' })
   await t.rejects(cluster.status(), { code: 'LC_REST_FAILED' })
   await t.rejects(cluster.hangLeader(), { code: 'LC_NO_LEADER' })
+  await t.rejects(cluster.patroniPid('pg1'), { code: 'LC_UNKNOWN_MEMBER', message: 'pg1 is not running' })
   await cluster.killMember('pg1') // nothing runs: a no-op that records pg1 as stopped
   t.strictSame((await readState(layout))?.patroniPids, { pg1: null })
   await rm(layout.stateFile)

@@ -67,3 +67,27 @@ export function spread(xs: readonly number[], digits = 0): string {
   const hi = Math.max(...xs)
   return `${f(median(xs))} [${f(lo)}–${f(hi)}]`
 }
+
+/**
+ * CPU time (user + system, ms) of a process from its `/proc/<pid>/stat` line: fields 14 and 15, in
+ * clock ticks (proc(5)). The command name (field 2) is in parentheses and may hold spaces, so the
+ * fields are counted from the last `)`.
+ */
+export function cpuMsFromStat(stat: string, ticksPerSecond: number): number {
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+  const utime = Number(rest[11])
+  const stime = Number(rest[12])
+  if (!Number.isFinite(utime) || !Number.isFinite(stime)) throw new RangeError(`not a /proc/<pid>/stat line: ${JSON.stringify(stat.slice(0, 80))}`)
+  return ((utime + stime) * 1000) / ticksPerSecond
+}
+
+/** Each process's CPU use between two readings (name → CPU ms) `ms` apart, in % of one core; the mean over the processes in both. */
+export function meanCpuPercent(before: ReadonlyMap<string, number>, after: ReadonlyMap<string, number>, ms: number): number {
+  if (!(ms > 0)) throw new RangeError(`a phase must last a positive time, not ${ms} ms`)
+  const shares = [...after].flatMap(([name, cpu]) => {
+    const from = before.get(name)
+    return from === undefined ? [] : [((cpu - from) * 100) / ms]
+  })
+  if (shares.length === 0) throw new RangeError('no process is in both readings')
+  return shares.reduce((a, b) => a + b, 0) / shares.length
+}

@@ -1,20 +1,22 @@
 // npm run bench:fleet — what a fleet of app processes, each with its own HaPgClient (its defaults), asks
 // of the Patroni members: REST calls per second per client and in total, in steady state and through a
-// kill -9 of the leader, and how long each client took to follow the new leader, for each fleet size in
+// kill -9 of the leader, how long each client took to follow the new leader, and what it costs Patroni
+// (the CPU of its process, where the REST API answers, against an idle cluster), for each fleet size in
 // BENCH_CLIENTS (default 1,200). Every client writes an idempotent upsert every 500 ms, so a caller is
 // waiting in every client while the members promote (fleet-worker.ts). The clients run
 // BENCH_CLIENTS_PER_PROCESS (default 10) to a Node process: each has its own REST connections (its own
 // undici Agent) and its own discovery schedule, as in an app process of its own; 200 Node processes
 // on this 2-core machine starved the cluster itself of CPU (measured: Patroni's promotion took 19 s
 // instead of 10). BENCH_RUNS (default 1) repeats it; the table shows medians with min–max over the runs.
-import { fork, type ChildProcess } from 'node:child_process'
+import { execFileSync, fork, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
+import { readFile } from 'node:fs/promises'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { HaPgClient } from '@birthday-ha/ha-pg-client'
 import { startCluster, type LocalCluster } from '../index.js'
 import { restCall } from '../patroni-rest.js'
 import { handleBenchArgs } from './bench-args.js'
-import { followed, median, phaseFigures, spread, type PhaseFigures, type WorkerReport } from './fleet-summary.js'
+import { cpuMsFromStat, followed, meanCpuPercent, median, phaseFigures, spread, type PhaseFigures, type WorkerReport } from './fleet-summary.js'
 import type { WorkerConfig } from './fleet-worker.js'
 import { watchPromotion } from './promotion-watch.js'
 import { CREATE_SQL } from './write-load.js'
@@ -54,6 +56,22 @@ const TABLE = 'bench_fleet'
 const WARM_UP_MS = 5_000
 const FOLLOW_TIMEOUT_MS = 120_000
 const log = (line: string): void => void process.stderr.write(`[fleet] ${line}\n`)
+const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim())
+
+/** CPU ms so far of each named member's Patroni process (its REST API answers from threads of it). */
+async function patroniCpu(cluster: LocalCluster, names: readonly string[]): Promise<Map<string, number>> {
+  const cpu = await Promise.all(names.map(async (name) => cpuMsFromStat(await readFile(`/proc/${await cluster.patroniPid(name)}/stat`, 'utf8'), TICKS_PER_SECOND)))
+  return new Map(names.map((name, i) => [name, cpu[i] as number]))
+}
+
+/** Patroni's CPU (mean % of a core per member) over `ms` with no client: what the fleet's figures add to. */
+async function idleCpu(cluster: LocalCluster, members: readonly string[], ms: number): Promise<number> {
+  await cluster.waitReady({ timeoutMs: 240_000 })
+  const from = await patroniCpu(cluster, members)
+  const at = Date.now()
+  await sleep(ms)
+  return meanCpuPercent(from, await patroniCpu(cluster, members), Date.now() - at)
+}
 
 /** The fleet's processes and the latest report of each of their clients. */
 class Fleet {
@@ -151,18 +169,23 @@ interface RoundFigures {
   readonly failed: number
   /** When another member first answered `/primary` 200, in ms after the fault (NaN if not seen). */
   readonly promotionMs: number
+  /** Patroni's CPU, mean % of a core per member: every member in steady state, the survivors through the kill -9. */
+  readonly cpu: { readonly steady: number; readonly failover: number }
 }
 
 async function round(cluster: LocalCluster, run: number, size: number, config: Omit<WorkerConfig, 'clients'>, apiUrls: ReadonlyMap<string, string>): Promise<RoundFigures> {
   await cluster.waitReady({ timeoutMs: 240_000 })
   log(`run ${run}: starting ${size} client(s) in ${Math.ceil(size / PER_PROCESS)} process(es)`)
   const fleet = await Fleet.start(size, config)
+  const members = [...apiUrls.keys()]
   try {
     await sleep(WARM_UP_MS)
     const steadyFrom = fleet.snapshot()
+    const cpuFrom = await patroniCpu(cluster, members)
     const steadyAt = Date.now()
     await sleep(STEADY_MS)
     const steady = phaseFigures(steadyFrom, fleet.snapshot(), Date.now() - steadyAt)
+    const cpuSteady = meanCpuPercent(cpuFrom, await patroniCpu(cluster, members), Date.now() - steadyAt)
     const failedBefore = fleet.snapshot().reduce((a, r) => a + r.failed, 0)
     // The leader every client holds a lease on: the harness's own REST calls (1 s timeouts) time out
     // on members this busy, so the fleet's view is used, and the member is killed by name.
@@ -170,6 +193,8 @@ async function round(cluster: LocalCluster, run: number, size: number, config: O
     const old = fleet.agreedLeader()
     const watch = watchPromotion(cluster.patroniUrls, old, (name) => apiUrls.get(name) ?? '')
     const failFrom = fleet.snapshot()
+    const survivors = members.filter((name) => name !== old)
+    const cpuFailFrom = await patroniCpu(cluster, survivors)
     const killed = { name: old, at: Date.now() }
     await cluster.killMember(old)
     log(`run ${run}: killed ${killed.name} with ${size} client(s) writing`)
@@ -177,24 +202,26 @@ async function round(cluster: LocalCluster, run: number, size: number, config: O
     const promoted = await watch.stop()
     const failoverEnd = fleet.snapshot()
     const failover = phaseFigures(failFrom, failoverEnd, Date.now() - killed.at)
+    const cpuFailover = meanCpuPercent(cpuFailFrom, await patroniCpu(cluster, survivors), Date.now() - killed.at)
     const failed = failoverEnd.reduce((a, r) => a + r.failed, 0) - failedBefore
     await fleet.stop()
     await cluster.startMember(killed.name)
-    return { run, clients: size, steady, failover, followMs, failed, promotionMs: promoted === undefined ? Number.NaN : promoted.at - killed.at }
+    return { run, clients: size, steady, failover, followMs, failed, promotionMs: promoted === undefined ? Number.NaN : promoted.at - killed.at, cpu: { steady: cpuSteady, failover: cpuFailover } }
   } finally {
     await fleet.stop()
   }
 }
 
-function table(rows: readonly RoundFigures[]): string {
+function table(rows: readonly RoundFigures[], idle: readonly number[]): string {
   const lines = [
-    '| clients | steady: calls/s per client (median) | steady: total calls/s | kill -9: calls/s per client (median) | kill -9: total calls/s | Patroni promotion (ms) | followed after, median (ms) | followed after, slowest (ms) | failed writes |',
-    '|---|---|---|---|---|---|---|---|---|',
+    '| clients | steady: calls/s per client (median) | steady: total calls/s | steady: Patroni CPU per member (% of a core) | kill -9: calls/s per client (median) | kill -9: total calls/s | kill -9: Patroni CPU per survivor (% of a core) | Patroni promotion (ms) | followed after, median (ms) | followed after, slowest (ms) | failed writes |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+    `| 0 | – | – | ${spread(idle, 1)} | – | – | – | – | – | – | – |`,
   ]
   for (const size of SIZES) {
     const of = rows.filter((r) => r.clients === size)
     const col = (f: (r: RoundFigures) => number, digits = 0): string => spread(of.map(f), digits)
-    lines.push(`| ${size} | ${col((r) => r.steady.perClient.median, 2)} | ${col((r) => r.steady.total, 1)} | ${col((r) => r.failover.perClient.median, 2)} | ${col((r) => r.failover.total, 1)} | ${col((r) => r.promotionMs)} | ${col((r) => median(r.followMs))} | ${col((r) => Math.max(...r.followMs))} | ${col((r) => r.failed)} |`)
+    lines.push(`| ${size} | ${col((r) => r.steady.perClient.median, 2)} | ${col((r) => r.steady.total, 1)} | ${col((r) => r.cpu.steady, 1)} | ${col((r) => r.failover.perClient.median, 2)} | ${col((r) => r.failover.total, 1)} | ${col((r) => r.cpu.failover, 1)} | ${col((r) => r.promotionMs)} | ${col((r) => median(r.followMs))} | ${col((r) => Math.max(...r.followMs))} | ${col((r) => r.failed)} |`)
   }
   return lines.join('\n')
 }
@@ -222,6 +249,7 @@ async function raiseMaxConnections(cluster: LocalCluster, value: number): Promis
 
 async function main(): Promise<void> {
   const rows: RoundFigures[] = []
+  const idle: number[] = []
   const cluster = await startCluster({ name: 'bench-fleet', basePort: BASE_PORT, patroni: PATRONI, log })
   try {
     const { app, restApi } = cluster.credentials
@@ -232,6 +260,8 @@ async function main(): Promise<void> {
     await setup.query(CREATE_SQL(TABLE)).finally(() => setup.close())
     const apiUrls = new Map((await cluster.status()).map((m) => [m.name, m.apiUrl]))
     for (let run = 1; run <= RUNS; run++) {
+      idle.push(await idleCpu(cluster, [...apiUrls.keys()], STEADY_MS))
+      log(`run ${run}: Patroni idle ${(idle.at(-1) as number).toFixed(1)} % of a core per member`)
       for (const size of SIZES) {
         const r = await round(cluster, run, size, config, apiUrls)
         log(`run ${run}, ${size} client(s): steady ${r.steady.perClient.median.toFixed(2)}/s per client (${r.steady.total.toFixed(1)}/s in all); kill -9 ${r.failover.perClient.median.toFixed(2)}/s per client (${r.failover.total.toFixed(1)}/s in all) over ${r.failover.ms} ms; slowest follow ${Math.max(...r.followMs)} ms`)
@@ -242,7 +272,7 @@ async function main(): Promise<void> {
     await cluster.close()
   }
   process.stderr.write(`${JSON.stringify(rows)}\n`)
-  process.stdout.write(`${RUNS} run(s), Patroni ${PATRONI}, 3 members, HaPgClients with their defaults, ${PER_PROCESS} to a process, median [min–max] over the runs\n${table(rows)}\n`)
+  process.stdout.write(`${RUNS} run(s), Patroni ${PATRONI}, 3 members, HaPgClients with their defaults, ${PER_PROCESS} to a process, median [min–max] over the runs\n${table(rows, idle)}\n`)
 }
 
 main().then(

@@ -1,5 +1,5 @@
 import t from 'tap'
-import { followed, median, phaseFigures, spread, type WorkerReport } from '../../src/bench/fleet-summary.js'
+import { cpuMsFromStat, followed, meanCpuPercent, median, phaseFigures, spread, type WorkerReport } from '../../src/bench/fleet-summary.js'
 
 const report = (n: number, restCalls: number, o: Partial<WorkerReport> = {}): WorkerReport => ({ id: `100:${n}`, restCalls, leader: 'pg1', leaseValid: true, lastAckAt: 1_000, failed: 0, ...o })
 
@@ -25,4 +25,16 @@ t.test('median and median [min–max]', async (t) => {
   t.throws(() => median([]), RangeError)
   t.equal(spread([1.234]), '1')
   t.equal(spread([3, 1, 2], 1), '2.0 [1.0–3.0]')
+})
+
+t.test('CPU time from /proc/<pid>/stat, and the mean share of a core between two readings', async (t) => {
+  // a real line's shape (proc(5)); the command name holds a space and a parenthesis
+  const stat = '4242 (patroni (x)) S 1 4242 4242 0 -1 4194560 9000 0 0 0 250 50 0 0 20 0 3 0 100 0 0'
+  t.equal(cpuMsFromStat(stat, 100), 3_000, '250 + 50 ticks at 100 per second')
+  t.throws(() => cpuMsFromStat('garbage', 100), { message: /not a \/proc\/<pid>\/stat line/ })
+  const before = new Map([['pg1', 1_000], ['pg2', 2_000]])
+  const after = new Map([['pg1', 1_500], ['pg2', 3_000], ['pg3', 9_000]]) // pg3 started later: left out
+  t.equal(meanCpuPercent(before, after, 10_000), 7.5, '5 % and 10 % of a core')
+  t.throws(() => meanCpuPercent(before, after, 0), RangeError)
+  t.throws(() => meanCpuPercent(before, new Map([['pg9', 1]]), 1_000), { message: /no process/ })
 })

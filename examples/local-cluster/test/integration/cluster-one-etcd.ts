@@ -1,5 +1,6 @@
 // A 3-node cluster on 1 etcd member (fast profile), reused for every check in this file.
 import t from 'tap'
+import { readFile } from 'node:fs/promises'
 import { attachCluster, startCluster, type MemberInfo } from '../../src/index.js'
 import { probe, restCall } from '../../src/patroni-rest.js'
 import { queryOnce } from '../../src/pg-query.js'
@@ -54,6 +55,9 @@ t.test('env and credentials: the app role is a non-superuser confined to its dat
   t.equal((await again.status()).length, 3)
   t.throws(() => cluster.pgConnectionString('pg9'), { code: 'LC_UNKNOWN_MEMBER' })
   await t.rejects(cluster.killMember('pg9'), { code: 'LC_UNKNOWN_MEMBER' })
+  await t.rejects(cluster.patroniPid('pg9'), { code: 'LC_UNKNOWN_MEMBER' })
+  const pid = await cluster.patroniPid(leader.name)
+  t.match(await readFile(`/proc/${pid}/cmdline`, 'utf8'), /patroni/, 'the PID is its Patroni')
   await t.rejects(cluster.switchover('pg9'), { code: 'LC_UNKNOWN_MEMBER' })
   await t.rejects(cluster.stopEtcdMember(1), { code: 'LC_UNKNOWN_MEMBER', message: /0-0/ })
 })
