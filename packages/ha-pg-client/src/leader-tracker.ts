@@ -69,8 +69,8 @@ export class LeaderTracker {
   #nextPacedRoundAt = Number.NEGATIVE_INFINITY
   /** When the leased leader's key would expire had it stopped refreshing it at its last answer (+ jitter): paced rounds start over then. */
   #keyExpiresAt = Number.POSITIVE_INFINITY
-  /** Whether a round seeing the key free or with another member may still start the paced rounds over (once per grant). */
-  #motionArmed = false
+  /** The leader granted last, until a round sees the key free or with another member (paced rounds start over once per grant). */
+  #motionWatchedLeader: string | undefined
   /** When the last finished discovery round began (what it decided was seen from then on). */
   #lastRoundAt = Number.NEGATIVE_INFINITY
   #rejected: string | undefined
@@ -355,11 +355,11 @@ export class LeaderTracker {
    * poll fast for long (issue #11: HaPgClient followed about 1 s after libpq).
    */
   #noticeMotion(decision: LeaderDecision): void {
-    // armed only by a grant, so there is a leader to compare with
-    if (!this.#motionArmed) return
-    const moved = decision.kind === 'candidate' ? decision.member.name !== this.#leader?.name : decision.reason === 'no-leader'
+    const watched = this.#motionWatchedLeader
+    if (watched === undefined) return
+    const moved = decision.kind === 'candidate' ? decision.member.name !== watched : decision.reason === 'no-leader'
     if (!moved) return
-    this.#motionArmed = false
+    this.#motionWatchedLeader = undefined
     this.#napStreak = 0
     this.#nextPacedRoundAt = this.#o.now() + this.#backoffMs()
     for (const wake of this.#wakers) wake()
@@ -451,7 +451,7 @@ export class LeaderTracker {
     this.#leaseEnd = this.#leaseStart + this.#leaseMs
     this.#napStreak = 0
     this.#nextPacedRoundAt = Number.NEGATIVE_INFINITY
-    this.#motionArmed = true
+    this.#motionWatchedLeader = next.name
     for (const wake of this.#wakers) wake()
     if (this.#leaderlessSince !== undefined) {
       this.#leaderlessTotal += Math.max(0, this.#o.now() - this.#leaderlessSince)

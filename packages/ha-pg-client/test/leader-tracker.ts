@@ -326,3 +326,22 @@ t.test('gh-11: a view that changes again does not start the rounds over again be
   t.ok(rounds <= 12, `${rounds} rounds in 2.5 s`)
   await tracker.close()
 })
+
+t.test('gh-11: a background round that sees the key move wakes callers napping between paced rounds', async (t) => {
+  const patroni = new FakePatroni(threeMembers())
+  const { tracker } = make(patroni, 50, { leaseMs: 300, discoveryIntervalMs: 2_000, failoverDeadlineMs: 10_000 })
+  await tracker.waitForLease(Date.now() + 1_000)
+  patroni.get('m1').rest = 'refused'
+  await sleep(350) // its lease lapses
+  const waiting = tracker.waitForLease(Date.now() + 6_000)
+  // rounds at 50, 150, 350, 750, 1550 ms, then a nap until 3150 ms (random() is 0.5: no jitter)
+  await sleep(1_600)
+  patroni.promote('m2', 2)
+  patroni.get('m2').primaryStatus = 503
+  const seenAt = Date.now()
+  await tracker.refresh() // the background schedule's round, which no caller awaits
+  delete patroni.get('m2').primaryStatus
+  t.equal((await waiting).name, 'm2')
+  t.ok(Date.now() - seenAt < 800, `followed ${Date.now() - seenAt} ms after the round that saw m2 take the key, not at the end of the nap`)
+  await tracker.close()
+})
