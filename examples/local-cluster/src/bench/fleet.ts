@@ -14,8 +14,8 @@ import { readFile } from 'node:fs/promises'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { HaPgClient } from '@birthday-ha/ha-pg-client'
 import { startCluster, type LocalCluster } from '../index.js'
-import { restCall } from '../patroni-rest.js'
 import { handleBenchArgs } from './bench-args.js'
+import { raiseMaxConnections } from './max-connections.js'
 import { cpuMsFromStat, followed, meanCpuPercent, median, phaseFigures, spread, type PhaseFigures, type WorkerReport } from './fleet-summary.js'
 import type { WorkerConfig } from './fleet-worker.js'
 import { watchPromotion } from './promotion-watch.js'
@@ -226,27 +226,6 @@ function table(rows: readonly RoundFigures[], idle: readonly number[]): string {
   return lines.join('\n')
 }
 
-/**
- * Each client keeps a connection to the leader, and PostgreSQL's default `max_connections` is 100.
- * Patroni keeps `max_connections` in the DCS (it must match on every member), so: `PATCH /config`,
- * then `POST /restart` of the replicas before the leader, because a hot standby refuses to run with a
- * lower value than its primary's (PostgreSQL docs, "Hot Standby": "Administrator's Overview").
- */
-async function raiseMaxConnections(cluster: LocalCluster, value: number): Promise<void> {
-  const auth = cluster.credentials.restApi
-  const leader = await cluster.leader()
-  const patched = await restCall(`${leader.apiUrl}/config`, { method: 'PATCH', auth, body: { postgresql: { parameters: { max_connections: value } } }, timeoutMs: 10_000 })
-  if (patched.status !== 200) throw new Error(`PATCH /config max_connections=${value}: HTTP ${patched.status} ${patched.body}`)
-  await sleep(3_000) // each Patroni applies the new config in its next loop (loop_wait 1 s)
-  const members = await cluster.status()
-  for (const m of [...members.filter((m) => m.name !== leader.name), leader]) {
-    const res = await restCall(`${m.apiUrl}/restart`, { method: 'POST', auth, body: {}, timeoutMs: 120_000 })
-    if (res.status !== 200) throw new Error(`POST ${m.name}/restart: HTTP ${res.status} ${res.body}`)
-    log(`restarted ${m.name} with max_connections ${value}`)
-  }
-  await cluster.waitReady({ timeoutMs: 240_000 })
-}
-
 async function main(): Promise<void> {
   const rows: RoundFigures[] = []
   const idle: number[] = []
@@ -255,7 +234,7 @@ async function main(): Promise<void> {
     const { app, restApi } = cluster.credentials
     const config: Omit<WorkerConfig, 'clients'> = { table: TABLE, patroniUrls: cluster.patroniUrls, patroniAuth: { ...restApi }, pg: { user: app.user, password: app.password, database: app.database } }
     const largest = Math.max(...SIZES)
-    if (largest + 30 > 100) await raiseMaxConnections(cluster, largest + 50)
+    if (largest + 30 > 100) await raiseMaxConnections(cluster, largest + 50, log)
     const setup = new HaPgClient({ patroniUrls: config.patroniUrls, patroniAuth: config.patroniAuth, pg: config.pg })
     await setup.query(CREATE_SQL(TABLE)).finally(() => setup.close())
     const apiUrls = new Map((await cluster.status()).map((m) => [m.name, m.apiUrl]))
