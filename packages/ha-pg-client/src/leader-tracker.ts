@@ -428,9 +428,10 @@ export class LeaderTracker {
   #keyExpiry(body: PrimaryAnswer, sentAt: number): number {
     if (body.failsafe_mode_is_active === true) return Number.POSITIVE_INFINITY
     const { ttl, loop_wait } = this.#leaseBasis
-    const sinceContactMs = typeof body.dcs_last_seen === 'number' ? Math.max(0, (this.#o.wallClock ?? Date.now)() - body.dcs_last_seen * 1000) : this.#o.now() - sentAt + loop_wait * 1000
+    // the last contact on the monotonic clock: dcs_last_seen is a wall-clock time, read as an age
+    const contactAt = typeof body.dcs_last_seen === 'number' ? this.#o.now() - Math.max(0, (this.#o.wallClock ?? Date.now)() - body.dcs_last_seen * 1000) : sentAt - loop_wait * 1000
     const spreadMs = Math.min(1000, this.#timing.discoveryIntervalMs) * this.#o.random()
-    return this.#o.now() - sinceContactMs + ttl * 1000 + spreadMs
+    return contactAt + ttl * 1000 + spreadMs
   }
 
   #grant(next: Omit<LeaderEpoch, 'id'>, sentAt: number, leaseMs: number): void {
