@@ -256,19 +256,27 @@ t.test('a failover timeout while no member answers says why, with the discovery 
 const askedAt = (patroni: FakePatroni, url: string, since = 0): number[] => patroni.callTimes.filter((at, i) => patroni.calls[i] === url && at >= since)
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
-t.test('gh-11: paced rounds start over when the lost leader\'s key may expire (ttl after its last DCS contact)', async (t) => {
+/** A tracker leased on m1 (waitPollMs 50), then m1 dies (REST refused) and the lease lapses; `prepare` runs before the tracker starts. */
+async function leaderDied(discoveryIntervalMs: number, prepare: (patroni: FakePatroni) => void = () => {}) {
   const patroni = new FakePatroni(threeMembers())
-  patroni.config = { ttl: 3, loop_wait: 1, retry_timeout: 1 }
-  patroni.get('m1').primaryExtra = { dcs_last_seen: Date.now() / 1000 }
-  const { tracker } = make(patroni, 50, { leaseMs: 300, discoveryIntervalMs: 1_000, failoverDeadlineMs: 10_000 })
+  prepare(patroni)
+  const { tracker } = make(patroni, 50, { leaseMs: 300, discoveryIntervalMs, failoverDeadlineMs: 10_000 })
   await tracker.waitForLease(Date.now() + 1_000)
-  const granted = Date.now()
-  // the leader dies; the replicas still list it: its key lives until ttl after its last refresh
   patroni.get('m1').rest = 'refused'
   await sleep(350) // its lease lapses
-  const waiting = tracker.waitForLease(granted + 4_500).catch((err: unknown) => err)
+  return { patroni, tracker }
+}
+
+t.test('gh-11: paced rounds start over when the lost leader\'s key may expire (ttl after its last DCS contact)', async (t) => {
+  // the leader dies; the replicas still list it: its key lives until ttl after its last refresh
+  const { patroni, tracker } = await leaderDied(1_000, (p) => {
+    p.config = { ttl: 3, loop_wait: 1, retry_timeout: 1 }
+    p.get('m1').primaryExtra = { dcs_last_seen: Date.now() / 1000 }
+  })
+  const confirmed = patroni.callTimes[patroni.calls.indexOf('http://127.0.0.1:8001/primary')]!
+  const waiting = tracker.waitForLease(confirmed + 4_500).catch((err: unknown) => err)
   // expected expiry: 3 s after the contact, spread by random() (0.5) × min(1 s, discovery interval)
-  const expiry = patroni.callTimes[patroni.calls.indexOf('http://127.0.0.1:8001/primary')]! + 3_000 + 500
+  const expiry = confirmed + 3_000 + 500
   await sleep(expiry + 400 - Date.now())
   const before = askedAt(patroni, 'http://127.0.0.1:8002/cluster', expiry - 900).filter((at) => at < expiry - 20)
   const after = askedAt(patroni, 'http://127.0.0.1:8002/cluster', expiry - 20)
@@ -279,11 +287,7 @@ t.test('gh-11: paced rounds start over when the lost leader\'s key may expire (t
 })
 
 t.test('gh-11: the first round that sees the key with another member starts paced rounds over (it promotes now)', async (t) => {
-  const patroni = new FakePatroni(threeMembers())
-  const { tracker } = make(patroni, 50, { leaseMs: 300, discoveryIntervalMs: 1_000, failoverDeadlineMs: 10_000 })
-  await tracker.waitForLease(Date.now() + 1_000)
-  patroni.get('m1').rest = 'refused'
-  await sleep(350) // its lease lapses
+  const { patroni, tracker } = await leaderDied(1_000)
   const waiting = tracker.waitForLease(Date.now() + 6_000)
   await sleep(2_000) // the rounds are paced at the discovery interval by now
   // m2 takes the key; its PostgreSQL is not promoted yet (Patroni answers /primary 503 until it is)
@@ -303,12 +307,8 @@ t.test('gh-11: the first round that sees the key with another member starts pace
 })
 
 t.test('gh-11: a view that changes again does not start the rounds over again before the next grant', async (t) => {
-  const patroni = new FakePatroni(threeMembers())
-  const { tracker } = make(patroni, 50, { leaseMs: 300, discoveryIntervalMs: 400, failoverDeadlineMs: 10_000 })
-  await tracker.waitForLease(Date.now() + 1_000)
-  patroni.get('m1').rest = 'refused'
+  const { patroni, tracker } = await leaderDied(400)
   for (const m of patroni.members) m.role = 'replica'
-  await sleep(350) // its lease lapses
   const deadline = Date.now() + 2_500
   const waiting = tracker.waitForLease(deadline).catch((err: unknown) => err)
   // the key keeps going back and forth between free and m2 (which never promotes)
@@ -328,11 +328,7 @@ t.test('gh-11: a view that changes again does not start the rounds over again be
 })
 
 t.test('gh-11: a background round that sees the key move wakes callers napping between paced rounds', async (t) => {
-  const patroni = new FakePatroni(threeMembers())
-  const { tracker } = make(patroni, 50, { leaseMs: 300, discoveryIntervalMs: 2_000, failoverDeadlineMs: 10_000 })
-  await tracker.waitForLease(Date.now() + 1_000)
-  patroni.get('m1').rest = 'refused'
-  await sleep(350) // its lease lapses
+  const { patroni, tracker } = await leaderDied(2_000)
   const waiting = tracker.waitForLease(Date.now() + 6_000)
   // rounds at 50, 150, 350, 750, 1550 ms, then a nap until 3150 ms (random() is 0.5: no jitter)
   await sleep(1_600)
