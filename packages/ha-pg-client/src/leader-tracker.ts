@@ -1,7 +1,7 @@
 import { HaPgError } from './errors.js'
 import type { PatroniApi, PatroniMember, PatroniTiming, PrimaryAnswer, RestResult } from './patroni-api.js'
 import { apiBase, decideLeader, learnedApiUrls, type LeaderDecision } from './topology.js'
-import { clientTiming, deriveTiming, PATRONI_DEFAULT_TIMING, type ClientTiming } from './timing.js'
+import { clientTiming, deriveTiming, LEADER_RACE_MS, PATRONI_DEFAULT_TIMING, type ClientTiming } from './timing.js'
 
 /** One leader epoch: a member on a timeline. A new epoch means a new pool. */
 export interface LeaderEpoch {
@@ -45,6 +45,10 @@ const SETTLE_MS = 30
 const CONFIRM_WAIT_MS = 100
 /** In steady state, a full round (every member's `/cluster`) runs at least this often; others ask one member. */
 const FULL_ROUND_EVERY = 4
+/** While a leader race runs, paced rounds come at least this often (±50 % jitter); each asks one member. */
+const RACE_POLL_MS = 250
+/** After Patroni's leader race, the winner's PostgreSQL promotes and its `/primary` turns 200: allow this much for it. */
+const PROMOTION_MS = 1_000
 
 type Confirmable = PatroniMember & { readonly api_url: string; readonly host: string; readonly port: number }
 
@@ -71,6 +75,10 @@ export class LeaderTracker {
   #keyExpiresAt = Number.POSITIVE_INFINITY
   /** The leader granted last, until a round sees the key free or with another member (paced rounds start over once per grant). */
   #motionWatchedLeader: string | undefined
+  /** Until then, no lease and the key seen moving: a leader race runs, paced rounds stay short and ask one member. */
+  #raceUntil = Number.NEGATIVE_INFINITY
+  /** The members whose `/cluster` answered in the last full round: who a race round asks. */
+  #answering: readonly string[] = []
   /** When the last finished discovery round began (what it decided was seen from then on). */
   #lastRoundAt = Number.NEGATIVE_INFINITY
   #rejected: string | undefined
@@ -237,7 +245,9 @@ export class LeaderTracker {
    * exactly while they promote (issue #11, major 6). It starts over after a grant.
    */
   #backoffMs(): number {
-    const base = Math.min(this.#timing.discoveryIntervalMs, (this.#o.waitPollMs ?? 50) * 2 ** this.#napStreak)
+    const interval = this.#timing.discoveryIntervalMs
+    const cap = this.#o.now() < this.#raceUntil ? Math.min(RACE_POLL_MS, interval) : interval
+    const base = Math.min(cap, (this.#o.waitPollMs ?? 50) * 2 ** this.#napStreak)
     this.#napStreak = Math.min(this.#napStreak + 1, 16)
     return Math.max(1, Math.round(base * (0.5 + this.#o.random())))
   }
@@ -272,17 +282,22 @@ export class LeaderTracker {
    * One round. In steady state (a valid lease, no doubt) it asks one member's `/cluster` (rotating) and
    * the leader's `/primary`: 2 REST calls per interval instead of one per member plus one (issue #11,
    * major 6). Every FULL_ROUND_EVERY-th round, while no lease is held, and after anything unexpected
-   * (another leader named, a failed answer, a revoke), it asks every member.
+   * (another leader named, a failed answer, a revoke), it asks every member. During a leader race
+   * (see {@link LeaderTracker.#noticeMotion}) a round asks one member that answered the last full round
+   * and goes no further while the race visibly goes on ({@link LeaderTracker.#raceMayBeOver}).
    */
   async #round(): Promise<void> {
     this.counters.refreshes += 1
     this.#rounds += 1
     const all = [...this.#urls]
     const leased = this.#leader !== undefined && this.hasLease(this.#leader)
-    const full = !leased || this.#fullRoundNeeded || this.#rounds % FULL_ROUND_EVERY === 0 || all.length === 1
+    const racing = !leased && !this.#fullRoundNeeded && this.#o.now() < this.#raceUntil && this.#answering.length > 0
+    const full = !racing && (!leased || this.#fullRoundNeeded || this.#rounds % FULL_ROUND_EVERY === 0 || all.length === 1)
     this.#fullRoundNeeded = false
-    const asked = full ? all : [all[this.#rounds % all.length] as string]
+    const pickFrom = racing ? this.#answering : all
+    const asked = full ? all : [pickFrom[this.#rounds % pickFrom.length] as string]
     const views = await quorumSettled(asked.map((url) => this.#o.api.cluster(url)))
+    if (full) this.#answering = asked.filter((_, i) => views[i]?.ok === true)
     if (!full && !(views[0] as RestResult<unknown>).ok) {
       this.#fullRoundNeeded = true
       return this.#round()
@@ -305,8 +320,9 @@ export class LeaderTracker {
       }
     }
     let decision = decideLeader(views)
+    if (racing && !(await this.#raceMayBeOver(decision))) return
     // One view only ever renews the current leader; anything else is decided by every member's view.
-    if (!full && (decision.kind !== 'candidate' || decision.member.name !== this.#leader?.name)) {
+    if (!full && (racing || decision.kind !== 'candidate' || decision.member.name !== this.#leader?.name)) {
       this.#fullRoundNeeded = true
       return this.#round()
     }
@@ -323,7 +339,7 @@ export class LeaderTracker {
     // do not let a frozen candidate (its /primary never answers) hold up the next round. The
     // confirmation goes on by itself and grants the lease if it succeeds.
     if (this.#leader !== undefined && this.hasLease(this.#leader)) return await confirmation
-    await raceTimer(confirmation, CONFIRM_WAIT_MS)
+    await settledWithin(confirmation, CONFIRM_WAIT_MS)
   }
 
   /**
@@ -353,6 +369,12 @@ export class LeaderTracker {
    * by another member (it promotes now) starts the paced rounds over at `waitPollMs`: the new leader is
    * seconds, often milliseconds, away. Once per grant, so views that keep changing cannot make a fleet
    * poll fast for long (issue #11: HaPgClient followed about 1 s after libpq).
+   *
+   * Until a grant, for as long as Patroni's race can take (its 2 s status requests to an unreachable
+   * leader, a `loop_wait` for a second try, the promotion), the rounds stay at most RACE_POLL_MS apart
+   * and ask one member each: as many REST calls per second as full rounds at the discovery interval
+   * on three members, but the winner is seen within a quarter second, not a second (a frozen or
+   * partitioned leader used up the doubling before the race ended: issue #11, followed 0.9 s late).
    */
   #noticeMotion(decision: LeaderDecision): void {
     const watched = this.#motionWatchedLeader
@@ -360,9 +382,25 @@ export class LeaderTracker {
     const moved = decision.kind === 'candidate' ? decision.member.name !== watched : decision.reason === 'no-leader'
     if (!moved) return
     this.#motionWatchedLeader = undefined
+    this.#raceUntil = this.#o.now() + LEADER_RACE_MS + this.#leaseBasis.loop_wait * 1000 + PROMOTION_MS
     this.#napStreak = 0
     this.#nextPacedRoundAt = this.#o.now() + this.#backoffMs()
     for (const wake of this.#wakers) wake()
+  }
+
+  /**
+   * A race round's one view: the key still free, or held by a member whose `/primary` does not answer
+   * 200 within CONFIRM_WAIT_MS (its PostgreSQL still promotes), means the race goes on: 1 or 2 REST
+   * calls, not a full round and a confirmation. Anything else is for a full round to decide.
+   */
+  async #raceMayBeOver(decision: LeaderDecision): Promise<boolean> {
+    if (decision.kind === 'none' && decision.reason !== 'no-leader') return true
+    // a key holder without a REST address could never be confirmed: the race goes on for this client
+    const holder = decision.kind === 'candidate' ? decision.member.api_url : undefined
+    const probe = holder === undefined ? undefined : await settledWithin(this.#o.api.primary(apiBase(holder)), CONFIRM_WAIT_MS)
+    if (probe?.ok === true) return true
+    this.#lastDecision = decision
+    return false
   }
 
   /** `GET /primary` on the candidate, at most one in flight per member; grants or revokes the lease. */
@@ -453,6 +491,7 @@ export class LeaderTracker {
     this.#napStreak = 0
     this.#nextPacedRoundAt = Number.NEGATIVE_INFINITY
     this.#motionWatchedLeader = next.name
+    this.#raceUntil = Number.NEGATIVE_INFINITY
     for (const wake of this.#wakers) wake()
     if (this.#leaderlessSince !== undefined) {
       this.#leaderlessTotal += Math.max(0, this.#o.now() - this.#leaderlessSince)
@@ -511,11 +550,12 @@ function quorumSettled<T>(calls: Promise<RestResult<T>>[]): Promise<RestResult<T
   })
 }
 
-/** Resolves when `p` settles or after `ms`, whichever comes first; the timer never outlives it. */
-async function raceTimer(p: Promise<void>, ms: number): Promise<void> {
+/** `p`'s value if it resolves within `ms`, else undefined; the timer never outlives it. */
+async function settledWithin<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: NodeJS.Timeout | undefined
-  await Promise.race([p, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))])
+  const value = await Promise.race([p, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))])
   clearTimeout(timer)
+  return value
 }
 
 

@@ -9,7 +9,7 @@ export interface ClientTiming {
 }
 
 /** The timeout of each member-status request in Patroni's leader race (hard-coded: patroni/ha.py, `fetch_node_status`). */
-const LEADER_RACE_MS = 2_000
+export const LEADER_RACE_MS = 2_000
 
 /** Patroni's defaults, used until `GET /config` answered. */
 export const PATRONI_DEFAULT_TIMING: PatroniTiming = { ttl: 30, loop_wait: 10, retry_timeout: 10 }
