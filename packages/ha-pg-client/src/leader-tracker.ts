@@ -101,7 +101,8 @@ export class LeaderTracker {
   readonly #wakers = new Set<() => void>()
   #timer: NodeJS.Timeout | undefined
   #closed = false
-  #leaderlessSince: number | undefined
+  readonly #createdAt: number
+  /** Milliseconds without a valid lease, up to the last grant. */
   #leaderlessTotal = 0
   readonly counters = { leaderChanges: 0, discoveryFailures: 0, refreshes: 0, restCalls: 0 }
 
@@ -111,7 +112,7 @@ export class LeaderTracker {
     this.#urls = new Set(this.#seeds)
     this.#timing = { ...deriveTiming(PATRONI_DEFAULT_TIMING), ...options.timing }
     options.api.timeoutMs = this.#timing.restTimeoutMs
-    this.#leaderlessSince = options.now()
+    this.#createdAt = options.now()
   }
 
   get timing(): ClientTiming {
@@ -131,9 +132,17 @@ export class LeaderTracker {
     return this.#leader === undefined ? undefined : this.#o.now() - this.#leaseStart
   }
 
-  /** Total milliseconds spent without a valid lease (including now, if leaderless). */
+  /** Total milliseconds spent without a valid lease, lapsed or revoked (including now, if leaderless). */
   msWithoutLeader(): number {
-    return this.#leaderlessTotal + (this.#leaderlessSince === undefined ? 0 : this.#o.now() - this.#leaderlessSince)
+    const now = this.#o.now()
+    const leader = this.#leader
+    if (leader !== undefined && this.hasLease(leader, now)) return this.#leaderlessTotal
+    return this.#leaderlessTotal + now - this.#leaselessSince()
+  }
+
+  /** When the time without a lease began: the end of the last lease (lapsed or revoked), else the start. */
+  #leaselessSince(): number {
+    return Number.isFinite(this.#leaseEnd) ? this.#leaseEnd : this.#createdAt
   }
 
   /** Whether `epoch` is leased at time `at`. */
@@ -228,7 +237,6 @@ export class LeaderTracker {
       this.#leaseEnd = Math.min(this.#leaseEnd, this.#o.now())
       this.#leaseStart = Number.NEGATIVE_INFINITY
       this.#fullRoundNeeded = true
-      this.#leaderlessSince ??= this.#o.now()
     }
   }
 
@@ -474,6 +482,9 @@ export class LeaderTracker {
 
   #grant(next: Omit<LeaderEpoch, 'id'>, sentAt: number, leaseMs: number): void {
     const current = this.#leader
+    const now = this.#o.now()
+    // a lease that lapsed (a frozen leader's /primary times out: nothing revokes it) counts as much as a revoked one
+    if (current === undefined || !this.hasLease(current, now)) this.#leaderlessTotal += Math.max(0, now - this.#leaselessSince())
     const same = current !== undefined && current.name === next.name && current.host === next.host && current.port === next.port && current.timeline === next.timeline && current.apiUrl === next.apiUrl
     if (!same) {
       const epoch = { id: ++this.#epochs, ...next }
@@ -493,10 +504,6 @@ export class LeaderTracker {
     this.#motionWatchedLeader = next.name
     this.#raceUntil = Number.NEGATIVE_INFINITY
     for (const wake of this.#wakers) wake()
-    if (this.#leaderlessSince !== undefined) {
-      this.#leaderlessTotal += Math.max(0, this.#o.now() - this.#leaderlessSince)
-      this.#leaderlessSince = undefined
-    }
   }
 
   /** Reads `GET /config` (at start, then every `configRefreshMs`); a failed read keeps what was known. */

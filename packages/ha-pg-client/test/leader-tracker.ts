@@ -235,3 +235,26 @@ t.test('a failover timeout while no member answers says why, with the discovery 
   })
   await tracker.close()
 })
+
+t.test('msWithoutLeader counts a lease that lapsed (a frozen leader: nothing revokes it) as much as a revoked one', async (t) => {
+  const patroni = new FakePatroni(threeMembers())
+  const { tracker } = make(patroni, 10, { leaseMs: 300, discoveryIntervalMs: 50, failoverDeadlineMs: 5_000 })
+  await tracker.waitForLease(Date.now() + 1_000)
+  const leased = tracker.msWithoutLeader()
+  await new Promise((r) => setTimeout(r, 100))
+  t.equal(tracker.msWithoutLeader(), leased, 'nothing is counted while the lease is valid')
+  // m1 freezes: the others still list it as the leader, its /primary times out, its lease lapses
+  patroni.get('m1').rest = 'frozen'
+  const frozenAt = Date.now()
+  await new Promise((r) => setTimeout(r, 900))
+  const lapsed = tracker.msWithoutLeader() - leased
+  t.ok(lapsed >= 450 && lapsed <= 900, `${Math.round(lapsed)} ms without a lease in the 900 ms since the freeze (a 300 ms lease)`)
+  patroni.promote('m2', 2)
+  patroni.get('m1').rest = 'refused'
+  await tracker.waitForLease(Date.now() + 2_000)
+  const total = tracker.msWithoutLeader()
+  t.ok(total - leased >= Date.now() - frozenAt - 400, 'the time up to the new grant is counted')
+  await new Promise((r) => setTimeout(r, 100))
+  t.equal(tracker.msWithoutLeader(), total, 'and stops at the grant')
+  await tracker.close()
+})
