@@ -77,7 +77,7 @@ export class LeaderTracker {
   #motionWatchedLeader: string | undefined
   /** Until then, no lease and the key seen moving: a leader race runs, paced rounds stay short and ask one member. */
   #raceUntil = Number.NEGATIVE_INFINITY
-  /** The members whose `/cluster` answered in the last full round: who a race round asks. */
+  /** The members other than the leader whose `/cluster` answered in the last full round: who a race round asks. */
   #answering: readonly string[] = []
   /** When the last finished discovery round began (what it decided was seen from then on). */
   #lastRoundAt = Number.NEGATIVE_INFINITY
@@ -188,9 +188,10 @@ export class LeaderTracker {
   refreshPaced(): Promise<void> {
     const now = this.#o.now()
     if (now >= this.#keyExpiresAt) {
-      // the lost leader's key may be gone by now, and a replica promotes right after: ask often again
+      // the lost leader's key may be gone by now (give or take the second of dcs_last_seen and of the
+      // spread), and a replica promotes right after: the race is as good as on
       this.#keyExpiresAt = Number.POSITIVE_INFINITY
-      this.#napStreak = 0
+      this.#raceOn(now)
     }
     if (this.#inflight !== undefined) return this.#inflight
     if (now < this.#nextPacedRoundAt) return Promise.resolve()
@@ -305,7 +306,8 @@ export class LeaderTracker {
     const pickFrom = racing ? this.#answering : all
     const asked = full ? all : [pickFrom[this.#rounds % pickFrom.length] as string]
     const views = await quorumSettled(asked.map((url) => this.#o.api.cluster(url)))
-    if (full) this.#answering = asked.filter((_, i) => views[i]?.ok === true)
+    // not the leader: once lost, its view is the stalest (cut off from its DCS, Patroni serves its last cache)
+    if (full) this.#answering = asked.filter((url, i) => views[i]?.ok === true && url !== this.#leader?.apiUrl)
     if (!full && !(views[0] as RestResult<unknown>).ok) {
       this.#fullRoundNeeded = true
       return this.#round()
@@ -378,11 +380,11 @@ export class LeaderTracker {
    * seconds, often milliseconds, away. Once per grant, so views that keep changing cannot make a fleet
    * poll fast for long (issue #11: HaPgClient followed about 1 s after libpq).
    *
-   * Until a grant, for as long as Patroni's race can take (its 2 s status requests to an unreachable
-   * leader, a `loop_wait` for a second try, the promotion), the rounds stay at most RACE_POLL_MS apart
-   * and ask one member each: as many REST calls per second as full rounds at the discovery interval
-   * on three members, but the winner is seen within a quarter second, not a second (a frozen or
-   * partitioned leader used up the doubling before the race ended: issue #11, followed 0.9 s late).
+   * From then (and from the moment the lost leader's key may expire) until a grant, the rounds stay at
+   * most RACE_POLL_MS apart and ask one member each ({@link LeaderTracker.#raceOn}): as many REST calls
+   * per second as full rounds at the discovery interval on three members, but the winner is seen within
+   * a quarter second, not a second (a frozen or partitioned leader used up the doubling before the race
+   * ended: issue #11, followed 0.9 s late).
    */
   #noticeMotion(decision: LeaderDecision): void {
     const watched = this.#motionWatchedLeader
@@ -390,10 +392,18 @@ export class LeaderTracker {
     const moved = decision.kind === 'candidate' ? decision.member.name !== watched : decision.reason === 'no-leader'
     if (!moved) return
     this.#motionWatchedLeader = undefined
-    this.#raceUntil = this.#o.now() + LEADER_RACE_MS + this.#leaseBasis.loop_wait * 1000 + PROMOTION_MS
-    this.#napStreak = 0
+    this.#raceOn(this.#o.now())
     this.#nextPacedRoundAt = this.#o.now() + this.#backoffMs()
     for (const wake of this.#wakers) wake()
+  }
+
+  /**
+   * Paced rounds start over and, until a grant, stay at the race pace for as long as Patroni's race can
+   * take: its 2 s status requests to an unreachable leader, a `loop_wait` for a second try, the promotion.
+   */
+  #raceOn(now: number): void {
+    this.#raceUntil = now + LEADER_RACE_MS + this.#leaseBasis.loop_wait * 1000 + PROMOTION_MS
+    this.#napStreak = 0
   }
 
   /**

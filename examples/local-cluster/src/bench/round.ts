@@ -83,8 +83,12 @@ export async function runRound(cluster: BenchCluster, fault: BenchFault, o: Roun
   const tables = [t('ha'), t('haproxy'), t('haproxytuned'), t('pinned'), t('libpq')]
   for (const table of tables) await setup.query(CREATE_SQL(table))
   await setup.end()
+  const ha = haPgClientWriter(t('ha'), [...cluster.patroniUrls], cluster.patroniAuth, cluster.creds, o.retry.deadlineMs)
+  // When HaPgClient leased another leader: splits its time after the promotion into discovery and the write path.
+  const leaderChanges: { at: number; to: string }[] = []
+  ha.client.on('leaderChanged', ({ to }) => leaderChanges.push({ at: Date.now(), to }))
   const writers: Writer[] = [
-    haPgClientWriter(t('ha'), [...cluster.patroniUrls], cluster.patroniAuth, cluster.creds, o.retry.deadlineMs),
+    ha,
     ...[
       plainPoolWriter('haproxy (docs)', t('haproxy'), o.proxies.docs, cluster.creds),
       plainPoolWriter('haproxy (tuned)', t('haproxytuned'), o.proxies.tuned, cluster.creds),
@@ -138,6 +142,8 @@ export async function runRound(cluster: BenchCluster, fault: BenchFault, o: Roun
     }
     rows.push(analyse(faultLog))
   }
+  const leased = leaderChanges.find((c) => c.at >= at && c.to !== leader.name)
+  if (leased !== undefined) o.log(`${fault.name} run ${o.run}: HaPgClient leased ${leased.to} ${leased.at - promotedAt} ms after the promotion`)
   o.log(`${fault.name} run ${o.run}: ${JSON.stringify(rows)}${takenBack ? ` (Patroni gave the key back to ${leader.name})` : ''}; leader now ${now.name}`)
   return rows
 }

@@ -1,0 +1,88 @@
+import t from 'tap'
+import { askedAt, clusterCalls, leaderDied, raceOn, sleep } from './helpers/tracker.js'
+
+// Paced rounds through Patroni's leader race (issue #11): at most 250 ms apart, one member each, the
+// key holder's /primary while it promotes, and back to full rounds when nobody wins.
+
+t.test('gh-11: during a leader race, rounds stay 250 ms apart and ask one answering member; the winner is seen at once', async (t) => {
+  const { patroni, tracker } = await raceOn()
+  const from = Date.now()
+  const waiting = tracker.waitForLease(from + 6_000)
+  // the race outlasts the doubling (a frozen leader holds every member's status request for 2 s):
+  // doubled rounds alone would come at 50, 150, 350, 750, 1550 and then 2550 ms
+  await sleep(1_700)
+  patroni.promote('m2', 2)
+  const promotedAt = Date.now()
+  t.equal((await waiting).name, 'm2')
+  t.ok(Date.now() - promotedAt < 450, `followed ${Date.now() - promotedAt} ms after the promotion`)
+  t.equal(clusterCalls(patroni, [1], from + 100, promotedAt), 0, 'race rounds do not ask the member that stopped answering')
+  const asked = clusterCalls(patroni, [2, 3], from + 100, promotedAt)
+  t.ok(asked >= 5 && asked <= 9, `one member per round, 250 ms apart: ${asked} /cluster calls in 1.6 s`)
+  await tracker.close()
+})
+
+t.test('gh-11: a race round that sees the key holder still promoting asks its /primary, not every member', async (t) => {
+  const { patroni, tracker } = await raceOn()
+  const waiting = tracker.waitForLease(Date.now() + 6_000)
+  await sleep(300)
+  // m2 won the race; Patroni answers its /primary 503 until its PostgreSQL is promoted
+  patroni.promote('m2', 2)
+  patroni.get('m2').primaryStatus = 503
+  const from = Date.now()
+  await sleep(1_000)
+  t.equal(clusterCalls(patroni, [1], from), 0, 'no full round while it promotes')
+  const probes = askedAt(patroni, 'http://127.0.0.1:8002/primary', from).length
+  t.ok(probes >= 3 && probes <= 6, `one /primary per race round: ${probes} in 1 s`)
+  delete patroni.get('m2').primaryStatus
+  const promotedAt = Date.now()
+  t.equal((await waiting).name, 'm2')
+  t.ok(Date.now() - promotedAt < 450, `followed ${Date.now() - promotedAt} ms after its /primary turned 200`)
+  await tracker.close()
+})
+
+t.test('gh-11: a race nobody wins goes back to full rounds at the discovery interval after 2 s + loop_wait + 1 s', async (t) => {
+  const { patroni, tracker } = await raceOn()
+  const from = Date.now()
+  t.match(await tracker.waitForLease(from + 6_000).catch((err: unknown) => err), { code: 'HAPG_FAILOVER_TIMEOUT' })
+  // the fake's loop_wait is 1 s: the race pace ends 4 s after the first round that saw the key free
+  const full = clusterCalls(patroni, [1], from + 4_300)
+  const oneView = clusterCalls(patroni, [2, 3], from + 4_300) - full * 2
+  t.ok(full >= 1 && full <= 2, `${full} full rounds in the last 1.7 s (one per discovery interval)`)
+  t.equal(oneView, 0, 'and no race rounds')
+  t.equal(clusterCalls(patroni, [1], from + 100, from + 3_900), 0, 'while before, every round asked one member')
+  await tracker.close()
+})
+
+t.test('gh-11: a race round that sees neither a free key nor a key holder asks every member (a standby cluster: HAPG_STANDBY_CLUSTER)', async (t) => {
+  const { patroni, tracker } = await raceOn()
+  const waiting = tracker.waitForLease(Date.now() + 3_000).catch((err: unknown) => err)
+  await sleep(300)
+  for (const m of patroni.members) m.role = m.name === 'm2' ? 'standby_leader' : 'replica'
+  t.match(await waiting, { code: 'HAPG_STANDBY_CLUSTER' })
+  await tracker.close()
+})
+
+t.test('gh-11: race rounds do not ask the lost leader, which answers from its last view when cut off from its DCS', async (t) => {
+  const { patroni, tracker } = await leaderDied(1_000, (p) => {
+    p.config = { ttl: 3, loop_wait: 1, retry_timeout: 1 }
+    p.get('m1').primaryExtra = { dcs_last_seen: Date.now() / 1000 }
+  })
+  const confirmed = patroni.callTimes[patroni.calls.indexOf('http://127.0.0.1:8001/primary')]!
+  // m1 is partitioned from the other hosts, not from this client: it demoted itself (503) and its /cluster
+  // still shows its last cache, with itself as the leader; the others see the key free once it expires
+  const m1 = patroni.get('m1')
+  patroni.views.set('m1', patroni.members.map((m) => ({ ...m })))
+  m1.rest = 'ok'
+  m1.primaryStatus = 503
+  for (const m of patroni.members) m.role = 'replica'
+  const waiting = tracker.waitForLease(confirmed + 8_000)
+  const expiry = confirmed + 3_000 + 500
+  await sleep(expiry + 1_000 - Date.now())
+  patroni.promote('m3', 2)
+  const promotedAt = Date.now()
+  t.equal((await waiting).name, 'm3')
+  t.ok(Date.now() - promotedAt < 450, `followed ${Date.now() - promotedAt} ms after the promotion`)
+  t.equal(clusterCalls(patroni, [1], expiry + 50, promotedAt), 0, 'no race round asked m1')
+  t.ok(clusterCalls(patroni, [2, 3], expiry + 50, promotedAt) >= 3, 'the race rounds asked m2 and m3')
+  await tracker.close()
+})
