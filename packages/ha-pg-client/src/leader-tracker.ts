@@ -47,8 +47,6 @@ const CONFIRM_WAIT_MS = 100
 const FULL_ROUND_EVERY = 4
 /** While a leader race runs, paced rounds come at least this often (±50 % jitter); each asks one member. */
 const RACE_POLL_MS = 250
-/** After Patroni's leader race, the winner's PostgreSQL promotes and its `/primary` turns 200: allow this much for it. */
-const PROMOTION_MS = 1_000
 
 type Confirmable = PatroniMember & { readonly api_url: string; readonly host: string; readonly port: number }
 
@@ -339,7 +337,7 @@ export class LeaderTracker {
     if (!full && decision.kind === 'candidate') decision = { ...decision, unanimous: false }
     if (decision.kind === 'none' && (decision.reason === 'unreachable' || decision.reason === 'dcs-unavailable')) decision = await this.#withoutDcs(asked, views)
     this.#lastDecision = decision
-    this.#noticeMotion(decision)
+    this.#noticeMotion(decision, views.filter((v) => v.ok).length)
     if (decision.kind !== 'candidate') return this.revoke()
     const member = decision.member
     if (this.#leader !== undefined && this.#leader.name !== member.name) this.revoke()
@@ -375,10 +373,12 @@ export class LeaderTracker {
   }
 
   /**
-   * The first round after a grant that sees the leader key free (`no-leader`: the race is on) or held
-   * by another member (it promotes now) starts the paced rounds over at `waitPollMs`: the new leader is
-   * seconds, often milliseconds, away. Once per grant, so views that keep changing cannot make a fleet
-   * poll fast for long (issue #11: HaPgClient followed about 1 s after libpq).
+   * The first round after a grant that sees the leader key free (`no-leader`: the race is on), held
+   * by another member (it promotes now), or still held by the leader in no more than half of the views
+   * that answered (a leader cut off from its DCS names itself from its last cache; the others see the
+   * key free) starts the paced rounds over at `waitPollMs`: the new leader is seconds, often
+   * milliseconds, away. Once per grant, so views that keep changing cannot make a fleet poll fast for
+   * long (issue #11: HaPgClient followed about 1 s after libpq).
    *
    * From then (and from the moment the lost leader's key may expire) until a grant, the rounds stay at
    * most RACE_POLL_MS apart and ask one member each ({@link LeaderTracker.#raceOn}): as many REST calls
@@ -386,10 +386,10 @@ export class LeaderTracker {
    * a quarter second, not a second (a frozen or partitioned leader used up the doubling before the race
    * ended: issue #11, followed 0.9 s late).
    */
-  #noticeMotion(decision: LeaderDecision): void {
+  #noticeMotion(decision: LeaderDecision, answered: number): void {
     const watched = this.#motionWatchedLeader
     if (watched === undefined) return
-    const moved = decision.kind === 'candidate' ? decision.member.name !== watched : decision.reason === 'no-leader'
+    const moved = decision.kind === 'candidate' ? decision.member.name !== watched || (answered > 0 && decision.votes * 2 <= answered) : decision.reason === 'no-leader'
     if (!moved) return
     this.#motionWatchedLeader = undefined
     this.#raceOn(this.#o.now())
@@ -398,11 +398,15 @@ export class LeaderTracker {
   }
 
   /**
-   * Paced rounds start over and, until a grant, stay at the race pace for as long as Patroni's race can
-   * take: its 2 s status requests to an unreachable leader, a `loop_wait` for a second try, the promotion.
+   * Paced rounds start over and, until a grant, stay at the race pace for as long as Patroni may take
+   * from the key's expiry to a new leader: the part of the failover deadline after `ttl` (a replica
+   * notices within `loop_wait`, its race's 2 s status requests, the promotion within `retry_timeout`,
+   * the new role at the next loop). 20/1/5: 9 s. Measured on the lab: a partitioned leader was replaced
+   * up to 5.6 s after its key's ttl.
    */
   #raceOn(now: number): void {
-    this.#raceUntil = now + LEADER_RACE_MS + this.#leaseBasis.loop_wait * 1000 + PROMOTION_MS
+    const { loop_wait, retry_timeout } = this.#leaseBasis
+    this.#raceUntil = now + (2 * loop_wait + retry_timeout) * 1000 + LEADER_RACE_MS
     this.#napStreak = 0
   }
 

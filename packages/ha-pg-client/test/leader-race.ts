@@ -40,16 +40,19 @@ t.test('gh-11: a race round that sees the key holder still promoting asks its /p
   await tracker.close()
 })
 
-t.test('gh-11: a race nobody wins goes back to full rounds at the discovery interval after 2 s + loop_wait + 1 s', async (t) => {
-  const { patroni, tracker } = await raceOn()
+t.test('gh-11: a race nobody wins goes back to full rounds at the discovery interval once a new leader is overdue', async (t) => {
+  // Patroni 3.0.2 runs with what /config shows: 2·loop_wait + retry_timeout + 2 s = 5 s of race pace
+  const { patroni, tracker } = await raceOn(1_000, (p) => {
+    p.config = { ttl: 30, loop_wait: 1, retry_timeout: 1 }
+    p.get('m1').primaryExtra = { patroni: { version: '3.0.2' } }
+  })
   const from = Date.now()
-  t.match(await tracker.waitForLease(from + 6_000).catch((err: unknown) => err), { code: 'HAPG_FAILOVER_TIMEOUT' })
-  // the fake's loop_wait is 1 s: the race pace ends 4 s after the first round that saw the key free
-  const full = clusterCalls(patroni, [1], from + 4_300)
-  const oneView = clusterCalls(patroni, [2, 3], from + 4_300) - full * 2
+  t.match(await tracker.waitForLease(from + 7_000).catch((err: unknown) => err), { code: 'HAPG_FAILOVER_TIMEOUT' })
+  const full = clusterCalls(patroni, [1], from + 5_300)
+  const oneView = clusterCalls(patroni, [2, 3], from + 5_300) - full * 2
   t.ok(full >= 1 && full <= 2, `${full} full rounds in the last 1.7 s (one per discovery interval)`)
   t.equal(oneView, 0, 'and no race rounds')
-  t.equal(clusterCalls(patroni, [1], from + 100, from + 3_900), 0, 'while before, every round asked one member')
+  t.equal(clusterCalls(patroni, [1], from + 100, from + 4_900), 0, 'while before, every round asked one member')
   await tracker.close()
 })
 
@@ -84,5 +87,24 @@ t.test('gh-11: race rounds do not ask the lost leader, which answers from its la
   t.ok(Date.now() - promotedAt < 450, `followed ${Date.now() - promotedAt} ms after the promotion`)
   t.equal(clusterCalls(patroni, [1], expiry + 50, promotedAt), 0, 'no race round asked m1')
   t.ok(clusterCalls(patroni, [2, 3], expiry + 50, promotedAt) >= 3, 'the race rounds asked m2 and m3')
+  await tracker.close()
+})
+
+t.test('gh-11: a leader named only by its own view (cut off from its DCS, the others see the key free) starts the race', async (t) => {
+  const { patroni, tracker } = await leaderDied(1_000)
+  // m1 answers from its last cache, with itself as the leader; its key is gone for the others
+  const m1 = patroni.get('m1')
+  patroni.views.set('m1', patroni.members.map((m) => ({ ...m })))
+  m1.rest = 'ok'
+  m1.primaryStatus = 503
+  for (const m of patroni.members) m.role = 'replica'
+  const from = Date.now()
+  const waiting = tracker.waitForLease(from + 6_000)
+  await sleep(1_700) // doubled rounds alone would come at 50, 150, 350, 750, 1550 and then 2550 ms
+  patroni.promote('m3', 2)
+  const promotedAt = Date.now()
+  t.equal((await waiting).name, 'm3')
+  t.ok(Date.now() - promotedAt < 450, `followed ${Date.now() - promotedAt} ms after the promotion`)
+  t.equal(clusterCalls(patroni, [1], from + 100, promotedAt), 0, 'race rounds, which never ask m1')
   await tracker.close()
 })

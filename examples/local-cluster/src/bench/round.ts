@@ -87,6 +87,8 @@ export async function runRound(cluster: BenchCluster, fault: BenchFault, o: Roun
   // When HaPgClient leased another leader: splits its time after the promotion into discovery and the write path.
   const leaderChanges: { at: number; to: string }[] = []
   ha.client.on('leaderChanged', ({ to }) => leaderChanges.push({ at: Date.now(), to }))
+  const retries: { at: number; code: string }[] = []
+  ha.client.on('retry', ({ code }) => retries.push({ at: Date.now(), code }))
   const writers: Writer[] = [
     ha,
     ...[
@@ -143,7 +145,13 @@ export async function runRound(cluster: BenchCluster, fault: BenchFault, o: Roun
     rows.push(analyse(faultLog))
   }
   const leased = leaderChanges.find((c) => c.at >= at && c.to !== leader.name)
-  if (leased !== undefined) o.log(`${fault.name} run ${o.run}: HaPgClient leased ${leased.to} ${leased.at - promotedAt} ms after the promotion`)
+  if (leased !== undefined) {
+    // what its writes retried on between the lease and the first acknowledgement from the new leader
+    const firstAck = Math.min(...(reports[0] as LoadReport).ops.filter((op) => op.ok && op.end >= leased.at).map((op) => op.end))
+    const codes = retries.filter((r) => r.at >= leased.at && r.at <= firstAck).map((r) => r.code)
+    const counted = [...new Set(codes)].map((c) => `${c} ×${codes.filter((x) => x === c).length}`).join(', ')
+    o.log(`${fault.name} run ${o.run}: HaPgClient leased ${leased.to} ${leased.at - promotedAt} ms after the promotion, acknowledged ${firstAck - leased.at} ms later (retries meanwhile: ${counted || 'none'})`)
+  }
   o.log(`${fault.name} run ${o.run}: ${JSON.stringify(rows)}${takenBack ? ` (Patroni gave the key back to ${leader.name})` : ''}; leader now ${now.name}`)
   return rows
 }

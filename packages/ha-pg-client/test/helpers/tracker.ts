@@ -37,8 +37,8 @@ export async function leaderDied(discoveryIntervalMs: number, prepare: (patroni:
 }
 
 /** leaderDied, then the replicas list the key as free: Patroni's leader race is on. */
-export async function raceOn(discoveryIntervalMs = 1_000) {
-  const died = await leaderDied(discoveryIntervalMs)
+export async function raceOn(discoveryIntervalMs = 1_000, prepare?: (patroni: FakePatroni) => void) {
+  const died = await leaderDied(discoveryIntervalMs, prepare)
   for (const m of died.patroni.members) m.role = 'replica'
   return died
 }
