@@ -412,15 +412,17 @@ export class LeaderTracker {
 
   /**
    * A race round's one view: the key still free, or held by a member whose `/primary` does not answer
-   * 200 within CONFIRM_WAIT_MS (its PostgreSQL still promotes), means the race goes on: 1 or 2 REST
-   * calls, not a full round and a confirmation. Anything else is for a full round to decide.
+   * 200 as a primary within CONFIRM_WAIT_MS (its PostgreSQL still promotes), means the race goes on: 1
+   * or 2 REST calls, not a full round and a confirmation. Anything else is for a full round to decide.
    */
   async #raceMayBeOver(decision: LeaderDecision): Promise<boolean> {
     if (decision.kind === 'none' && decision.reason !== 'no-leader') return true
     // a key holder without a REST address could never be confirmed: the race goes on for this client
     const holder = decision.kind === 'candidate' ? decision.member.api_url : undefined
     const probe = holder === undefined ? undefined : await settledWithin(this.#o.api.primary(apiBase(holder)), CONFIRM_WAIT_MS)
-    if (probe?.ok === true) return true
+    // Patroni answers 200 as soon as the member holds the key (`Ha.is_leader()`), with role `replica` until
+    // its PostgreSQL is out of recovery (patroni/api.py, `do_GET`): the race is over only with `primary`
+    if (probe?.ok === true && PRIMARY_ROLES.has(probe.body.role ?? 'master')) return true
     this.#lastDecision = decision
     return false
   }

@@ -108,3 +108,22 @@ t.test('gh-11: a leader named only by its own view (cut off from its DCS, the ot
   t.equal(clusterCalls(patroni, [1], from + 100, promotedAt), 0, 'race rounds, which never ask m1')
   await tracker.close()
 })
+
+t.test('gh-11: a key holder that answers /primary 200 as a replica (Patroni 4 while it promotes) keeps the race going', async (t) => {
+  const { patroni, tracker } = await raceOn()
+  const waiting = tracker.waitForLease(Date.now() + 6_000)
+  await sleep(300)
+  // patroni/api.py (do_GET): /primary is 200 once the member holds the leader key (Ha.is_leader()); the
+  // body's role says `replica` until pg_is_in_recovery() is false (measured on 4.0.7: 100–200 ms)
+  patroni.promote('m2', 2)
+  patroni.get('m2').primaryRole = 'replica'
+  const from = Date.now()
+  await sleep(800)
+  t.equal(clusterCalls(patroni, [1], from), 0, 'no full round while its PostgreSQL is in recovery')
+  delete patroni.get('m2').primaryRole
+  const promotedAt = Date.now()
+  t.equal((await waiting).name, 'm2')
+  t.ok(Date.now() - promotedAt < 450, `followed ${Date.now() - promotedAt} ms after it answered as a primary`)
+  await tracker.close()
+})
+
