@@ -458,8 +458,8 @@ export class LeaderTracker {
         if (answer.status !== undefined) this.revoke()
         return
       }
+      if (!promoted(answer)) return this.revoke()
       const body = answer.body
-      if (!PRIMARY_ROLES.has(body.role ?? 'master')) return this.revoke()
       const version = body.patroni?.version
       if (version !== undefined && version !== this.#patroniVersion) {
         this.#patroniVersion = version
