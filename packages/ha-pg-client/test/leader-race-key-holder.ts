@@ -1,23 +1,30 @@
 import t from 'tap'
+import type { SimMember } from './helpers/fake-patroni.js'
 import { askedAt, clusterCalls, raceOn, sleep } from './helpers/tracker.js'
 
 // What a race round does with its one view (issue #11): a key holder that still promotes (503, or 200
 // as a replica) costs only its /primary, a late answer as a primary is followed at once, and anything
 // that is neither a free key nor a key holder is asked of every member.
 
-t.test('gh-11: a race round that sees the key holder still promoting asks its /primary, not every member', async (t) => {
+/** A race with a caller waiting; 300 ms in, m2 wins it and `promoting` sets how its /primary answers meanwhile. */
+async function m2WinsTheRace(promoting: (m2: SimMember) => void) {
   const { patroni, tracker } = await raceOn()
   const waiting = tracker.waitForLease(Date.now() + 6_000)
   await sleep(300)
-  // m2 won the race; Patroni answers its /primary 503 until its PostgreSQL is promoted
   patroni.promote('m2', 2)
-  patroni.get('m2').primaryStatus = 503
-  const from = Date.now()
+  const m2 = patroni.get('m2')
+  promoting(m2)
+  return { patroni, tracker, waiting, m2, from: Date.now() }
+}
+
+t.test('gh-11: a race round that sees the key holder still promoting asks its /primary, not every member', async (t) => {
+  // Patroni answers m2's /primary 503 until its PostgreSQL is promoted
+  const { patroni, tracker, waiting, m2, from } = await m2WinsTheRace((m) => (m.primaryStatus = 503))
   await sleep(1_000)
   t.equal(clusterCalls(patroni, [1], from), 0, 'no full round while it promotes')
   const probes = askedAt(patroni, 'http://127.0.0.1:8002/primary', from).length
   t.ok(probes >= 3 && probes <= 6, `one /primary per race round: ${probes} in 1 s`)
-  delete patroni.get('m2').primaryStatus
+  delete m2.primaryStatus
   const promotedAt = Date.now()
   t.equal((await waiting).name, 'm2')
   t.ok(Date.now() - promotedAt < 450, `followed ${Date.now() - promotedAt} ms after its /primary turned 200`)
@@ -34,17 +41,12 @@ t.test('gh-11: a race round that sees neither a free key nor a key holder asks e
 })
 
 t.test('gh-11: a key holder that answers /primary 200 as a replica (Patroni 4 while it promotes) keeps the race going', async (t) => {
-  const { patroni, tracker } = await raceOn()
-  const waiting = tracker.waitForLease(Date.now() + 6_000)
-  await sleep(300)
   // patroni/api.py (do_GET): /primary is 200 once the member holds the leader key (Ha.is_leader()); the
   // body's role says `replica` until pg_is_in_recovery() is false (measured on 4.0.7: 100–200 ms)
-  patroni.promote('m2', 2)
-  patroni.get('m2').primaryRole = 'replica'
-  const from = Date.now()
+  const { patroni, tracker, waiting, m2, from } = await m2WinsTheRace((m) => (m.primaryRole = 'replica'))
   await sleep(800)
   t.equal(clusterCalls(patroni, [1], from), 0, 'no full round while its PostgreSQL is in recovery')
-  delete patroni.get('m2').primaryRole
+  delete m2.primaryRole
   const promotedAt = Date.now()
   t.equal((await waiting).name, 'm2')
   t.ok(Date.now() - promotedAt < 450, `followed ${Date.now() - promotedAt} ms after it answered as a primary`)
@@ -52,13 +54,10 @@ t.test('gh-11: a key holder that answers /primary 200 as a replica (Patroni 4 wh
 })
 
 t.test('gh-11: a key holder whose /primary answers late (a busy host) is followed once it answers as a primary', async (t) => {
-  const { patroni, tracker } = await raceOn()
-  const waiting = tracker.waitForLease(Date.now() + 6_000)
-  await sleep(300)
-  patroni.promote('m2', 2)
-  const m2 = patroni.get('m2')
-  m2.primaryDelayMs = 250 // longer than a race round waits for it (100 ms)
-  m2.primaryRole = 'replica'
+  const { tracker, waiting, m2 } = await m2WinsTheRace((m) => {
+    m.primaryDelayMs = 250 // longer than a race round waits for it (100 ms)
+    m.primaryRole = 'replica'
+  })
   await sleep(700)
   delete m2.primaryRole
   const promotedAt = Date.now()
