@@ -3,6 +3,7 @@ import pg from 'pg'
 import { HaPgError } from './errors.js'
 import { LeaderTracker, type LeaderEpoch } from './leader-tracker.js'
 import { fenceClient, type HoldContext } from './held-client.js'
+import { WarmUp, type KeyHolder } from './warm-up.js'
 import { ensureWritable, MemberPool, type PoolCounts, type PoolEvents } from './member-pool.js'
 import { validateOptions, type HaPgClientOptions, type HaPgLogger, type PatroniModeOptions } from './options.js'
 import { PatroniApi } from './patroni-api.js'
@@ -87,6 +88,8 @@ interface RetryHow {
 }
 /** Replica reads' default staleness bound: Patroni's own default `maximum_lag_on_failover` (1 MiB). */
 const DEFAULT_MAX_LAG_BYTES = 1_048_576
+/** pg-pool's `max` when none is given (pg-pool/index.js). */
+const PG_POOL_DEFAULT_MAX = 10
 const SILENT: HaPgLogger = { info() {}, warn() {} }
 
 /** A checkout or statement timeout: what an attempt started with too little time left ends with. */
@@ -116,6 +119,11 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
   readonly #pools = new Map<string, MemberPool>()
   readonly #retiring = new Set<Promise<void>>()
   #leaderPool: MemberPool | undefined
+  /** Sessions opened on a key holder while it promotes, for its epoch (see warm-up.ts). */
+  readonly #warmUp = new WarmUp({
+    newPool: (holder) => this.#newPool(this.#memberConfig(holder.host, holder.port), holder.name, 'leader'),
+    retire: (pool, reason) => this.#retire(pool, reason),
+  })
   #retries = 0
   #replicaTurn = 0
   #retiredPools = 0
@@ -155,6 +163,7 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
         },
         afterRound: () => this.#watchdog(),
         timingRejected: (why) => this.#log.warn({ msg: 'unsafe timing option ignored', why }),
+        keyHolderSeen: (holder) => this.#onKeyHolderSeen(holder),
       },
     })
     this.#tracker.start()
@@ -298,7 +307,7 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
       leader: leader === undefined ? null : { name: leader.name, host: leader.host, port: leader.port, timeline: leader.timeline },
       leaseValid: leader !== undefined && t !== undefined && t.hasLease(leader),
       leaseAgeMs: t?.leaseAge() ?? null,
-      pools: [this.#leaderPool, ...this.#pools.values()].flatMap((p) => (p === undefined ? [] : [p.counts()])),
+      pools: [this.#leaderPool, this.#warmUp.pool, ...this.#pools.values()].flatMap((p) => (p === undefined ? [] : [p.counts()])),
       counters: {
         leaderChanges: t?.counters.leaderChanges ?? 0,
         retries: this.#retries,
@@ -314,7 +323,7 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
   close(): Promise<void> {
     this.#closing ??= (async () => {
       await this.#tracker?.close()
-      const pools = [this.#leaderPool, ...this.#pools.values()].flatMap((p) => (p === undefined ? [] : [p.retire('closed')]))
+      const pools = [this.#leaderPool, this.#warmUp.pool, ...this.#pools.values()].flatMap((p) => (p === undefined ? [] : [p.retire('closed')]))
       await Promise.all([...pools, ...this.#retiring])
       await this.#api?.close()
     })()
@@ -530,10 +539,24 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
 
   #onLeaderChanged(from: LeaderEpoch | undefined, to: LeaderEpoch): void {
     const old = this.#leaderPool
-    this.#leaderPool = this.#newPool(this.#memberConfig(to.host, to.port), to.name, 'leader')
+    this.#leaderPool = this.#warmUp.take(to) ?? this.#newPool(this.#memberConfig(to.host, to.port), to.name, 'leader')
     if (old !== undefined) this.#retire(old, 'leader-changed')
     this.#log.info({ msg: 'leader changed', from: from?.name ?? null, to: to.name, timeline: to.timeline })
     this.emit('leaderChanged', { from: from?.name ?? null, to: to.name, timeline: to.timeline })
+  }
+
+  /**
+   * While calls wait for a leader, a member seen holding the key gets sessions for them: as many as
+   * there are calls, up to the pool's `max`. Only through a failover: not for the first leader (its
+   * calls open their sessions as pg.Pool's do, events and counts included), not for the leader the
+   * client already has (its key may only be slow to move), and none without callers, so an idle fleet
+   * opens nothing on a promoting node.
+   */
+  #onKeyHolderSeen(holder: KeyHolder): void {
+    const leader = (this.#tracker as LeaderTracker).leader
+    if (leader === undefined || (leader.host === holder.host && leader.port === holder.port)) return
+    const sessions = Math.min(this.#active.size, this.#options.pool?.max ?? PG_POOL_DEFAULT_MAX)
+    if (sessions > 0) this.#warmUp.open(holder, sessions, this.#deadlineMs())
   }
 
   /**

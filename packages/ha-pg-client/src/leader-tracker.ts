@@ -1,6 +1,7 @@
 import { HaPgError } from './errors.js'
 import type { PatroniApi, PatroniMember, PatroniTiming, PrimaryAnswer, RestResult } from './patroni-api.js'
 import { apiBase, decideLeader, learnedApiUrls, type LeaderDecision } from './topology.js'
+import type { KeyHolder } from './warm-up.js'
 import { clientTiming, deriveTiming, LEADER_RACE_MS, PATRONI_DEFAULT_TIMING, type ClientTiming } from './timing.js'
 
 /** One leader epoch: a member on a timeline. A new epoch means a new pool. */
@@ -21,6 +22,8 @@ export interface TrackerHooks {
   afterRound?(): void
   /** A user timing that Patroni's timing makes unsafe, and what is used instead. */
   timingRejected?(why: string): void
+  /** A round without a lease saw this member hold the leader key: likely the next leader (see warm-up.ts). */
+  keyHolderSeen?(holder: KeyHolder): void
 }
 
 export interface LeaderTrackerOptions {
@@ -328,6 +331,7 @@ export class LeaderTracker {
       }
     }
     let decision = decideLeader(views)
+    if (!leased && decision.kind === 'candidate') this.#seeKeyHolder(decision.member)
     if (racing && !(await this.#raceMayBeOver(decision))) return
     // One view only ever renews the current leader; anything else is decided by every member's view.
     if (!full && (racing || decision.kind !== 'candidate' || decision.member.name !== this.#leader?.name)) {
@@ -430,6 +434,10 @@ export class LeaderTracker {
       if (promoted(late)) this.#roundNow()
     })
     return false
+  }
+
+  #seeKeyHolder({ name, host, port }: PatroniMember): void {
+    if (host !== undefined && port !== undefined) this.#o.hooks.keyHolderSeen?.({ name, host, port })
   }
 
   /** The next round, now and full: waiting callers are woken and their paced schedule starts over. */

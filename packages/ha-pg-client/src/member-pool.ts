@@ -132,6 +132,18 @@ export class MemberPool {
     })
   }
 
+  /**
+   * Opens sessions until `sessions` are open or opening (pg-pool counts a session from its connect on),
+   * each within `timeoutMs`, and leaves them idle. pg-pool hands out idle sessions before it opens one,
+   * so the idle ones are checked out in the same burst and the rest are new; all go back at once. A
+   * failed one is dropped: the connect backoff applies to the next, as to any checkout.
+   */
+  warm(sessions: number, timeoutMs: number): void {
+    const { totalCount, idleCount } = this.#pool
+    if (this.#retired !== undefined || sessions <= totalCount) return
+    for (let i = 0; i < idleCount + sessions - totalCount; i++) this.checkout(timeoutMs).then((client) => client.release(), () => {})
+  }
+
   /** Opens (or, for a probe that failed once the window had ended, doubles) the connect backoff window. */
   #connectFailed(error: Error): void {
     const now = this.#now()

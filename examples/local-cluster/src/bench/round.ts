@@ -89,6 +89,9 @@ export async function runRound(cluster: BenchCluster, fault: BenchFault, o: Roun
   ha.client.on('leaderChanged', ({ to }) => leaderChanges.push({ at: Date.now(), to }))
   const retries: { at: number; code: string }[] = []
   ha.client.on('retry', ({ code }) => retries.push({ at: Date.now(), code }))
+  // sessions HaPgClient opened, and where: those on the new leader before its lease were warmed while it promoted
+  const sessions: { at: number; host: string | undefined; port: number | undefined }[] = []
+  ha.client.on('connect', (c) => sessions.push({ at: Date.now(), host: (c as { host?: string }).host, port: (c as { port?: number }).port }))
   const writers: Writer[] = [
     ha,
     ...[
@@ -150,7 +153,12 @@ export async function runRound(cluster: BenchCluster, fault: BenchFault, o: Roun
     const firstAck = Math.min(...(reports[0] as LoadReport).ops.filter((op) => op.ok && op.end >= leased.at).map((op) => op.end))
     const codes = retries.filter((r) => r.at >= leased.at && r.at <= firstAck).map((r) => r.code)
     const counted = [...new Set(codes)].map((c) => `${c} ×${codes.filter((x) => x === c).length}`).join(', ')
-    o.log(`${fault.name} run ${o.run}: HaPgClient leased ${leased.to} ${leased.at - promotedAt} ms after the promotion, acknowledged ${firstAck - leased.at} ms later (retries meanwhile: ${counted || 'none'})`)
+    const to = members.find((m) => m.name === leased.to)
+    const onIt = sessions.filter((s) => s.at >= at && s.host === to?.host && s.port === to?.port)
+    const warmed = onIt.filter((s) => s.at < leased.at).length
+    const opened = onIt.find((s) => s.at >= leased.at)
+    const after = opened === undefined ? 'none opened after it' : `the first opened after it at +${opened.at - leased.at} ms`
+    o.log(`${fault.name} run ${o.run}: HaPgClient leased ${leased.to} ${leased.at - promotedAt} ms after the promotion, acknowledged ${firstAck - leased.at} ms later (sessions on it: ${warmed} warmed before the lease, ${after}; retries meanwhile: ${counted || 'none'})`)
   }
   o.log(`${fault.name} run ${o.run}: ${JSON.stringify(rows)}${takenBack ? ` (Patroni gave the key back to ${leader.name})` : ''}; leader now ${now.name}`)
   return rows
