@@ -78,6 +78,8 @@ export class LeaderTracker {
   #motionWatchedLeader: string | undefined
   /** Until then, no lease and the key seen moving: a leader race runs, paced rounds stay short and ask one member. */
   #raceUntil = Number.NEGATIVE_INFINITY
+  /** A race round's `/primary` answer as a primary: the confirmation of the full round it starts, if that decides its member. */
+  #probe: { readonly url: string; readonly sentAt: number; readonly answer: RestResult<PrimaryAnswer> } | undefined
   /** The members other than the leader whose `/cluster` answered in the last full round: who a race round asks. */
   #answering: readonly string[] = []
   /** When the last finished discovery round began (what it decided was seen from then on). */
@@ -420,20 +422,35 @@ export class LeaderTracker {
    * or 2 REST calls, not a full round and a confirmation. Anything else is for a full round to decide.
    */
   async #raceMayBeOver(decision: LeaderDecision): Promise<boolean> {
+    this.#probe = undefined // an earlier probe's answer is older than what this round sees
     if (decision.kind === 'none' && decision.reason !== 'no-leader') return true
     this.#lastDecision = decision
     // a key holder without a REST address could never be confirmed: the race goes on for this client
     const holder = decision.kind === 'candidate' ? decision.member.api_url : undefined
     if (holder === undefined) return false
-    const asked = this.#o.api.primary(apiBase(holder))
+    const url = apiBase(holder)
+    const sentAt = this.#o.now()
+    const asked = this.#o.api.primary(url)
     const answer = await settledWithin(asked, CONFIRM_WAIT_MS)
-    if (answer !== undefined) return promoted(answer)
+    if (answer !== undefined) return this.#promotedProbe(url, sentAt, answer)
     // A busy member answers late (on the lab's loaded hosts, /primary's status query took longer than
     // the wait): a late answer as a primary asks every member at once rather than at the next race round.
     void asked.then((late) => {
-      if (promoted(late)) this.#roundNow()
+      if (this.#promotedProbe(url, sentAt, late)) this.#roundNow()
     })
     return false
+  }
+
+  /**
+   * Whether a race probe says its member is the primary; if so it is kept as the confirmation of the
+   * full round that follows (one `/primary` less on a node that just promoted, and the lease starts at
+   * the probe: no later than a confirmation sent after the round would). That round's views must still
+   * decide that member, so nothing is granted on one view.
+   */
+  #promotedProbe(url: string, sentAt: number, answer: RestResult<PrimaryAnswer>): boolean {
+    if (!promoted(answer)) return false
+    this.#probe = { url, sentAt, answer }
+    return true
   }
 
   #seeKeyHolder({ name, host, port }: PatroniMember): void {
@@ -452,13 +469,16 @@ export class LeaderTracker {
     const url = apiBase(member.api_url)
     const inflight = this.#confirming.get(url)
     if (inflight !== undefined) return inflight
-    const sentAt = this.#o.now()
+    // A race probe's answer confirms its own member, once; the lease starts when the probe was sent.
+    const probe = this.#probe?.url === url ? this.#probe : undefined
+    this.#probe = undefined
+    const sentAt = probe?.sentAt ?? this.#o.now()
     const generation = this.#epochs
     const run = (async () => {
       // No lease before Patroni's timing is known: the lease length depends on it (issue #11, major 4).
       if (this.#patroniTiming === undefined) await this.#learnTiming(url)
       if (this.#patroniTiming === undefined) return
-      const answer = await this.#o.api.primary(url)
+      const answer = probe?.answer ?? (await this.#o.api.primary(url))
       // Another leader was granted meanwhile: this late answer says nothing about it.
       if (this.#epochs !== generation && this.#leader?.name !== member.name) return
       if (!answer.ok) {

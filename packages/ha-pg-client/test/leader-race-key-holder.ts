@@ -55,14 +55,26 @@ t.test('gh-11: a key holder that answers /primary 200 as a replica (Patroni 4 wh
 
 t.test('gh-11: a key holder whose /primary answers late (a busy host) is followed once it answers as a primary', async (t) => {
   const { tracker, waiting, m2 } = await m2WinsTheRace((m) => {
-    m.primaryDelayMs = 250 // longer than a race round waits for it (100 ms)
+    // longer than a race round waits for it (100 ms), and back while the caller naps until the next race round (250 ms)
+    m.primaryDelayMs = 170
     m.primaryRole = 'replica'
   })
   await sleep(700)
   delete m2.primaryRole
   const promotedAt = Date.now()
   t.equal((await waiting).name, 'm2')
-  // the next race round (≤ 375 ms), its late probe (250 ms), then a full round and a confirmation (250 ms)
+  // the next race round (≤ 375 ms), its late probe (170 ms), then a full round (the probe is its confirmation)
   t.ok(Date.now() - promotedAt < 1_100, `followed ${Date.now() - promotedAt} ms after it answered as a primary`)
+  await tracker.close()
+})
+
+t.test('gh-11: the race probe that finds the key holder promoted is the confirmation: one /primary on it, not two', async (t) => {
+  const { patroni, tracker, waiting, m2 } = await m2WinsTheRace((m) => (m.primaryRole = 'replica'))
+  await sleep(500)
+  delete m2.primaryRole
+  const promotedAt = Date.now()
+  t.equal((await waiting).name, 'm2')
+  t.equal(askedAt(patroni, 'http://127.0.0.1:8002/primary', promotedAt).length, 1, 'the probe, then the full round: no second /primary')
+  t.ok(clusterCalls(patroni, [2, 3], promotedAt) >= 2, 'the views of a full round still decided it')
   await tracker.close()
 })
