@@ -6,7 +6,7 @@
 // stdin (it holds the app's password); output: the rows as one JSON line on stdout; progress on stderr.
 import { createServer } from 'node:net'
 import { startHaproxy } from '@birthday-ha/local-cluster'
-import { benchRetryPolicy, PG_NATIVE_HINT, runRound, TUNED_CHECK, type Credentials, type Row } from '@birthday-ha/local-cluster/bench'
+import { benchRetryPolicy, ensureMaxConnections, PG_NATIVE_HINT, runRound, TUNED_CHECK, type Credentials, type Row } from '@birthday-ha/local-cluster/bench'
 import type { LabHost } from '../network/network-plan.js'
 import { execRunner } from '../runner.js'
 import { labBenchCluster } from './lab-cluster.js'
@@ -29,7 +29,17 @@ export interface WorkerInput {
   readonly creds: Credentials
   /** The two haproxies listen on 127.0.0.1 of the worker's namespace, on this port and the next. */
   readonly haproxyPort: number
+  /** The Patroni REST credentials (to raise max_connections once, see {@link MAX_CONNECTIONS}). */
+  readonly restAuth: { readonly username: string; readonly password: string }
 }
+
+/**
+ * The lab's PostgreSQL runs with the stack's max_connections (100, Patroni's default). The five writers'
+ * pools of 20 fill it while the leader's commits wait for its cut-off sync standby, and whichever opens
+ * the 98th session gets 53300 (seen: HaPgClient, which rightly does not retry it, failed 622 writes in
+ * one partition round while the baselines' bench retries waited it out). bench:failover raises it too.
+ */
+const MAX_CONNECTIONS = 300
 
 async function assertPortFree(port: number): Promise<void> {
   const server = createServer()
@@ -66,6 +76,11 @@ async function main(): Promise<void> {
   const tuned = await startHaproxy({ port: proxies.tuned.port, mode: 'patroni-primary', backends, check: TUNED_CHECK })
   stops.push(() => tuned.close())
   await cluster.waitReady()
+  const leader = await cluster.leader()
+  const members = await cluster.members()
+  await ensureMaxConnections({
+    leaderUrl: leader.apiUrl, replicaUrls: members.filter((m) => m.name !== leader.name).map((m) => m.apiUrl), auth: input.restAuth, waitReady: () => cluster.waitReady(),
+  }, MAX_CONNECTIONS, log)
   const retry = await benchRetryPolicy((await cluster.leader()).apiUrl)
   log(`baselines retry for up to ${retry.deadlineMs} ms (HaPgClient's failoverDeadlineMs), ${retry.attemptTimeoutMs} ms per attempt`)
   const rows: Row[] = []

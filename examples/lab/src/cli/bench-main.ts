@@ -105,6 +105,8 @@ async function main(argv: readonly string[]): Promise<number> {
       rate: c.rate, ...(c.opsDir === undefined ? {} : { opsDir: c.opsDir }), hosts: [...hosts], db: db.map((h) => h.name),
       creds: { user: l.stack.database.appUser, password: secrets['app-password'], database: l.stack.database.name },
       haproxyPort: 26_640,
+      // the REST user every DB host's patroni.yml gets (provisioner's host-plan.ts)
+      restAuth: { username: 'patroni', password: secrets['rest-password'] },
     }
     // One worker per round: a worker that dies (pg-native has aborted the whole process) costs one round, not the run.
     for (let run = 1; run <= c.runs; run++) {

@@ -158,7 +158,8 @@ export async function runRound(cluster: BenchCluster, fault: BenchFault, o: Roun
     const warmed = onIt.filter((s) => s.at < leased.at).length
     const opened = onIt.find((s) => s.at >= leased.at)
     const after = opened === undefined ? 'none opened after it' : `the first opened after it at +${opened.at - leased.at} ms`
-    o.log(`${fault.name} run ${o.run}: HaPgClient leased ${leased.to} ${leased.at - promotedAt} ms after the promotion, acknowledged ${firstAck - leased.at} ms later (sessions on it: ${warmed} warmed before the lease, ${after}; retries meanwhile: ${counted || 'none'})`)
+    const writable = promoted?.writableAt === undefined ? 'not seen' : `${promoted.writableAt - promotedAt} ms after it`
+    o.log(`${fault.name} run ${o.run}: PostgreSQL left recovery ${writable}; HaPgClient leased ${leased.to} ${leased.at - promotedAt} ms after the promotion, acknowledged ${firstAck - leased.at} ms later (sessions on it: ${warmed} warmed before the lease, ${after}; retries meanwhile: ${counted || 'none'})`)
   }
   o.log(`${fault.name} run ${o.run}: ${JSON.stringify(rows)}${takenBack ? ` (Patroni gave the key back to ${leader.name})` : ''}; leader now ${now.name}`)
   return rows
