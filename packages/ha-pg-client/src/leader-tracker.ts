@@ -50,6 +50,10 @@ const CONFIRM_WAIT_MS = 100
 const FULL_ROUND_EVERY = 4
 /** While a leader race runs, paced rounds come at least this often (±50 % jitter); each asks one member. */
 const RACE_POLL_MS = 250
+/** While the key holder promotes, rounds that ask only its `/primary` come this often: as many calls per second as race rounds. */
+const HOLDER_POLL_MS = 125
+/** At most this many of those in a row; then a race round asks a `/cluster` view again (the holder may have lost the key). */
+const HOLDER_ROUNDS = 3
 
 type Confirmable = PatroniMember & { readonly api_url: string; readonly host: string; readonly port: number }
 
@@ -80,6 +84,10 @@ export class LeaderTracker {
   #raceUntil = Number.NEGATIVE_INFINITY
   /** A race round's `/primary` answer as a primary: the confirmation of the full round it starts, if that decides its member. */
   #probe: { readonly url: string; readonly sentAt: number; readonly answer: RestResult<PrimaryAnswer> } | undefined
+  /** Race rounds so far: every other one asks the candidates' `/primary` rather than a view. */
+  #raceRounds = 0
+  /** The key holder a race round saw still promoting, and how many rounds asked only its `/primary` since. */
+  #promoting: { readonly url: string; rounds: number } | undefined
   /** The members other than the leader whose `/cluster` answered in the last full round: who a race round asks. */
   #answering: readonly string[] = []
   /** When the last finished discovery round began (what it decided was seen from then on). */
@@ -258,7 +266,8 @@ export class LeaderTracker {
    */
   #backoffMs(): number {
     const interval = this.#timing.discoveryIntervalMs
-    const cap = this.#o.now() < this.#raceUntil ? Math.min(RACE_POLL_MS, interval) : interval
+    const racePace = this.#promoting === undefined ? RACE_POLL_MS : HOLDER_POLL_MS
+    const cap = this.#o.now() < this.#raceUntil ? Math.min(racePace, interval) : interval
     const base = Math.min(cap, (this.#o.waitPollMs ?? 50) * 2 ** this.#napStreak)
     this.#napStreak = Math.min(this.#napStreak + 1, 16)
     return Math.max(1, Math.round(base * (0.5 + this.#o.random())))
@@ -306,6 +315,9 @@ export class LeaderTracker {
     const racing = !leased && !this.#fullRoundNeeded && this.#o.now() < this.#raceUntil && this.#answering.length > 0
     const full = !racing && (!leased || this.#fullRoundNeeded || this.#rounds % FULL_ROUND_EVERY === 0 || all.length === 1)
     this.#fullRoundNeeded = false
+    if (!racing) this.#promoting = undefined
+    else if (this.#promoting !== undefined && this.#promoting.rounds < HOLDER_ROUNDS) return this.#watchHolder(this.#promoting)
+    else if (this.#promoting === undefined && this.#raceRounds++ % 2 === 0) return this.#askCandidates()
     const pickFrom = racing ? this.#answering : all
     const asked = full ? all : [pickFrom[this.#rounds % pickFrom.length] as string]
     const views = await quorumSettled(asked.map((url) => this.#o.api.cluster(url)))
@@ -400,7 +412,7 @@ export class LeaderTracker {
     this.#motionWatchedLeader = undefined
     this.#raceOn(this.#o.now())
     this.#nextPacedRoundAt = this.#o.now() + this.#backoffMs()
-    for (const wake of this.#wakers) wake()
+    this.#wakeNappers()
   }
 
   /**
@@ -423,22 +435,77 @@ export class LeaderTracker {
    */
   async #raceMayBeOver(decision: LeaderDecision): Promise<boolean> {
     this.#probe = undefined // an earlier probe's answer is older than what this round sees
+    this.#promoting = undefined
     if (decision.kind === 'none' && decision.reason !== 'no-leader') return true
     this.#lastDecision = decision
     // a key holder without a REST address could never be confirmed: the race goes on for this client
     const holder = decision.kind === 'candidate' ? decision.member.api_url : undefined
     if (holder === undefined) return false
     const url = apiBase(holder)
+    const answer = await this.#probeHolder(url)
+    if (answer === 'promoted') return true
+    // Patroni 4 answers 200 as a replica while it promotes: watch it (3.x answers 503 until it is the primary)
+    if (answer?.ok === true) this.#promoting = { url, rounds: 0 }
+    return false
+  }
+
+  /**
+   * A race round that asks every candidate's `/primary` (who answered the last full round, never the lost
+   * leader) instead of one `/cluster` view. Patroni answers `/primary` from its own state; `/cluster` reads
+   * the DCS, and on the lab, with an etcd member cut off along with the leader, views took 300–950 ms
+   * while `/primary` took 100–140 ms. Every other race round is still a view, which may name a holder
+   * this client did not ask. On three members, as many REST calls as a view and its probe.
+   */
+  async #askCandidates(): Promise<void> {
+    const answers = await Promise.all(this.#answering.map(async (url) => ({ url, answer: await this.#probeHolder(url) })))
+    if (answers.some(({ answer }) => answer === 'promoted')) {
+      this.#fullRoundNeeded = true
+      return this.#round()
+    }
+    const holder = answers.find(({ answer }) => answer !== undefined && answer !== 'promoted' && answer.ok)
+    if (holder !== undefined) this.#holdsKey(holder.url)
+  }
+
+  /** A candidate answered `/primary` 200 as a replica: Patroni 4's key holder while it promotes. Watched, and its sessions warmed. */
+  #holdsKey(url: string): void {
+    this.#promoting = { url, rounds: 0 }
+    const member = this.#members.find((m) => m.api_url !== undefined && apiBase(m.api_url) === url)
+    if (member !== undefined) this.#seeKeyHolder(member)
+  }
+
+  /**
+   * A race round while the key holder promotes: its `/primary` only, no `/cluster` view, every
+   * HOLDER_POLL_MS: as many REST calls per second as race rounds (one call, not two, twice as often), and
+   * the end of the promotion seen twice as soon. An answer as a primary starts the full round that
+   * decides; anything but 200 as a replica (it lost the key, or is gone) and every HOLDER_ROUNDS-th round
+   * go back to race rounds, whose view may name another holder.
+   */
+  async #watchHolder(promoting: { readonly url: string; rounds: number }): Promise<void> {
+    promoting.rounds += 1
+    const answer = await this.#probeHolder(promoting.url)
+    if (answer === 'promoted') {
+      this.#fullRoundNeeded = true
+      return this.#round()
+    }
+    if (answer !== undefined && !answer.ok) this.#promoting = undefined
+  }
+
+  /**
+   * `GET /primary` on the key holder, waited for CONFIRM_WAIT_MS: 'promoted' (kept as the confirmation,
+   * see {@link LeaderTracker.#promotedProbe}), another answer, or undefined if it did not answer in time.
+   */
+  async #probeHolder(url: string): Promise<'promoted' | RestResult<PrimaryAnswer> | undefined> {
     const sentAt = this.#o.now()
     const asked = this.#o.api.primary(url)
     const answer = await settledWithin(asked, CONFIRM_WAIT_MS)
-    if (answer !== undefined) return this.#promotedProbe(url, sentAt, answer)
+    if (answer !== undefined) return this.#promotedProbe(url, sentAt, answer) ? 'promoted' : answer
     // A busy member answers late (on the lab's loaded hosts, /primary's status query took longer than
     // the wait): a late answer as a primary asks every member at once rather than at the next race round.
     void asked.then((late) => {
       if (this.#promotedProbe(url, sentAt, late)) this.#roundNow()
+      else if (late.ok && this.#promoting === undefined && this.#o.now() < this.#raceUntil) this.#holdsKey(url)
     })
-    return false
+    return undefined
   }
 
   /**
@@ -457,11 +524,16 @@ export class LeaderTracker {
     if (host !== undefined && port !== undefined) this.#o.hooks.keyHolderSeen?.({ name, host, port })
   }
 
+  /** Callers napping in waitForLease look again at once. */
+  #wakeNappers(): void {
+    for (const wake of this.#wakers) wake()
+  }
+
   /** The next round, now and full: waiting callers are woken and their paced schedule starts over. */
   #roundNow(): void {
     this.#fullRoundNeeded = true
     this.#nextPacedRoundAt = Number.NEGATIVE_INFINITY
-    for (const wake of this.#wakers) wake()
+    this.#wakeNappers()
   }
 
   /** `GET /primary` on the candidate, at most one in flight per member; grants or revokes the lease. */
@@ -559,7 +631,7 @@ export class LeaderTracker {
     this.#nextPacedRoundAt = Number.NEGATIVE_INFINITY
     this.#motionWatchedLeader = next.name
     this.#raceUntil = Number.NEGATIVE_INFINITY
-    for (const wake of this.#wakers) wake()
+    this.#wakeNappers()
   }
 
   /** Reads `GET /config` (at start, then every `configRefreshMs`); a failed read keeps what was known. */

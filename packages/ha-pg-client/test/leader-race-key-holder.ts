@@ -78,3 +78,31 @@ t.test('gh-11: the race probe that finds the key holder promoted is the confirma
   t.ok(clusterCalls(patroni, [2, 3], promotedAt) >= 2, 'the views of a full round still decided it')
   await tracker.close()
 })
+
+t.test('gh-11: while the key holder answers 200 as a replica, rounds ask only its /primary, twice as often, and every fourth a /cluster view', async (t) => {
+  const { patroni, tracker, waiting, m2, from } = await m2WinsTheRace((m) => (m.primaryRole = 'replica'))
+  await sleep(1_000)
+  const probes = askedAt(patroni, 'http://127.0.0.1:8002/primary', from).length
+  const views = clusterCalls(patroni, [2, 3], from)
+  // race rounds (250 ms) ask a view and its /primary; holder rounds (125 ms) only the /primary
+  t.ok(probes >= 6, `${probes} /primary on the holder in 1 s`)
+  t.ok(views >= 1 && views <= 3, `${views} /cluster views in 1 s`)
+  t.ok(probes + views <= 12, `${probes + views} REST calls in 1 s: no more than race rounds would make`)
+  delete m2.primaryRole
+  const promotedAt = Date.now()
+  t.equal((await waiting).name, 'm2')
+  t.ok(Date.now() - promotedAt < 300, `followed ${Date.now() - promotedAt} ms after it answered as a primary`)
+  await tracker.close()
+})
+
+t.test('gh-11: a watched key holder that stops answering 200 (it lost the key) is not watched any more', async (t) => {
+  const { patroni, tracker, waiting, m2 } = await m2WinsTheRace((m) => (m.primaryRole = 'replica'))
+  await sleep(400)
+  m2.primaryStatus = 503 // Patroni 4: no longer the key holder
+  patroni.promote('m3', 2)
+  const lostAt = Date.now()
+  t.equal((await waiting).name, 'm3')
+  // the 503, then at most a candidates' round (m2 and m3), not the holder's own rounds
+  t.ok(askedAt(patroni, 'http://127.0.0.1:8002/primary', lostAt).length <= 2, 'no longer watched after its 503')
+  await tracker.close()
+})

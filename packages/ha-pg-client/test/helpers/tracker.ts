@@ -25,6 +25,10 @@ export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 export const clusterCalls = (patroni: FakePatroni, members: readonly number[], since: number, until = Number.POSITIVE_INFINITY): number =>
   members.flatMap((i) => askedAt(patroni, `http://127.0.0.1:800${i}/cluster`, since)).filter((at) => at < until).length
 
+/** `GET /primary` calls on these members from `since` until `until`. */
+export const primaryCalls = (patroni: FakePatroni, members: readonly number[], since: number, until = Number.POSITIVE_INFINITY): number =>
+  members.flatMap((i) => askedAt(patroni, `http://127.0.0.1:800${i}/primary`, since)).filter((at) => at < until).length
+
 /** A tracker leased on m1 (waitPollMs 50), then m1 dies (REST refused) and the lease lapses; `prepare` runs before the tracker starts. */
 export async function leaderDied(discoveryIntervalMs: number, prepare: (patroni: FakePatroni) => void = () => {}) {
   const patroni = new FakePatroni(threeMembers())
