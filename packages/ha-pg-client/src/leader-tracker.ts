@@ -1,6 +1,6 @@
 import { HaPgError } from './errors.js'
 import type { PatroniApi, PatroniMember, PatroniTiming, PrimaryAnswer, RestResult } from './patroni-api.js'
-import { apiBase, decideLeader, learnedApiUrls, type LeaderDecision } from './topology.js'
+import { apiBase, decideLeader, learnedApiUrls, namesLeader, type LeaderDecision } from './topology.js'
 import type { KeyHolder } from './warm-up.js'
 import { clientTiming, deriveTiming, LEADER_RACE_MS, PATRONI_DEFAULT_TIMING, type ClientTiming } from './timing.js'
 
@@ -320,9 +320,15 @@ export class LeaderTracker {
     else if (this.#promoting === undefined && this.#raceRounds++ % 2 === 0) return this.#askCandidates()
     const pickFrom = racing ? this.#answering : all
     const asked = full ? all : [pickFrom[this.#rounds % pickFrom.length] as string]
-    const views = await quorumSettled(asked.map((url) => this.#o.api.cluster(url)))
+    // After a race probe found its member promoted, one view from another member that names it is enough:
+    // with the member's own /primary, two members agree. On the loaded lab a majority of views took up to
+    // 950 ms (they read the DCS, one of whose members was cut off with the leader).
+    const probe = full ? this.#probe : undefined
+    const agrees = probe === undefined ? undefined : (view: RestResult<{ members?: PatroniMember[] }>, i: number): boolean => asked[i] !== probe.url && namesLeader(view, probe.url)
+    const { results: views, early } = await quorumSettled(asked.map((url) => this.#o.api.cluster(url)), agrees)
     // not the leader: once lost, its view is the stalest (cut off from its DCS, Patroni serves its last cache)
-    if (full) this.#answering = asked.filter((url, i) => views[i]?.ok === true && url !== this.#leader?.apiUrl)
+    if (full && !early) this.#answering = asked.filter((url, i) => views[i]?.ok === true && url !== this.#leader?.apiUrl)
+    if (early) this.#fullRoundNeeded = true // the next round hears every member again
     if (!full && !(views[0] as RestResult<unknown>).ok) {
       this.#fullRoundNeeded = true
       return this.#round()
@@ -352,7 +358,7 @@ export class LeaderTracker {
       this.#fullRoundNeeded = true
       return this.#round()
     }
-    if (!full && decision.kind === 'candidate') decision = { ...decision, unanimous: false }
+    if ((!full || early) && decision.kind === 'candidate') decision = { ...decision, unanimous: false }
     if (decision.kind === 'none' && (decision.reason === 'unreachable' || decision.reason === 'dcs-unavailable')) decision = await this.#withoutDcs(asked, views)
     this.#lastDecision = decision
     this.#noticeMotion(decision, views.filter((v) => v.ok).length)
@@ -375,7 +381,7 @@ export class LeaderTracker {
    * majority answers `/primary` at all, the members are up and their DCS is not: `dcs-unavailable`.
    */
   async #withoutDcs(urls: readonly string[], views: readonly RestResult<unknown>[]): Promise<LeaderDecision> {
-    const answers = await quorumSettled(urls.map((url) => this.#o.api.primary(url)))
+    const { results: answers } = await quorumSettled(urls.map((url) => this.#o.api.primary(url)))
     const known = new Map(this.#members.filter((m) => m.api_url !== undefined).map((m) => [apiBase(m.api_url as string), m] as const))
     const leader = this.#leader
     if (leader !== undefined) known.set(leader.apiUrl, { name: leader.name, role: 'leader', state: 'running', api_url: leader.apiUrl, host: leader.host, port: leader.port, timeline: leader.timeline })
@@ -670,25 +676,27 @@ function promoted(answer: RestResult<PrimaryAnswer>): boolean {
 
 /**
  * Resolves with every answer once all settled, or `SETTLE_MS` after a majority answered: a frozen
- * member must not hold up a round. Unsettled answers count as timeouts.
+ * member must not hold up a round. Or at once (`early`) when an answer is `enough`. Unsettled answers
+ * count as timeouts.
  */
-function quorumSettled<T>(calls: Promise<RestResult<T>>[]): Promise<RestResult<T>[]> {
+function quorumSettled<T>(calls: Promise<RestResult<T>>[], enough?: (result: RestResult<T>, i: number) => boolean): Promise<{ results: RestResult<T>[]; early: boolean }> {
   const results: (RestResult<T> | undefined)[] = calls.map(() => undefined)
   const majority = Math.floor(calls.length / 2) + 1
   return new Promise((resolve) => {
     let done = 0
     let timer: NodeJS.Timeout | undefined
-    const finish = (): void => {
+    const finish = (early: boolean): void => {
       if (timer !== undefined) clearTimeout(timer)
       timer = undefined
-      resolve(results.map((r) => r ?? { ok: false, error: new Error('no answer before the round settled'), timedOut: true }))
+      resolve({ results: results.map((r) => r ?? { ok: false, error: new Error('no answer before the round settled'), timedOut: true }), early })
     }
     calls.forEach((call, i) => {
       void call.then((result) => {
         results[i] = result
         done += 1
-        if (done === calls.length) finish()
-        else if (done === majority && timer === undefined) timer = setTimeout(finish, SETTLE_MS)
+        if (done === calls.length) finish(false)
+        else if (enough?.(result, i) === true) finish(true)
+        else if (done === majority && timer === undefined) timer = setTimeout(() => finish(false), SETTLE_MS)
       })
     })
   })

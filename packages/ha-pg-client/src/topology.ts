@@ -74,6 +74,11 @@ function isTrue(value: unknown): boolean {
   return value === true || (typeof value === 'string' && /^(true|on|yes|y|1)$/i.test(value))
 }
 
+/** Whether `view` lists the member whose REST base URL is `apiUrl` as the leader. */
+export function namesLeader(view: RestResult<{ members?: PatroniMember[] }>, apiUrl: string): boolean {
+  return view.ok && (view.body.members ?? []).some((m) => LEADER_ROLES.has(m.role) && m.api_url !== undefined && apiBase(m.api_url) === apiUrl)
+}
+
 /** Every REST base URL a view mentions (`api_url` is `http://host:port/patroni`; we keep the origin). */
 export function learnedApiUrls(views: readonly RestResult<{ members?: PatroniMember[] }>[]): string[] {
   const urls: string[] = []

@@ -106,3 +106,18 @@ t.test('gh-11: a watched key holder that stops answering 200 (it lost the key) i
   t.ok(askedAt(patroni, 'http://127.0.0.1:8002/primary', lostAt).length <= 2, 'no longer watched after its 503')
   await tracker.close()
 })
+
+t.test('gh-11: after a probe found the holder promoted, the full round settles on the first other view that names it', async (t) => {
+  const { patroni, tracker, waiting, m2 } = await m2WinsTheRace((m) => {
+    m.primaryRole = 'replica'
+    m.clusterDelayMs = 250 // the new leader's own view is slow (it reads the DCS while it promotes)
+  })
+  patroni.get('m1').rest = 'frozen' // blackholed: its view never comes, so a majority needs m2's
+  await sleep(500)
+  delete m2.primaryRole
+  const promotedAt = Date.now()
+  t.equal((await waiting).name, 'm2')
+  // the next holder round (≤ 125 ms) and m3's view, not m2's 250 ms one
+  t.ok(Date.now() - promotedAt < 240, `leased ${Date.now() - promotedAt} ms after it answered as a primary`)
+  await tracker.close()
+})

@@ -1,6 +1,6 @@
 import t from 'tap'
 import type { PatroniMember, RestResult } from '../src/patroni-api.js'
-import { apiBase, decideLeader, learnedApiUrls, readableReplicas } from '../src/topology.js'
+import { apiBase, decideLeader, learnedApiUrls, namesLeader, readableReplicas } from '../src/topology.js'
 
 const m = (name: string, role: string, timeline = 1, extra: Partial<PatroniMember> = {}): PatroniMember => ({ name, role, state: 'running', timeline, api_url: `http://127.0.0.1:800${name.slice(1)}/patroni`, host: '127.0.0.1', port: 5432, ...extra })
 const view = (...members: PatroniMember[]): RestResult<{ members?: PatroniMember[] }> => ({ ok: true, status: 200, body: { members } })
@@ -79,4 +79,13 @@ t.test('learned API URLs', async (t) => {
   t.strictSame(learnedApiUrls([view(m('m1', 'leader'), { name: 'x', role: 'replica', state: 'running' }), down]), ['http://127.0.0.1:8001/'])
   t.strictSame(learnedApiUrls([{ ok: true, status: 200, body: {} }]), [])
   t.equal(apiBase('https://h:8008/patroni'), 'https://h:8008/')
+})
+
+t.test('whether a view names a member as the leader', async (t) => {
+  const m2 = 'http://127.0.0.1:8002/'
+  t.ok(namesLeader(view(m('m1', 'replica'), m('m2', 'primary')), m2))
+  t.notOk(namesLeader(view(m('m1', 'leader'), m('m2', 'replica')), m2), 'm2 only listed')
+  t.notOk(namesLeader(view({ name: 'm2', role: 'leader', state: 'running' }), m2), 'a leader without api_url names nobody')
+  t.notOk(namesLeader({ ok: true, status: 200, body: {} }, m2), 'no members')
+  t.notOk(namesLeader(down, m2))
 })
