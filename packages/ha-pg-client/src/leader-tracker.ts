@@ -475,8 +475,7 @@ export class LeaderTracker {
   /** A candidate answered `/primary` 200 as a replica: Patroni 4's key holder while it promotes. Watched, and its sessions warmed. */
   #holdsKey(url: string): void {
     this.#promoting = { url, rounds: 0 }
-    const member = this.#members.find((m) => m.api_url !== undefined && apiBase(m.api_url) === url)
-    if (member !== undefined) this.#seeKeyHolder(member)
+    this.#seeKeyHolderAt(url)
   }
 
   /**
@@ -523,11 +522,19 @@ export class LeaderTracker {
   #promotedProbe(url: string, sentAt: number, answer: RestResult<PrimaryAnswer>): boolean {
     if (!promoted(answer)) return false
     this.#probe = { url, sentAt, answer }
+    // Its sessions open now, while the full round's views come: on the lab they took 300-950 ms, and
+    // warmed only from that round's decision, no session was open on the new leader at its lease.
+    this.#seeKeyHolderAt(url)
     return true
   }
 
   #seeKeyHolder({ name, host, port }: PatroniMember): void {
     if (host !== undefined && port !== undefined) this.#o.hooks.keyHolderSeen?.({ name, host, port })
+  }
+
+  #seeKeyHolderAt(url: string): void {
+    const member = this.#members.find((m) => m.api_url !== undefined && apiBase(m.api_url) === url)
+    if (member !== undefined) this.#seeKeyHolder(member)
   }
 
   /** Callers napping in waitForLease look again at once. */

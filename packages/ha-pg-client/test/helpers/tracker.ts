@@ -5,6 +5,8 @@ import { FakePatroni, threeMembers } from './fake-patroni.js'
 /** A LeaderTracker over `patroni`, seeded with m1 only, no jitter (`random` is 0.5); `failures` collects discovery failures. */
 export function makeTracker(patroni: FakePatroni, waitPollMs = 10, timing: Record<string, number> = { leaseMs: 400, discoveryIntervalMs: 50, failoverDeadlineMs: 300 }, wallClock?: () => number) {
   const failures: unknown[] = []
+  /** Key holders the tracker reported (keyHolderSeen), and when. */
+  const holders: { name: string; at: number }[] = []
   const tracker = new LeaderTracker({
     urls: ['http://127.0.0.1:8001'],
     api: new PatroniApi({ timeoutMs: 100, dispatcher: patroni.agent }),
@@ -12,10 +14,10 @@ export function makeTracker(patroni: FakePatroni, waitPollMs = 10, timing: Recor
     ...(wallClock === undefined ? {} : { wallClock }),
     now: Date.now,
     random: () => 0.5,
-    hooks: { leaderChanged: () => {}, discoveryFailed: (e) => failures.push(e) },
+    hooks: { leaderChanged: () => {}, discoveryFailed: (e) => failures.push(e), keyHolderSeen: ({ name }) => holders.push({ name, at: Date.now() }) },
     waitPollMs,
   })
-  return { tracker, failures }
+  return { tracker, failures, holders }
 }
 
 /** When `url` was asked, after `since`. */
@@ -33,11 +35,11 @@ export const primaryCalls = (patroni: FakePatroni, members: readonly number[], s
 export async function leaderDied(discoveryIntervalMs: number, prepare: (patroni: FakePatroni) => void = () => {}) {
   const patroni = new FakePatroni(threeMembers())
   prepare(patroni)
-  const { tracker } = makeTracker(patroni, 50, { leaseMs: 300, discoveryIntervalMs, failoverDeadlineMs: 10_000 })
+  const { tracker, holders } = makeTracker(patroni, 50, { leaseMs: 300, discoveryIntervalMs, failoverDeadlineMs: 10_000 })
   await tracker.waitForLease(Date.now() + 1_000)
   patroni.get('m1').rest = 'refused'
   await sleep(350) // its lease lapses
-  return { patroni, tracker }
+  return { patroni, tracker, holders }
 }
 
 /** leaderDied, then the replicas list the key as free: Patroni's leader race is on. */
