@@ -215,3 +215,72 @@ t.test('an idle connection is handed out inside a backoff window', async (t) => 
   fail = false
   await p.retire('closed')
 })
+
+/**
+ * A pg.Pool stand-in that, as pg-pool's connect() does (node-postgres packages/pg-pool/index.js), hands out
+ * an idle client if there is one and otherwise opens a new one at once (counted in totalCount from then
+ * on), whether or not another is still connecting; each new one connects when the test says so.
+ */
+function openingPool() {
+  const connecting: { open(): void; fail(): void }[] = []
+  let opened = 0
+  class OpeningPool {
+    totalCount = 0
+    readonly idle: unknown[] = []
+    get idleCount(): number {
+      return this.idle.length
+    }
+    on(): void {}
+    connect(): Promise<unknown> {
+      const idle = this.idle.pop()
+      if (idle !== undefined) return Promise.resolve(idle)
+      this.totalCount += 1
+      opened += 1
+      const client = { id: opened, release: () => void this.idle.push(client) }
+      return new Promise((resolve, reject) =>
+        connecting.push({
+          open: () => resolve(client),
+          fail: () => {
+            this.totalCount -= 1
+            reject(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))
+          },
+        }),
+      )
+    }
+    async end(): Promise<void> {}
+  }
+  return { Pool: OpeningPool, connecting, opened: () => opened }
+}
+
+t.test('gh-11: a checkout while warmed sessions still connect waits for one instead of opening its own', async (t) => {
+  const { Pool, connecting, opened } = openingPool()
+  const p = new MemberPool(Pool as never, { host: 'h', port: 1 }, { member: 'm2', role: 'leader' }, () => {})
+  p.warm(1, 1_000)
+  const call = p.checkout(1_000)
+  await new Promise((r) => setImmediate(r))
+  t.equal(opened(), 1, 'no second session beside the one being warmed')
+  connecting[0]?.open()
+  t.match(await call, { id: 1 }, 'the call got the warmed session')
+  t.equal(opened(), 1)
+})
+
+t.test('gh-11: a warmed session that fails to connect ends the wait with its error (the connect backoff); the wait is bounded by the deadline', async (t) => {
+  const { Pool, connecting, opened } = openingPool()
+  let now = 0
+  const p = new MemberPool(Pool as never, { host: 'h', port: 1 }, { member: 'm2', role: 'leader' }, () => {}, undefined, () => now)
+  p.warm(1, 1_000)
+  const call = p.checkout(1_000)
+  connecting[0]?.fail()
+  // as any checkout inside the backoff window a failed connect opens: nothing ran, the client retries it
+  await t.rejects(call, { code: 'ECONNREFUSED' })
+  t.equal(opened(), 1)
+  now += 30 // past the backoff window
+  p.warm(1, 1_000)
+  connecting[1]?.open()
+  await new Promise((r) => setImmediate(r))
+  p.warm(2, 1_000) // one idle: checks it out, and opens one more
+  t.equal(opened(), 3)
+  t.match(await p.checkout(1_000), { id: 2 }, 'an idle session is taken at once, warming or not')
+  // none idle, one still warming and never connecting: the checkout gives up at its deadline
+  await t.rejects(p.checkout(30), { code: 'HAPG_FAILOVER_TIMEOUT' })
+})
