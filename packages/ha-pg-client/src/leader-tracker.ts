@@ -1,6 +1,7 @@
 import { HaPgError } from './errors.js'
 import type { PatroniApi, PatroniMember, PatroniTiming, PrimaryAnswer, RestResult } from './patroni-api.js'
 import { apiBase, decideLeader, learnedApiUrls, namesLeader, type LeaderDecision } from './topology.js'
+import { settledWithin } from './settled-within.js'
 import type { KeyHolder } from './warm-up.js'
 import { clientTiming, deriveTiming, LEADER_RACE_MS, PATRONI_DEFAULT_TIMING, type ClientTiming } from './timing.js'
 
@@ -708,13 +709,3 @@ function quorumSettled<T>(calls: Promise<RestResult<T>>[], enough?: (result: Res
     })
   })
 }
-
-/** `p`'s value if it resolves within `ms`, else undefined; the timer never outlives it. */
-async function settledWithin<T>(p: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: NodeJS.Timeout | undefined
-  const value = await Promise.race([p, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))])
-  clearTimeout(timer)
-  return value
-}
-
-

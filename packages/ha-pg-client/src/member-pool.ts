@@ -1,5 +1,6 @@
 import pg from 'pg'
 import { HaPgError } from './errors.js'
+import { settledWithin } from './settled-within.js'
 import { runStatement, type AbortRegistry } from './statement.js'
 
 /**
@@ -102,7 +103,7 @@ export class MemberPool {
     // made 2 per client on the new leader, past its max_connections (53300).
     if (this.#warming.size > 0 && this.#pool.idleCount === 0 && this.#retired === undefined && timeoutMs > 0) {
       const start = this.#now()
-      return settledOrAfter([...this.#warming], timeoutMs).then(() => this.checkout(timeoutMs - (this.#now() - start)))
+      return settledWithin(Promise.race(this.#warming), timeoutMs).then(() => this.checkout(timeoutMs - (this.#now() - start)))
     }
     return this.#checkout(timeoutMs)
   }
@@ -238,11 +239,4 @@ export async function ensureWritable(client: pg.PoolClient, pool: AbortRegistry,
   const row = (await runStatement<{ r: unknown; ro: unknown }>(client, pool, { text }, { timeoutMs, cancel: false })).rows[0]
   if (row?.r !== false) throw new HaPgError('HAPG_NOT_WRITABLE', 'the session is on a read-only (standby) server')
   if (row.ro !== false) throw new HaPgError('HAPG_NOT_WRITABLE', 'the server runs with default_transaction_read_only = on')
-}
-
-/** Resolves when the first of `pending` settles, or after `ms`, whichever comes first. */
-function settledOrAfter(pending: readonly Promise<void>[], ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined
-  const after = new Promise<void>((resolve) => (timer = setTimeout(resolve, Math.max(1, ms))))
-  return Promise.race([...pending, after]).finally(() => clearTimeout(timer))
 }
