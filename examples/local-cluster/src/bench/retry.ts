@@ -1,6 +1,6 @@
 // The retry policy every baseline writer gets in the failover benchmark, so the table compares how each
 // client finds the leader, not whether it retries (issue #11, "fair benchmarks").
-import { deriveTiming } from '@birthday-ha/ha-pg-client'
+import { classifyError, deriveTiming } from '@birthday-ha/ha-pg-client'
 import type { Writer } from './write-load.js'
 
 /** Injected clock and sleep of {@link withRetries}. */
@@ -23,9 +23,21 @@ const realDeps: RetryDeps = { now: Date.now, sleep: async (ms) => await new Prom
 const NOT_WRITABLE = '25006'
 
 /**
- * `writer` whose writes are retried on any error (the benchmark's upsert is idempotent) with HaPgClient's
- * backoff: 10 ms doubling to 200 ms (50 ms for a read-only node), ±50 % jitter, never past `deadlineMs`;
- * then the last error is thrown. This is what a careful application would wrap around `pg.Pool.query`.
+ * Whether HaPgClient would refuse to retry `err` even if it knew nothing had run: a refusal that retrying
+ * cannot fix (53300 too_many_connections, a 28xxx password or a 3D000 database error). `classifyError`'s
+ * connect phase says `failed` for exactly those. A baseline cannot tell the connect phase from a statement's
+ * (pg.Pool.query hides it), so everything else is retried, as HaPgClient retries an idempotent write.
+ */
+function neverRetried(err: unknown): boolean {
+  return classifyError(err, 'connect').outcome === 'failed'
+}
+
+/**
+ * `writer` whose writes are retried (the benchmark's upsert is idempotent) with HaPgClient's backoff: 10 ms
+ * doubling to 200 ms (50 ms for a read-only node), ±50 % jitter, never past `deadlineMs`; then the last
+ * error is thrown. Errors HaPgClient never retries ({@link neverRetried}) are thrown at once: a baseline
+ * that retried a 53300 until a session freed up hid write failures that HaPgClient reported. This is what
+ * a careful application would wrap around `pg.Pool.query`.
  */
 export function withRetries(writer: Writer, policy: RetryPolicy, deps: RetryDeps = realDeps): Writer {
   const attempt = async (id: number): ReturnType<Writer['write']> => {
@@ -47,6 +59,7 @@ export function withRetries(writer: Writer, policy: RetryPolicy, deps: RetryDeps
         try {
           return await attempt(id)
         } catch (err) {
+          if (neverRetried(err)) throw err
           const capMs = (err as { code?: unknown }).code === NOT_WRITABLE ? 50 : 200
           const delayMs = Math.round(Math.min(capMs, 10 * 2 ** (n - 1)) * (0.5 + deps.random()))
           if (deps.now() + delayMs >= deadline) throw err

@@ -20,7 +20,7 @@ const failing = (errors: Error[], ack = '127.0.0.1:5432'): Writer => ({
 })
 const sqlError = (code: string): Error => Object.assign(new Error(code), { code })
 
-t.test('retries any error with 10 ms doubling to 200 ms, and returns the acknowledgement', async (t) => {
+t.test('retries a failover error with 10 ms doubling to 200 ms, and returns the acknowledgement', async (t) => {
   const deps = clock()
   const errors = Array.from({ length: 7 }, () => sqlError('57P01'))
   const w = withRetries(failing(errors), { deadlineMs: 10_000, attemptTimeoutMs: 1_000 }, deps)
@@ -34,6 +34,19 @@ t.test('a read-only node (25006) is polled every 50 ms at most', async (t) => {
   const w = withRetries(failing(Array.from({ length: 5 }, () => sqlError('25006'))), { deadlineMs: 10_000, attemptTimeoutMs: 1_000 }, deps)
   await w.write(1)
   t.strictSame(deps.slept, [10, 20, 40, 50, 50])
+})
+
+t.test("what HaPgClient never retries is thrown at once: 53300, a password refused, a missing database", async (t) => {
+  for (const code of ['53300', '28P01', '3D000']) {
+    const deps = clock()
+    const w = withRetries(failing([sqlError(code)]), { deadlineMs: 10_000, attemptTimeoutMs: 1_000 }, deps)
+    await t.rejects(w.write(1), { code }, code)
+    t.strictSame(deps.slept, [], `${code}: no retry`)
+  }
+  const deps = clock()
+  const lost = new Error('Connection terminated unexpectedly')
+  t.equal(await withRetries(failing([lost, sqlError('57P03')]), { deadlineMs: 10_000, attemptTimeoutMs: 1_000 }, deps).write(1), '127.0.0.1:5432', 'a lost connection and a starting node are retried')
+  t.strictSame(deps.slept, [10, 20])
 })
 
 t.test('the deadline: the last error is thrown instead of sleeping past it', async (t) => {
