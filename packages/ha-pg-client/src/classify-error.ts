@@ -97,6 +97,18 @@ export function classifyError(err: unknown, phase: 'connect' | 'statement' = 'st
   return { outcome: 'failed', topology: false, code }
 }
 
+/**
+ * A `25006` from a server that now reports `default_transaction_read_only = on` (or a standby) is the
+ * server's doing, not the caller's: the statement did not run, retry elsewhere (`HAPG_NOT_WRITABLE`).
+ * `client` is the session it came from, with what the server last reported (see member-pool.ts).
+ */
+export function readOnlyServer(err: unknown, client: object): HaPgError | undefined {
+  if ((err as { code?: unknown } | null)?.code !== '25006') return undefined
+  const c = client as { hotStandby?: boolean; defaultReadOnly?: boolean }
+  if (c.hotStandby !== true && c.defaultReadOnly !== true) return undefined
+  return new HaPgError('HAPG_NOT_WRITABLE', 'the server turned read-only (default_transaction_read_only or recovery)', { cause: err })
+}
+
 function errorCode(err: unknown): string {
   if (typeof err === 'object' && err !== null && 'code' in err && typeof err.code === 'string') return err.code
   return 'unknown'

@@ -8,9 +8,10 @@ import { ensureWritable, MemberPool, type PoolCounts, type PoolEvents } from './
 import { validateOptions, type HaPgClientOptions, type HaPgLogger, type PatroniModeOptions } from './options.js'
 import { PatroniApi } from './patroni-api.js'
 import { retryVerdict } from './retry-policy.js'
-import { classifyError } from './classify-error.js'
+import { readOnlyServer } from './classify-error.js'
 import { runStatement, type StatementLimits } from './statement.js'
-import { readableReplicas } from './topology.js'
+import { isSubmittable, submitOn, type Callback } from './submittable.js'
+import { ReplicaReads } from './replica-reads.js'
 
 /** Per-call options of {@link HaPgClient.query}. */
 export interface QueryOptions {
@@ -59,26 +60,6 @@ export interface ClientStats {
   }
 }
 
-/**
- * A `25006` from a server that now reports `default_transaction_read_only = on` (or a standby) is the
- * server's doing, not the caller's: the statement did not run, retry elsewhere (`HAPG_NOT_WRITABLE`).
- */
-function readOnlyServer(err: unknown, client: pg.PoolClient): HaPgError | undefined {
-  if ((err as { code?: unknown } | null)?.code !== '25006') return undefined
-  const c = client as { hotStandby?: boolean; defaultReadOnly?: boolean }
-  if (c.hotStandby !== true && c.defaultReadOnly !== true) return undefined
-  return new HaPgError('HAPG_NOT_WRITABLE', 'the server turned read-only (default_transaction_read_only or recovery)', { cause: err })
-}
-
-/** pg's Submittable as its Client drives it (pg/lib/client.js): these two end its use of the connection. */
-interface DrivenSubmittable extends pg.Submittable {
-  handleReadyForQuery(...args: unknown[]): void
-  handleError(err: unknown, ...rest: unknown[]): void
-  callback?: unknown
-}
-type Callback<R> = (err: Error | null, result?: R) => void
-const isSubmittable = (q: unknown): q is DrivenSubmittable => typeof (q as Partial<pg.Submittable> | null)?.submit === 'function'
-
 type Attempt<T> = (client: pg.PoolClient, pool: MemberPool, limits: StatementLimits, epoch: LeaderEpoch | undefined) => Promise<T>
 interface RetryHow {
   readonly handOff?: boolean
@@ -86,8 +67,6 @@ interface RetryHow {
   readonly timeoutMs?: number | undefined
   readonly signal?: AbortSignal | undefined
 }
-/** Replica reads' default staleness bound: Patroni's own default `maximum_lag_on_failover` (1 MiB). */
-const DEFAULT_MAX_LAG_BYTES = 1_048_576
 /** pg-pool's `max` when none is given (pg-pool/index.js). */
 const PG_POOL_DEFAULT_MAX = 10
 const SILENT: HaPgLogger = { info() {}, warn() {} }
@@ -116,7 +95,6 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
   readonly #log: HaPgLogger
   readonly #api: PatroniApi | undefined
   readonly #tracker: LeaderTracker | undefined
-  readonly #pools = new Map<string, MemberPool>()
   readonly #retiring = new Set<Promise<void>>()
   #leaderPool: MemberPool | undefined
   /** Sessions opened on a key holder while it promotes, for its epoch (see warm-up.ts). */
@@ -124,8 +102,12 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
     newPool: (holder) => this.#newPool(this.#memberConfig(holder.host, holder.port), holder.name, 'leader'),
     retire: (pool, reason) => this.#retire(pool, reason),
   })
+  readonly #replicas = new ReplicaReads({
+    newPool: (member) => this.#newPool(this.#memberConfig(member.host, member.port), member.name, 'replica'),
+    retire: (pool, reason) => this.#retire(pool, reason),
+    warn: (entry) => this.#log.warn(entry),
+  })
   #retries = 0
-  #replicaTurn = 0
   #retiredPools = 0
   #closing: Promise<void> | undefined
   #ending: Promise<void> | undefined
@@ -191,49 +173,14 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
       return undefined
     }
     const callback = rest.find((a) => typeof a === 'function') as Callback<unknown> | undefined
-    if (isSubmittable(textOrConfig)) return this.#submit(textOrConfig, callback)
+    // a fenced leader client, as connect() gives, released when pg is done with the Submittable
+    if (isSubmittable(textOrConfig)) return submitOn(() => this.connect(), textOrConfig, callback)
     const values = Array.isArray(rest[0]) ? (rest[0] as unknown[]) : undefined
     const options = (typeof rest[1] === 'object' && rest[1] !== null ? rest[1] : {}) as QueryOptions
     const promise = this.#track(this.#query(textOrConfig as string | pg.QueryConfig, values, options))
     if (callback === undefined) return promise
     promise.then((res) => callback(null, res), (err: unknown) => callback(err as Error))
     return undefined
-  }
-
-  /**
-   * Checks out a fenced leader client (as connect()), hands it `submittable`, and releases it when pg is
-   * done with it: at ReadyForQuery (finished, closed, or failed and synced), or at an error (with it, so
-   * pg-pool destroys the session). A failed checkout reaches the Submittable as its error.
-   */
-  #submit<T extends DrivenSubmittable>(submittable: T, callback: Callback<unknown> | undefined): T {
-    // pg's Client calls both on every Submittable it runs (pg/lib/client.js), so both exist.
-    const sub: DrivenSubmittable = submittable
-    const onReady = sub.handleReadyForQuery.bind(sub)
-    const onError = sub.handleError.bind(sub)
-    void this.connect().then(
-      (client) => {
-        // Once: the Submittable gets its own handlers back (an error is followed by ReadyForQuery when the
-        // session survives it), so the client is released exactly once.
-        const release = (err?: unknown): void => {
-          sub.handleReadyForQuery = onReady
-          sub.handleError = onError
-          client.release(err as Error | undefined)
-        }
-        sub.handleReadyForQuery = (...args: unknown[]) => {
-          onReady(...args)
-          release()
-        }
-        sub.handleError = (err: unknown, ...args: unknown[]) => {
-          onError(err, ...args)
-          release(err)
-        }
-        // pg's Client#query calls a callback given beside a Submittable when it ends (as `callback`).
-        if (callback !== undefined) sub.callback = callback
-        client.query(sub)
-      },
-      (err: unknown) => onError(err),
-    )
-    return submittable
   }
 
   #query<R extends pg.QueryResultRow>(textOrConfig: string | pg.QueryConfig, values: unknown[] | undefined, options: QueryOptions): Promise<pg.QueryResult<R>> {
@@ -307,7 +254,7 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
       leader: leader === undefined ? null : { name: leader.name, host: leader.host, port: leader.port, timeline: leader.timeline },
       leaseValid: leader !== undefined && t !== undefined && t.hasLease(leader),
       leaseAgeMs: t?.leaseAge() ?? null,
-      pools: [this.#leaderPool, this.#warmUp.pool, ...this.#pools.values()].flatMap((p) => (p === undefined ? [] : [p.counts()])),
+      pools: [this.#leaderPool, this.#warmUp.pool, ...this.#replicas.pools].flatMap((p) => (p === undefined ? [] : [p.counts()])),
       counters: {
         leaderChanges: t?.counters.leaderChanges ?? 0,
         retries: this.#retries,
@@ -323,7 +270,7 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
   close(): Promise<void> {
     this.#closing ??= (async () => {
       await this.#tracker?.close()
-      const pools = [this.#leaderPool, this.#warmUp.pool, ...this.#pools.values()].flatMap((p) => (p === undefined ? [] : [p.retire('closed')]))
+      const pools = [this.#leaderPool, this.#warmUp.pool, ...this.#replicas.pools].flatMap((p) => (p === undefined ? [] : [p.retire('closed')]))
       await Promise.all([...pools, ...this.#retiring])
       await this.#api?.close()
     })()
@@ -507,33 +454,9 @@ export class HaPgClient extends EventEmitter<HaPgClientEvents> implements AsyncD
     const leader = { ...options, role: 'leader' as const }
     if (tracker === undefined) return this.#query<R>(query, undefined, leader)
     if (tracker.members.length === 0) await tracker.refresh()
-    // Balance: rotate through the qualifying replicas (least lagging first in each turn).
-    const ranked = readableReplicas(tracker.members, options.maxLagBytes ?? DEFAULT_MAX_LAG_BYTES)
-    const turn = this.#replicaTurn++ % Math.max(1, ranked.length)
-    const candidates = [...ranked.slice(turn), ...ranked.slice(0, turn)]
     const limits: StatementLimits = { timeoutMs: options.timeoutMs ?? this.#options.queryTimeoutMs, signal: options.signal }
-    for (const member of candidates) {
-      const key = `${member.name}@${member.host}:${member.port}`
-      let pool = this.#pools.get(key)
-      if (pool === undefined) {
-        pool = this.#newPool(this.#memberConfig(member.host as string, member.port as number), member.name, 'replica')
-        this.#pools.set(key, pool)
-      }
-      let client: pg.PoolClient | undefined
-      try {
-        client = await pool.checkout(limits.timeoutMs ?? this.#deadlineMs())
-        const result = await runStatement<R>(client, pool, query, limits)
-        client.release()
-        return result
-      } catch (err) {
-        client?.release(true)
-        // The caller's own SQL error (a typo, a constraint, a cancel) says nothing about the replica.
-        if (classifyError(err, client === undefined ? 'connect' : 'statement').outcome === 'failed') throw err
-        this.#log.warn({ msg: 'replica read failed, trying the next', member: member.name, error: String(err) })
-        this.#pools.delete(key)
-        this.#retire(pool, 'replica-error')
-      }
-    }
+    const read = await this.#replicas.read<R>(tracker.members, query, limits, options.maxLagBytes, limits.timeoutMs ?? this.#deadlineMs())
+    if (read !== undefined) return read
     return this.#query<R>(query, undefined, leader)
   }
 

@@ -1,20 +1,16 @@
 import { HaPgError } from './errors.js'
-import type { PatroniApi, PatroniMember, PatroniTiming, PrimaryAnswer, RestResult } from './patroni-api.js'
-import { apiBase, decideLeader, learnedApiUrls, namesLeader, type LeaderDecision } from './topology.js'
+import { CONFIRM_WAIT_MS, LeaderRace } from './leader-race.js'
+import { Lease, type LeaderEpoch } from './lease.js'
+import { keyExpiry, leaseFor, type LeaseTermsContext } from './lease-terms.js'
+import type { PatroniApi, PatroniMember, PatroniTiming, RestResult } from './patroni-api.js'
+import { quorumSettled } from './quorum-settled.js'
 import { settledWithin } from './settled-within.js'
+import { clientTiming, deriveTiming, PATRONI_DEFAULT_TIMING, type ClientTiming } from './timing.js'
+import { apiBase, decideLeader, learnedApiUrls, namesLeader, promoted, type LeaderDecision } from './topology.js'
 import type { KeyHolder } from './warm-up.js'
-import { clientTiming, deriveTiming, LEADER_RACE_MS, PATRONI_DEFAULT_TIMING, type ClientTiming } from './timing.js'
+import { decideWithoutDcs } from './without-dcs.js'
 
-/** One leader epoch: a member on a timeline. A new epoch means a new pool. */
-export interface LeaderEpoch {
-  readonly id: number
-  readonly name: string
-  readonly host: string
-  readonly port: number
-  readonly timeline: number
-  /** Its Patroni REST base URL. */
-  readonly apiUrl: string
-}
+export type { LeaderEpoch } from './lease.js'
 
 export interface TrackerHooks {
   leaderChanged(from: LeaderEpoch | undefined, to: LeaderEpoch): void
@@ -42,26 +38,17 @@ export interface LeaderTrackerOptions {
   readonly wallClock?: () => number
 }
 
-const PRIMARY_ROLES = new Set(['master', 'primary'])
-/** After a majority of views answered, how long to wait for the stragglers (a frozen Patroni never answers). */
-const SETTLE_MS = 30
-/** Without a lease, how long a round waits for the candidate's `GET /primary` before the next round may start. */
-const CONFIRM_WAIT_MS = 100
 /** In steady state, a full round (every member's `/cluster`) runs at least this often; others ask one member. */
 const FULL_ROUND_EVERY = 4
-/** While a leader race runs, paced rounds come at least this often (±50 % jitter); each asks one member. */
-const RACE_POLL_MS = 250
-/** While the key holder promotes, rounds that ask only its `/primary` come this often: as many calls per second as race rounds. */
-const HOLDER_POLL_MS = 125
-/** At most this many of those in a row; then a race round asks a `/cluster` view again (the holder may have lost the key). */
-const HOLDER_ROUNDS = 3
 
 type Confirmable = PatroniMember & { readonly api_url: string; readonly host: string; readonly port: number }
 
 /**
  * Finds and leases the leader. Discovery asks every member's `/cluster` in parallel, picks a candidate
  * ({@link decideLeader}) and confirms it with `GET /primary` on that member. A confirmation sent at `t`
- * grants a lease until `t + leaseMs`; writes are only sent, and only reported successful, under a lease.
+ * grants a lease until `t + leaseMs` ({@link Lease}, its terms in lease-terms.ts); writes are only sent,
+ * and only reported successful, under a lease. Rounds are paced here; through a leader race the race
+ * chooses whom each round asks ({@link LeaderRace}).
  */
 export class LeaderTracker {
   readonly #o: LeaderTrackerOptions
@@ -70,8 +57,8 @@ export class LeaderTracker {
   #patroniTiming: PatroniTiming | undefined
   #patroniVersion: string | undefined
   #configAt = Number.NEGATIVE_INFINITY
-  /** When the last lease ended (or was revoked); the watchdog counts from here. */
-  #leaseEnd = Number.NEGATIVE_INFINITY
+  readonly #lease: Lease
+  readonly #race: LeaderRace
   #rounds = 0
   #fullRoundNeeded = true
   #napStreak = 0
@@ -79,30 +66,13 @@ export class LeaderTracker {
   #nextPacedRoundAt = Number.NEGATIVE_INFINITY
   /** When the leased leader's key would expire had it stopped refreshing it at its last answer (+ jitter): paced rounds start over then. */
   #keyExpiresAt = Number.POSITIVE_INFINITY
-  /** The leader granted last, until a round sees the key free or with another member (paced rounds start over once per grant). */
-  #motionWatchedLeader: string | undefined
-  /** Until then, no lease and the key seen moving: a leader race runs, paced rounds stay short and ask one member. */
-  #raceUntil = Number.NEGATIVE_INFINITY
-  /** A race round's `/primary` answer as a primary: the confirmation of the full round it starts, if that decides its member. */
-  #probe: { readonly url: string; readonly sentAt: number; readonly answer: RestResult<PrimaryAnswer> } | undefined
-  /** Race rounds so far: every other one asks the candidates' `/primary` rather than a view. */
-  #raceRounds = 0
-  /** The key holder a race round saw still promoting, and how many rounds asked only its `/primary` since. */
-  #promoting: { readonly url: string; rounds: number } | undefined
-  /** The members other than the leader whose `/cluster` answered in the last full round: who a race round asks. */
-  #answering: readonly string[] = []
   /** When the last finished discovery round began (what it decided was seen from then on). */
   #lastRoundAt = Number.NEGATIVE_INFINITY
   #rejected: string | undefined
-  /** The lease of the current grant (shortened when the leader's DCS contact is old). */
-  #leaseMs = 0
   /** The Patroni timing the lease is derived from (the safety view, see effectiveTiming). */
   #leaseBasis: PatroniTiming = PATRONI_DEFAULT_TIMING
   #timing: ClientTiming
-  #leader: LeaderEpoch | undefined
-  #leaseStart = Number.NEGATIVE_INFINITY
   #maxTimeline = -1
-  #epochs = 0
   #members: readonly PatroniMember[] = []
   #lastDecision: LeaderDecision = { kind: 'none', reason: 'unreachable' }
   /** Why the last round heard from no member (a refused TLS handshake, a 401…): the cause of a failover timeout. */
@@ -113,9 +83,6 @@ export class LeaderTracker {
   readonly #wakers = new Set<() => void>()
   #timer: NodeJS.Timeout | undefined
   #closed = false
-  readonly #createdAt: number
-  /** Milliseconds without a valid lease, up to the last grant. */
-  #leaderlessTotal = 0
   readonly counters = { leaderChanges: 0, discoveryFailures: 0, refreshes: 0, restCalls: 0 }
 
   constructor(options: LeaderTrackerOptions) {
@@ -124,7 +91,14 @@ export class LeaderTracker {
     this.#urls = new Set(this.#seeds)
     this.#timing = { ...deriveTiming(PATRONI_DEFAULT_TIMING), ...options.timing }
     options.api.timeoutMs = this.#timing.restTimeoutMs
-    this.#createdAt = options.now()
+    this.#lease = new Lease(() => options.now())
+    this.#race = new LeaderRace({
+      api: options.api,
+      now: () => options.now(),
+      members: () => this.#members,
+      keyHolderSeen: (member) => this.#seeKeyHolder(member),
+      roundNow: () => this.#roundNow(),
+    })
   }
 
   get timing(): ClientTiming {
@@ -132,7 +106,7 @@ export class LeaderTracker {
   }
 
   get leader(): LeaderEpoch | undefined {
-    return this.#leader
+    return this.#lease.leader
   }
 
   get members(): readonly PatroniMember[] {
@@ -141,37 +115,27 @@ export class LeaderTracker {
 
   /** Milliseconds since the current lease was granted, or undefined without a leader. */
   leaseAge(): number | undefined {
-    return this.#leader === undefined ? undefined : this.#o.now() - this.#leaseStart
+    return this.#lease.age()
   }
 
   /** Total milliseconds spent without a valid lease, lapsed or revoked (including now, if leaderless). */
   msWithoutLeader(): number {
-    const now = this.#o.now()
-    const leader = this.#leader
-    if (leader !== undefined && this.hasLease(leader, now)) return this.#leaderlessTotal
-    return this.#leaderlessTotal + now - this.#leaselessSince()
-  }
-
-  /** When the time without a lease began: the end of the last lease (lapsed or revoked), else the start. */
-  #leaselessSince(): number {
-    return Number.isFinite(this.#leaseEnd) ? this.#leaseEnd : this.#createdAt
+    return this.#lease.msWithout()
   }
 
   /** Whether `epoch` is leased at time `at`. */
   hasLease(epoch: LeaderEpoch, at = this.#o.now()): boolean {
-    return this.#leader?.id === epoch.id && at < this.#leaseStart + this.#leaseMs
+    return this.#lease.holds(epoch, at)
   }
 
   /** 0 while a lease is valid; else how long ago the last one ended (Infinity if there never was one). */
   leaseLostForMs(): number {
-    const leader = this.#leader
-    if (leader !== undefined && this.hasLease(leader)) return 0
-    return this.#o.now() - this.#leaseEnd
+    return this.#lease.lostForMs()
   }
 
   /** Whether the leased epoch is `epoch` and its lease began after `at` (a re-confirmation covering `at`). */
   confirmedSince(epoch: LeaderEpoch, at: number): boolean {
-    return this.#leader?.id === epoch.id && this.#leaseStart >= at && this.hasLease(epoch)
+    return this.#lease.confirmedSince(epoch, at)
   }
 
   start(): void {
@@ -220,12 +184,10 @@ export class LeaderTracker {
     const since = this.#o.now()
     for (;;) {
       if (this.#closed) throw new HaPgError('HAPG_CLOSED', 'the client is closed')
-      const leader = this.#leader
-      if (leader !== undefined && this.hasLease(leader)) return leader
+      if (this.#lease.valid()) return this.#lease.leader as LeaderEpoch
       await this.refreshPaced()
       const now = this.#o.now()
-      const leased = this.#leader
-      if (leased !== undefined && this.hasLease(leased, now)) return leased
+      if (this.#lease.valid(now)) return this.#lease.leader as LeaderEpoch
       // fail fast only on what a round begun during this wait said: a round begun before it may have seen
       // answers from before a change (found under load: a DCS-down view ending a wait for refused members)
       const fresh = this.#lastRoundAt >= since
@@ -246,11 +208,7 @@ export class LeaderTracker {
 
   /** Ends the current lease at once (the leader's session said it is read-only, or a member named another leader). */
   revoke(): void {
-    if (this.#leader !== undefined && this.#leaseStart !== Number.NEGATIVE_INFINITY) {
-      this.#leaseEnd = Math.min(this.#leaseEnd, this.#o.now())
-      this.#leaseStart = Number.NEGATIVE_INFINITY
-      this.#fullRoundNeeded = true
-    }
+    if (this.#lease.revoke()) this.#fullRoundNeeded = true
   }
 
   async close(): Promise<void> {
@@ -267,8 +225,8 @@ export class LeaderTracker {
    */
   #backoffMs(): number {
     const interval = this.#timing.discoveryIntervalMs
-    const racePace = this.#promoting === undefined ? RACE_POLL_MS : HOLDER_POLL_MS
-    const cap = this.#o.now() < this.#raceUntil ? Math.min(racePace, interval) : interval
+    const racePace = this.#race.pollMs(this.#o.now())
+    const cap = racePace === undefined ? interval : Math.min(racePace, interval)
     const base = Math.min(cap, (this.#o.waitPollMs ?? 50) * 2 ** this.#napStreak)
     this.#napStreak = Math.min(this.#napStreak + 1, 16)
     return Math.max(1, Math.round(base * (0.5 + this.#o.random())))
@@ -312,23 +270,29 @@ export class LeaderTracker {
     this.counters.refreshes += 1
     this.#rounds += 1
     const all = [...this.#urls]
-    const leased = this.#leader !== undefined && this.hasLease(this.#leader)
-    const racing = !leased && !this.#fullRoundNeeded && this.#o.now() < this.#raceUntil && this.#answering.length > 0
+    const leased = this.#lease.valid()
+    const racing = !leased && !this.#fullRoundNeeded && this.#race.runs(this.#o.now())
     const full = !racing && (!leased || this.#fullRoundNeeded || this.#rounds % FULL_ROUND_EVERY === 0 || all.length === 1)
     this.#fullRoundNeeded = false
-    if (!racing) this.#promoting = undefined
-    else if (this.#promoting !== undefined && this.#promoting.rounds < HOLDER_ROUNDS) return this.#watchHolder(this.#promoting)
-    else if (this.#promoting === undefined && this.#raceRounds++ % 2 === 0) return this.#askCandidates()
-    const pickFrom = racing ? this.#answering : all
+    if (!racing) this.#race.stopWatching()
+    else {
+      const step = this.#race.roundWithoutView()
+      if (step !== undefined) {
+        if ((await step) === 'done') return
+        this.#fullRoundNeeded = true
+        return this.#round()
+      }
+    }
+    const pickFrom = racing ? this.#race.answering : all
     const asked = full ? all : [pickFrom[this.#rounds % pickFrom.length] as string]
     // After a race probe found its member promoted, one view from another member that names it is enough:
     // with the member's own /primary, two members agree. On the loaded lab a majority of views took up to
     // 950 ms (they read the DCS, one of whose members was cut off with the leader).
-    const probe = full ? this.#probe : undefined
+    const probe = full ? this.#race.probe : undefined
     const agrees = probe === undefined ? undefined : (view: RestResult<{ members?: PatroniMember[] }>, i: number): boolean => asked[i] !== probe.url && namesLeader(view, probe.url)
     const { results: views, early } = await quorumSettled(asked.map((url) => this.#o.api.cluster(url)), agrees)
     // not the leader: once lost, its view is the stalest (cut off from its DCS, Patroni serves its last cache)
-    if (full && !early) this.#answering = asked.filter((url, i) => views[i]?.ok === true && url !== this.#leader?.apiUrl)
+    if (full && !early) this.#race.answering = asked.filter((url, i) => views[i]?.ok === true && url !== this.#lease.leader?.apiUrl)
     if (early) this.#fullRoundNeeded = true // the next round hears every member again
     if (!full && !(views[0] as RestResult<unknown>).ok) {
       this.#fullRoundNeeded = true
@@ -353,189 +317,55 @@ export class LeaderTracker {
     }
     let decision = decideLeader(views)
     if (!leased && decision.kind === 'candidate') this.#seeKeyHolder(decision.member)
-    if (racing && !(await this.#raceMayBeOver(decision))) return
+    if (racing && (await this.#race.goesOn(decision))) {
+      this.#lastDecision = decision
+      return
+    }
     // One view only ever renews the current leader; anything else is decided by every member's view.
-    if (!full && (racing || decision.kind !== 'candidate' || decision.member.name !== this.#leader?.name)) {
+    if (!full && (racing || decision.kind !== 'candidate' || decision.member.name !== this.#lease.leader?.name)) {
       this.#fullRoundNeeded = true
       return this.#round()
     }
     if ((!full || early) && decision.kind === 'candidate') decision = { ...decision, unanimous: false }
-    if (decision.kind === 'none' && (decision.reason === 'unreachable' || decision.reason === 'dcs-unavailable')) decision = await this.#withoutDcs(asked, views)
+    if (decision.kind === 'none' && (decision.reason === 'unreachable' || decision.reason === 'dcs-unavailable')) decision = await decideWithoutDcs(this.#o.api, asked, views, this.#members, this.#lease.leader)
     this.#lastDecision = decision
     this.#noticeMotion(decision, views.filter((v) => v.ok).length)
     if (decision.kind !== 'candidate') return this.revoke()
     const member = decision.member
-    if (this.#leader !== undefined && this.#leader.name !== member.name) this.revoke()
+    if (this.#lease.leader !== undefined && this.#lease.leader.name !== member.name) this.revoke()
     if (member.api_url === undefined || member.host === undefined || member.port === undefined) return this.revoke()
     const confirmation = this.#confirm(decision, member as Confirmable)
     // With a valid lease this is a background renewal: wait for it. Without one, callers are waiting:
     // do not let a frozen candidate (its /primary never answers) hold up the next round. The
     // confirmation goes on by itself and grants the lease if it succeeds.
-    if (this.#leader !== undefined && this.hasLease(this.#leader)) return await confirmation
+    if (this.#lease.valid()) return await confirmation
     await settledWithin(confirmation, CONFIRM_WAIT_MS)
   }
 
   /**
-   * No member answered `/cluster`. Patroni 3.0.2 cannot answer it without its DCS (the request fails or
-   * hangs), but `/primary` still answers from the node's own state. With `failsafe_mode` the leader
-   * keeps its role (and answers 200) while it reaches every member: it stays the candidate. If a
-   * majority answers `/primary` at all, the members are up and their DCS is not: `dcs-unavailable`.
-   */
-  async #withoutDcs(urls: readonly string[], views: readonly RestResult<unknown>[]): Promise<LeaderDecision> {
-    const { results: answers } = await quorumSettled(urls.map((url) => this.#o.api.primary(url)))
-    const known = new Map(this.#members.filter((m) => m.api_url !== undefined).map((m) => [apiBase(m.api_url as string), m] as const))
-    const leader = this.#leader
-    if (leader !== undefined) known.set(leader.apiUrl, { name: leader.name, role: 'leader', state: 'running', api_url: leader.apiUrl, host: leader.host, port: leader.port, timeline: leader.timeline })
-    const primary = urls.findIndex((url, i) => answers[i]?.ok === true && known.has(url))
-    if (primary >= 0) return { kind: 'candidate', member: known.get(urls[primary] as string) as PatroniMember, votes: 0, unanimous: false }
-    // Only a node's own answer about its role counts (200 primary, 503 not): a 401 or 404 says nothing about
-    // its DCS, and counting it turned a refused password into "DCS unavailable" (HAPG_NO_LEADER).
-    const answered = answers.filter((a) => a.ok || a.status === 503).length
-    // `/cluster` that merely timed out (busy members racing for the key while the leader is frozen) says
-    // nothing about the DCS: keep waiting. Only refused, closed or 5xx answers from a majority do.
-    const slow = views.filter((v) => !v.ok && v.timedOut === true).length
-    return { kind: 'none', reason: answered * 2 > urls.length && slow * 2 <= views.length ? 'dcs-unavailable' : 'unreachable' }
-  }
-
-  /**
-   * The first round after a grant that sees the leader key free (`no-leader`: the race is on), held
-   * by another member (it promotes now), or still held by the leader in no more than half of the views
-   * that answered (a leader cut off from its DCS names itself from its last cache; the others see the
-   * key free) starts the paced rounds over at `waitPollMs`: the new leader is seconds, often
-   * milliseconds, away. Once per grant, so views that keep changing cannot make a fleet poll fast for
-   * long (issue #11: HaPgClient followed about 1 s after libpq).
-   *
-   * From then (and from the moment the lost leader's key may expire) until a grant, the rounds stay at
-   * most RACE_POLL_MS apart and ask one member each ({@link LeaderTracker.#raceOn}): as many REST calls
-   * per second as full rounds at the discovery interval on three members, but the winner is seen within
-   * a quarter second, not a second (a frozen or partitioned leader used up the doubling before the race
-   * ended: issue #11, followed 0.9 s late).
+   * The first round after a grant that sees the leader key move ({@link LeaderRace.noticeMotion}) starts
+   * the paced rounds over at `waitPollMs`: the new leader is seconds, often milliseconds, away (issue #11:
+   * HaPgClient followed about 1 s after libpq). From then (and from the moment the lost leader's key may
+   * expire) until a grant, the rounds stay at most a race round apart and ask one member each: as many REST
+   * calls per second as full rounds at the discovery interval on three members, but the winner is seen
+   * within a quarter second, not a second (a frozen or partitioned leader used up the doubling before the
+   * race ended: issue #11, followed 0.9 s late).
    */
   #noticeMotion(decision: LeaderDecision, answered: number): void {
-    const watched = this.#motionWatchedLeader
-    if (watched === undefined) return
-    const moved = decision.kind === 'candidate' ? decision.member.name !== watched || (answered > 0 && decision.votes * 2 <= answered) : decision.reason === 'no-leader'
-    if (!moved) return
-    this.#motionWatchedLeader = undefined
+    if (!this.#race.noticeMotion(decision, answered)) return
     this.#raceOn(this.#o.now())
     this.#nextPacedRoundAt = this.#o.now() + this.#backoffMs()
     this.#wakeNappers()
   }
 
-  /**
-   * Paced rounds start over and, until a grant, stay at the race pace for as long as Patroni may take
-   * from the key's expiry to a new leader: the part of the failover deadline after `ttl` (a replica
-   * notices within `loop_wait`, its race's 2 s status requests, the promotion within `retry_timeout`,
-   * the new role at the next loop). 20/1/5: 9 s. Measured on the lab: a partitioned leader was replaced
-   * up to 5.6 s after its key's ttl.
-   */
+  /** The race runs from `now` ({@link LeaderRace.start}), and paced rounds start over. */
   #raceOn(now: number): void {
-    const { loop_wait, retry_timeout } = this.#leaseBasis
-    this.#raceUntil = now + (2 * loop_wait + retry_timeout) * 1000 + LEADER_RACE_MS
+    this.#race.start(now, this.#leaseBasis)
     this.#napStreak = 0
-  }
-
-  /**
-   * A race round's one view: the key still free, or held by a member whose `/primary` does not answer
-   * 200 as a primary within CONFIRM_WAIT_MS (its PostgreSQL still promotes), means the race goes on: 1
-   * or 2 REST calls, not a full round and a confirmation. Anything else is for a full round to decide.
-   */
-  async #raceMayBeOver(decision: LeaderDecision): Promise<boolean> {
-    this.#probe = undefined // an earlier probe's answer is older than what this round sees
-    this.#promoting = undefined
-    if (decision.kind === 'none' && decision.reason !== 'no-leader') return true
-    this.#lastDecision = decision
-    // a key holder without a REST address could never be confirmed: the race goes on for this client
-    const holder = decision.kind === 'candidate' ? decision.member.api_url : undefined
-    if (holder === undefined) return false
-    const url = apiBase(holder)
-    const answer = await this.#probeHolder(url)
-    if (answer === 'promoted') return true
-    // Patroni 4 answers 200 as a replica while it promotes: watch it (3.x answers 503 until it is the primary)
-    if (answer?.ok === true) this.#promoting = { url, rounds: 0 }
-    return false
-  }
-
-  /**
-   * A race round that asks every candidate's `/primary` (who answered the last full round, never the lost
-   * leader) instead of one `/cluster` view. Patroni answers `/primary` from its own state; `/cluster` reads
-   * the DCS, and on the lab, with an etcd member cut off along with the leader, views took 300–950 ms
-   * while `/primary` took 100–140 ms. Every other race round is still a view, which may name a holder
-   * this client did not ask. On three members, as many REST calls as a view and its probe.
-   */
-  async #askCandidates(): Promise<void> {
-    const answers = await Promise.all(this.#answering.map(async (url) => ({ url, answer: await this.#probeHolder(url) })))
-    if (answers.some(({ answer }) => answer === 'promoted')) {
-      this.#fullRoundNeeded = true
-      return this.#round()
-    }
-    const holder = answers.find(({ answer }) => answer !== undefined && answer !== 'promoted' && answer.ok)
-    if (holder !== undefined) this.#holdsKey(holder.url)
-  }
-
-  /** A candidate answered `/primary` 200 as a replica: Patroni 4's key holder while it promotes. Watched, and its sessions warmed. */
-  #holdsKey(url: string): void {
-    this.#promoting = { url, rounds: 0 }
-    this.#seeKeyHolderAt(url)
-  }
-
-  /**
-   * A race round while the key holder promotes: its `/primary` only, no `/cluster` view, every
-   * HOLDER_POLL_MS: as many REST calls per second as race rounds (one call, not two, twice as often), and
-   * the end of the promotion seen twice as soon. An answer as a primary starts the full round that
-   * decides; anything but 200 as a replica (it lost the key, or is gone) and every HOLDER_ROUNDS-th round
-   * go back to race rounds, whose view may name another holder.
-   */
-  async #watchHolder(promoting: { readonly url: string; rounds: number }): Promise<void> {
-    promoting.rounds += 1
-    const answer = await this.#probeHolder(promoting.url)
-    if (answer === 'promoted') {
-      this.#fullRoundNeeded = true
-      return this.#round()
-    }
-    if (answer !== undefined && !answer.ok) this.#promoting = undefined
-  }
-
-  /**
-   * `GET /primary` on the key holder, waited for CONFIRM_WAIT_MS: 'promoted' (kept as the confirmation,
-   * see {@link LeaderTracker.#promotedProbe}), another answer, or undefined if it did not answer in time.
-   */
-  async #probeHolder(url: string): Promise<'promoted' | RestResult<PrimaryAnswer> | undefined> {
-    const sentAt = this.#o.now()
-    const asked = this.#o.api.primary(url)
-    const answer = await settledWithin(asked, CONFIRM_WAIT_MS)
-    if (answer !== undefined) return this.#promotedProbe(url, sentAt, answer) ? 'promoted' : answer
-    // A busy member answers late (on the lab's loaded hosts, /primary's status query took longer than
-    // the wait): a late answer as a primary asks every member at once rather than at the next race round.
-    void asked.then((late) => {
-      if (this.#promotedProbe(url, sentAt, late)) this.#roundNow()
-      else if (late.ok && this.#promoting === undefined && this.#o.now() < this.#raceUntil) this.#holdsKey(url)
-    })
-    return undefined
-  }
-
-  /**
-   * Whether a race probe says its member is the primary; if so it is kept as the confirmation of the
-   * full round that follows (one `/primary` less on a node that just promoted, and the lease starts at
-   * the probe: no later than a confirmation sent after the round would). That round's views must still
-   * decide that member, so nothing is granted on one view.
-   */
-  #promotedProbe(url: string, sentAt: number, answer: RestResult<PrimaryAnswer>): boolean {
-    if (!promoted(answer)) return false
-    this.#probe = { url, sentAt, answer }
-    // Its sessions open now, while the full round's views come: on the lab they took 300-950 ms, and
-    // warmed only from that round's decision, no session was open on the new leader at its lease.
-    this.#seeKeyHolderAt(url)
-    return true
   }
 
   #seeKeyHolder({ name, host, port }: PatroniMember): void {
     if (host !== undefined && port !== undefined) this.#o.hooks.keyHolderSeen?.({ name, host, port })
-  }
-
-  #seeKeyHolderAt(url: string): void {
-    const member = this.#members.find((m) => m.api_url !== undefined && apiBase(m.api_url) === url)
-    if (member !== undefined) this.#seeKeyHolder(member)
   }
 
   /** Callers napping in waitForLease look again at once. */
@@ -556,17 +386,16 @@ export class LeaderTracker {
     const inflight = this.#confirming.get(url)
     if (inflight !== undefined) return inflight
     // A race probe's answer confirms its own member, once; the lease starts when the probe was sent.
-    const probe = this.#probe?.url === url ? this.#probe : undefined
-    this.#probe = undefined
+    const probe = this.#race.takeProbe(url)
     const sentAt = probe?.sentAt ?? this.#o.now()
-    const generation = this.#epochs
+    const generation = this.#lease.epochs
     const run = (async () => {
       // No lease before Patroni's timing is known: the lease length depends on it (issue #11, major 4).
       if (this.#patroniTiming === undefined) await this.#learnTiming(url)
       if (this.#patroniTiming === undefined) return
       const answer = probe?.answer ?? (await this.#o.api.primary(url))
       // Another leader was granted meanwhile: this late answer says nothing about it.
-      if (this.#epochs !== generation && this.#leader?.name !== member.name) return
+      if (this.#lease.epochs !== generation && this.#lease.leader?.name !== member.name) return
       if (!answer.ok) {
         // 503 means "not the primary": end the lease now. A timeout proves nothing; the lease lapses by itself.
         if (answer.status !== undefined) this.revoke()
@@ -580,71 +409,33 @@ export class LeaderTracker {
         this.#applyTiming(this.#patroniTiming)
       }
       // While a node shuts down (switchover), Patroni may answer without a timeline: that is no new epoch.
-      const timeline = body.timeline ?? member.timeline ?? (this.#leader?.name === member.name ? this.#leader.timeline : 0)
+      const leader = this.#lease.leader
+      const timeline = body.timeline ?? member.timeline ?? (leader?.name === member.name ? leader.timeline : 0)
       // Never go back to a lower timeline, unless every member agrees (the 3.0.2 "old leader takes the key back" case).
       if (timeline < this.#maxTimeline && !decision.unanimous) return this.revoke()
-      const leaseMs = this.#leaseFor(body)
+      const leaseMs = leaseFor(body, this.#termsContext())
       if (leaseMs <= 0) return this.revoke()
       this.#grant({ name: member.name, host: member.host, port: member.port, timeline, apiUrl: url }, sentAt, leaseMs)
-      this.#keyExpiresAt = this.#keyExpiry(body, sentAt)
+      this.#keyExpiresAt = keyExpiry(body, sentAt, this.#termsContext())
     })().finally(() => this.#confirming.delete(url))
     this.#confirming.set(url, run)
     return run
   }
 
-  /**
-   * The lease one confirmation grants. A `/primary` 200 proves only that the leader key was refreshed
-   * within `ttl` (Patroni's `is_leader()`). When the answer says the member last reached its DCS
-   * (`dcs_last_seen`) more than `loop_wait` ago, its key may expire that much sooner, so the lease is
-   * shortened by the excess; under `failsafe_mode_is_active` the leader runs on the confirmation of
-   * every member instead of the key, and the full lease holds. Older answers without the field: full lease.
-   */
-  #leaseFor(body: PrimaryAnswer): number {
-    const leaseMs = this.#timing.leaseMs
-    if (body.failsafe_mode_is_active === true || typeof body.dcs_last_seen !== 'number') return leaseMs
-    const ageMs = Math.max(0, (this.#o.wallClock ?? Date.now)() - body.dcs_last_seen * 1000)
-    return Math.min(leaseMs, leaseMs - (ageMs - this.#leaseBasis.loop_wait * 1000))
-  }
-
-  /**
-   * When the leader key would expire had the leader stopped refreshing it by the time of this answer:
-   * `ttl` after its last DCS contact (`dcs_last_seen`, whole seconds), else after `sentAt − loop_wait`.
-   * Spread over the next second (or discovery interval, if shorter) so that a fleet reading the same
-   * `dcs_last_seen` does not ask in lockstep. Only a hint for pacing: no lease depends on it.
-   * Under `failsafe_mode_is_active` no replica may take the key: no hint.
-   */
-  #keyExpiry(body: PrimaryAnswer, sentAt: number): number {
-    if (body.failsafe_mode_is_active === true) return Number.POSITIVE_INFINITY
-    const { ttl, loop_wait } = this.#leaseBasis
-    // the last contact on the monotonic clock: dcs_last_seen is a wall-clock time, read as an age
-    const contactAt = typeof body.dcs_last_seen === 'number' ? this.#o.now() - Math.max(0, (this.#o.wallClock ?? Date.now)() - body.dcs_last_seen * 1000) : sentAt - loop_wait * 1000
-    const spreadMs = Math.min(1000, this.#timing.discoveryIntervalMs) * this.#o.random()
-    return contactAt + ttl * 1000 + spreadMs
+  #termsContext(): LeaseTermsContext {
+    const { leaseMs, discoveryIntervalMs } = this.#timing
+    return { leaseMs, discoveryIntervalMs, basis: this.#leaseBasis, now: () => this.#o.now(), wallClock: () => (this.#o.wallClock ?? Date.now)(), random: () => this.#o.random() }
   }
 
   #grant(next: Omit<LeaderEpoch, 'id'>, sentAt: number, leaseMs: number): void {
-    const current = this.#leader
-    const now = this.#o.now()
-    // a lease that lapsed (a frozen leader's /primary times out: nothing revokes it) counts as much as a revoked one
-    if (current === undefined || !this.hasLease(current, now)) this.#leaderlessTotal += Math.max(0, now - this.#leaselessSince())
-    const same = current !== undefined && current.name === next.name && current.host === next.host && current.port === next.port && current.timeline === next.timeline && current.apiUrl === next.apiUrl
-    if (!same) {
-      const epoch = { id: ++this.#epochs, ...next }
-      this.#leader = epoch
-      this.#leaseStart = Number.NEGATIVE_INFINITY
-      this.counters.leaderChanges += current === undefined ? 0 : 1
-      this.#o.hooks.leaderChanged(current, epoch)
-    }
+    this.#lease.grant(next, sentAt, leaseMs, (from, to) => {
+      this.counters.leaderChanges += from === undefined ? 0 : 1
+      this.#o.hooks.leaderChanged(from, to)
+    })
     this.#maxTimeline = next.timeline
-    if (sentAt + leaseMs > this.#leaseStart + this.#leaseMs) {
-      this.#leaseStart = sentAt
-      this.#leaseMs = leaseMs
-    }
-    this.#leaseEnd = this.#leaseStart + this.#leaseMs
     this.#napStreak = 0
     this.#nextPacedRoundAt = Number.NEGATIVE_INFINITY
-    this.#motionWatchedLeader = next.name
-    this.#raceUntil = Number.NEGATIVE_INFINITY
+    this.#race.end(next.name)
     this.#wakeNappers()
   }
 
@@ -671,41 +462,4 @@ export class LeaderTracker {
     const d = this.#lastDecision
     return d.kind === 'candidate' ? `candidate ${d.member.name} not confirmed` : d.reason
   }
-}
-
-/**
- * Whether a `/primary` answer says the member is the primary. Patroni answers 200 as soon as the member
- * holds the key (`Ha.is_leader()`), with role `replica` until its PostgreSQL is out of recovery
- * (patroni/api.py, `do_GET`; measured on 4.0.7: 100–200 ms).
- */
-function promoted(answer: RestResult<PrimaryAnswer>): boolean {
-  return answer.ok && PRIMARY_ROLES.has(answer.body.role ?? 'master')
-}
-
-/**
- * Resolves with every answer once all settled, or `SETTLE_MS` after a majority answered: a frozen
- * member must not hold up a round. Or at once (`early`) when an answer is `enough`. Unsettled answers
- * count as timeouts.
- */
-function quorumSettled<T>(calls: Promise<RestResult<T>>[], enough?: (result: RestResult<T>, i: number) => boolean): Promise<{ results: RestResult<T>[]; early: boolean }> {
-  const results: (RestResult<T> | undefined)[] = calls.map(() => undefined)
-  const majority = Math.floor(calls.length / 2) + 1
-  return new Promise((resolve) => {
-    let done = 0
-    let timer: NodeJS.Timeout | undefined
-    const finish = (early: boolean): void => {
-      if (timer !== undefined) clearTimeout(timer)
-      timer = undefined
-      resolve({ results: results.map((r) => r ?? { ok: false, error: new Error('no answer before the round settled'), timedOut: true }), early })
-    }
-    calls.forEach((call, i) => {
-      void call.then((result) => {
-        results[i] = result
-        done += 1
-        if (done === calls.length) finish(false)
-        else if (enough?.(result, i) === true) finish(true)
-        else if (done === majority && timer === undefined) timer = setTimeout(() => finish(false), SETTLE_MS)
-      })
-    })
-  })
 }

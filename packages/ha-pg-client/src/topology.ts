@@ -1,10 +1,12 @@
-import type { PatroniMember, RestResult } from './patroni-api.js'
+import type { PatroniMember, PrimaryAnswer, RestResult } from './patroni-api.js'
 
 /** Roles Patroni uses for the member that holds the leader key (3.0.2 says `leader`, `/patroni` says `master`). */
 const LEADER_ROLES = new Set(['leader', 'master', 'primary'])
 /** Roles of streaming standbys that may serve reads. */
 const REPLICA_ROLES = new Set(['replica', 'sync_standby', 'quorum_standby', 'standby', 'standby_leader'])
 const SERVING_STATES = new Set(['running', 'streaming'])
+/** Roles a `GET /primary` answer gives the primary (3.0.2 says `master`, 4.x `primary`). */
+const PRIMARY_ROLES = new Set(['master', 'primary'])
 
 /** What one round of `GET /cluster` answers says about leadership. */
 export type LeaderDecision =
@@ -92,4 +94,13 @@ export function learnedApiUrls(views: readonly RestResult<{ members?: PatroniMem
 /** `http://127.0.0.1:8008/patroni` → `http://127.0.0.1:8008/`. */
 export function apiBase(apiUrl: string): string {
   return new URL('/', apiUrl).toString()
+}
+
+/**
+ * Whether a `/primary` answer says the member is the primary. Patroni answers 200 as soon as the member
+ * holds the key (`Ha.is_leader()`), with role `replica` until its PostgreSQL is out of recovery
+ * (patroni/api.py, `do_GET`; measured on 4.0.7: 100–200 ms).
+ */
+export function promoted(answer: RestResult<PrimaryAnswer>): boolean {
+  return answer.ok && PRIMARY_ROLES.has(answer.body.role ?? 'master')
 }
