@@ -1,6 +1,6 @@
 import { mkdir, writeFile } from 'node:fs/promises'
-import { connect } from 'node:net'
 import { join } from 'node:path'
+import { portAccepts } from '@birthday-ha/local-cluster/wait'
 import { HaDemoError } from './errors.js'
 import { renderAppHaproxyConfig, type AppHaproxyOptions } from './haproxy-config.js'
 import { isAlive, spawnRecorded, terminateRecorded, type ProcessRecord } from './process-record.js'
@@ -14,15 +14,6 @@ export interface AppHaproxy extends AsyncDisposable {
   readonly socketPath: string
   readonly logFile: string
   close(): Promise<void>
-}
-
-async function canConnect(port: number): Promise<boolean> {
-  return await new Promise((resolve) => {
-    const socket = connect({ port, host: '127.0.0.1' })
-    socket.setTimeout(500, () => { socket.destroy(); resolve(false) })
-    socket.once('connect', () => { socket.destroy(); resolve(true) })
-    socket.once('error', () => resolve(false))
-  })
 }
 
 /** The AppHaproxy handle of a recorded haproxy (e.g. from the demo's state file); `close()` stops it by PID. */
@@ -56,7 +47,7 @@ export async function startAppHaproxy(options: Omit<AppHaproxyOptions, 'socketPa
   try {
     await waitUntil(`haproxy to listen on ${options.port}`, async () => {
       if (!(await isAlive(record))) throw new HaDemoError('DEMO_PROCESS_EXITED', `haproxy exited; see ${logFile}`)
-      return await canConnect(options.port)
+      return await portAccepts(options.port)
     }, { timeoutMs: 10_000, intervalMs: 50 })
   } catch (err) {
     await proxy.close()

@@ -1,12 +1,11 @@
 import { spawn } from 'node:child_process'
 import { closeSync, openSync } from 'node:fs'
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
-import { connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { LocalClusterError } from './errors.js'
 import { isAlive, terminate } from './processes.js'
-import { waitFor } from './wait.js'
+import { portAccepts, waitFor } from './wait.js'
 
 /** One PostgreSQL backend behind haproxy, health-checked through its Patroni REST port. */
 export interface HaproxyBackend {
@@ -71,15 +70,6 @@ export function renderHaproxyConfig(options: HaproxyOptions): string {
   ].join('\n')
 }
 
-async function canConnect(port: number): Promise<boolean> {
-  return await new Promise((resolve) => {
-    const socket = connect({ port, host: '127.0.0.1' })
-    socket.setTimeout(500, () => { socket.destroy(); resolve(false) })
-    socket.once('connect', () => { socket.destroy(); resolve(true) })
-    socket.once('error', () => resolve(false))
-  })
-}
-
 /**
  * Runs Debian's haproxy in the foreground (`-db`) on 127.0.0.1 in front of the Patroni nodes, with
  * the config {@link renderHaproxyConfig} renders. Resolves once it accepts connections. `close()`
@@ -120,7 +110,7 @@ export async function startHaproxy(options: HaproxyOptions): Promise<Haproxy> {
   try {
     await waitFor(`haproxy to listen on ${options.port}`, async () => {
       if (!(await isAlive(record))) throw new LocalClusterError('LC_PROCESS_EXITED', `haproxy exited; see ${logFile}`)
-      return await canConnect(options.port)
+      return await portAccepts(options.port)
     }, { timeoutMs: 10_000, intervalMs: 50 })
   } catch (err) {
     await close()

@@ -1,6 +1,7 @@
+import { createServer, type AddressInfo } from 'node:net'
 import t from 'tap'
 import { LocalClusterError } from '../src/errors.js'
-import { waitFor } from '../src/wait.js'
+import { pollUntil, portAccepts, waitFor } from '../src/wait.js'
 
 t.test('returns the first value that is not false/undefined', async (t) => {
   let calls = 0
@@ -39,4 +40,20 @@ t.test('a non-Error throw still times out cleanly', async (t) => {
 t.test('the default poll interval is used when none is given', async (t) => {
   let calls = 0
   t.equal(await waitFor('second call', async () => ++calls === 2, { timeoutMs: 5_000 }), true)
+})
+
+t.test("pollUntil: the caller's own timeout error and fatal errors", async (t) => {
+  const fatal = new Error('fatal')
+  await t.rejects(pollUntil('it', async () => { throw fatal }, { timeoutMs: 60_000, isFatal: (e) => e === fatal, timeoutError: (m) => new Error(m) }), fatal)
+  const err = await pollUntil('it', async () => { throw new Error('later') }, { timeoutMs: 0, isFatal: () => false, timeoutError: (m, cause) => Object.assign(new Error(m), { code: 'MINE', cause }) }).catch((e: unknown) => e)
+  t.match(err, { code: 'MINE', message: 'timed out after 0 ms waiting for it (last error: later)', cause: { message: 'later' } })
+})
+
+t.test('portAccepts: a listener on loopback, and a port nothing listens on', async (t) => {
+  const server = createServer((socket) => socket.end())
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  t.equal(await portAccepts(port), true)
+  await new Promise((resolve) => server.close(resolve))
+  t.equal(await portAccepts(port), false)
 })
