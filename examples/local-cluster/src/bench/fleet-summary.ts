@@ -14,6 +14,10 @@ export interface WorkerReport {
   readonly lastAckAt: number
   /** Writes that failed after the client's deadline (nothing is retried beyond the client itself). */
   readonly failed: number
+  /** When (epoch ms) its last `leaderChanged` event came (the grant of a new leader's first lease); 0 before any. */
+  readonly leaderChangedAt: number
+  /** When (epoch ms) the first write after that was acknowledged; 0 before it. */
+  readonly firstAckAfterChangeAt: number
 }
 
 /** One phase of one round: REST calls between two snapshots of the fleet, and how long it lasted. */

@@ -39,6 +39,12 @@ function startClient(index: number): { client: HaPgClient; report(): WorkerRepor
   const client = new HaPgClient({ patroniUrls: config.patroniUrls, patroniAuth: config.patroniAuth, pg: config.pg })
   let lastAckAt = 0
   let failed = 0
+  let leaderChangedAt = 0
+  let firstAckAfterChangeAt = 0
+  client.on('leaderChanged', () => {
+    leaderChangedAt = Date.now()
+    firstAckAfterChangeAt = 0
+  })
   const id = process.pid * 1000 + index
   void (async () => {
     await sleep(Math.random() * WRITE_EVERY_MS) // not all in step
@@ -46,6 +52,7 @@ function startClient(index: number): { client: HaPgClient; report(): WorkerRepor
       try {
         await client.query(UPSERT_SQL(config.table), [id], { idempotent: true })
         lastAckAt = Date.now()
+        if (firstAckAfterChangeAt === 0 && leaderChangedAt > 0) firstAckAfterChangeAt = lastAckAt
       } catch {
         failed++
       }
@@ -56,7 +63,7 @@ function startClient(index: number): { client: HaPgClient; report(): WorkerRepor
     client,
     report: () => {
       const s = client.stats()
-      return { id: `${process.pid}:${index}`, restCalls: s.counters.restCalls, leader: s.leader?.name ?? null, leaseValid: s.leaseValid, lastAckAt, failed }
+      return { id: `${process.pid}:${index}`, restCalls: s.counters.restCalls, leader: s.leader?.name ?? null, leaseValid: s.leaseValid, lastAckAt, failed, leaderChangedAt, firstAckAfterChangeAt }
     },
   }
 }

@@ -56,6 +56,8 @@ const TABLE = 'bench_fleet'
 const WARM_UP_MS = 5_000
 const FOLLOW_TIMEOUT_MS = 120_000
 const log = (line: string): void => void process.stderr.write(`[fleet] ${line}\n`)
+/** The median, or NaN for no client (one whose first acknowledgement after its lease came after the last snapshot is left out). */
+const mid = (xs: readonly number[]): number => (xs.length === 0 ? Number.NaN : median(xs))
 const TICKS_PER_SECOND = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim())
 
 /** CPU ms so far of each named member's Patroni process (its REST API answers from threads of it). */
@@ -166,6 +168,9 @@ interface RoundFigures {
   readonly failover: PhaseFigures
   /** Each client's time to follow the new leader, in ms after the fault. */
   readonly followMs: number[]
+  /** Where that time went, per client: its new leader's first lease (its leaderChanged event), in ms after the fault, and its first acknowledgement after that lease, in ms after it. */
+  readonly leasedMs: number[]
+  readonly ackAfterLeaseMs: number[]
   readonly failed: number
   /** When another member first answered `/primary` 200, in ms after the fault (NaN if not seen). */
   readonly promotionMs: number
@@ -204,9 +209,12 @@ async function round(cluster: LocalCluster, run: number, size: number, config: O
     const failover = phaseFigures(failFrom, failoverEnd, Date.now() - killed.at)
     const cpuFailover = meanCpuPercent(cpuFailFrom, await patroniCpu(cluster, survivors), Date.now() - killed.at)
     const failed = failoverEnd.reduce((a, r) => a + r.failed, 0) - failedBefore
+    const changed = failoverEnd.filter((r) => r.leaderChangedAt > killed.at && r.firstAckAfterChangeAt > 0)
+    const leasedMs = changed.map((r) => r.leaderChangedAt - killed.at)
+    const ackAfterLeaseMs = changed.map((r) => r.firstAckAfterChangeAt - r.leaderChangedAt)
     await fleet.stop()
     await cluster.startMember(killed.name)
-    return { run, clients: size, steady, failover, followMs, failed, promotionMs: promoted === undefined ? Number.NaN : promoted.at - killed.at, cpu: { steady: cpuSteady, failover: cpuFailover } }
+    return { run, clients: size, steady, failover, followMs, leasedMs, ackAfterLeaseMs, failed, promotionMs: promoted === undefined ? Number.NaN : promoted.at - killed.at, cpu: { steady: cpuSteady, failover: cpuFailover } }
   } finally {
     await fleet.stop()
   }
@@ -214,14 +222,14 @@ async function round(cluster: LocalCluster, run: number, size: number, config: O
 
 function table(rows: readonly RoundFigures[], idle: readonly number[]): string {
   const lines = [
-    '| clients | steady: calls/s per client (median) | steady: total calls/s | steady: Patroni CPU per member (% of a core) | kill -9: calls/s per client (median) | kill -9: total calls/s | kill -9: Patroni CPU per survivor (% of a core) | Patroni promotion (ms) | followed after, median (ms) | followed after, slowest (ms) | failed writes |',
-    '|---|---|---|---|---|---|---|---|---|---|---|',
-    `| 0 | – | – | ${spread(idle, 1)} | – | – | – | – | – | – | – |`,
+    '| clients | steady: calls/s per client (median) | steady: total calls/s | steady: Patroni CPU per member (% of a core) | kill -9: calls/s per client (median) | kill -9: total calls/s | kill -9: Patroni CPU per survivor (% of a core) | Patroni promotion (ms) | leased after, median (ms) | first ack after the lease, median (ms) | followed after, median (ms) | followed after, slowest (ms) | failed writes |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    `| 0 | – | – | ${spread(idle, 1)} | – | – | – | – | – | – | – | – | – |`,
   ]
   for (const size of SIZES) {
     const of = rows.filter((r) => r.clients === size)
     const col = (f: (r: RoundFigures) => number, digits = 0): string => spread(of.map(f), digits)
-    lines.push(`| ${size} | ${col((r) => r.steady.perClient.median, 2)} | ${col((r) => r.steady.total, 1)} | ${col((r) => r.cpu.steady, 1)} | ${col((r) => r.failover.perClient.median, 2)} | ${col((r) => r.failover.total, 1)} | ${col((r) => r.cpu.failover, 1)} | ${col((r) => r.promotionMs)} | ${col((r) => median(r.followMs))} | ${col((r) => Math.max(...r.followMs))} | ${col((r) => r.failed)} |`)
+    lines.push(`| ${size} | ${col((r) => r.steady.perClient.median, 2)} | ${col((r) => r.steady.total, 1)} | ${col((r) => r.cpu.steady, 1)} | ${col((r) => r.failover.perClient.median, 2)} | ${col((r) => r.failover.total, 1)} | ${col((r) => r.cpu.failover, 1)} | ${col((r) => r.promotionMs)} | ${col((r) => mid(r.leasedMs))} | ${col((r) => mid(r.ackAfterLeaseMs))} | ${col((r) => median(r.followMs))} | ${col((r) => Math.max(...r.followMs))} | ${col((r) => r.failed)} |`)
   }
   return lines.join('\n')
 }
@@ -243,7 +251,7 @@ async function main(): Promise<void> {
       log(`run ${run}: Patroni idle ${(idle.at(-1) as number).toFixed(1)} % of a core per member`)
       for (const size of SIZES) {
         const r = await round(cluster, run, size, config, apiUrls)
-        log(`run ${run}, ${size} client(s): steady ${r.steady.perClient.median.toFixed(2)}/s per client (${r.steady.total.toFixed(1)}/s in all); kill -9 ${r.failover.perClient.median.toFixed(2)}/s per client (${r.failover.total.toFixed(1)}/s in all) over ${r.failover.ms} ms; slowest follow ${Math.max(...r.followMs)} ms`)
+        log(`run ${run}, ${size} client(s): steady ${r.steady.perClient.median.toFixed(2)}/s per client (${r.steady.total.toFixed(1)}/s in all); kill -9 ${r.failover.perClient.median.toFixed(2)}/s per client (${r.failover.total.toFixed(1)}/s in all) over ${r.failover.ms} ms; promotion ${r.promotionMs} ms, leased ${mid(r.leasedMs)} ms (median; ${Math.min(...r.leasedMs)}–${Math.max(...r.leasedMs)}), first ack ${mid(r.ackAfterLeaseMs)} ms after the lease (${Math.min(...r.ackAfterLeaseMs)}–${Math.max(...r.ackAfterLeaseMs)}), followed ${median(r.followMs)} ms (slowest ${Math.max(...r.followMs)} ms)`)
         rows.push(r)
       }
     }

@@ -1,7 +1,7 @@
 import t from 'tap'
 import { cpuMsFromStat, followed, meanCpuPercent, median, phaseFigures, spread, type WorkerReport } from '../../src/bench/fleet-summary.js'
 
-const report = (n: number, restCalls: number, o: Partial<WorkerReport> = {}): WorkerReport => ({ id: `100:${n}`, restCalls, leader: 'pg1', leaseValid: true, lastAckAt: 1_000, failed: 0, ...o })
+const report = (n: number, restCalls: number, o: Partial<WorkerReport> = {}): WorkerReport => ({ id: `100:${n}`, restCalls, leader: 'pg1', leaseValid: true, lastAckAt: 1_000, failed: 0, leaderChangedAt: 0, firstAckAfterChangeAt: 0, ...o })
 
 t.test('REST calls per second per client and in all, between two snapshots', async (t) => {
   const before = [report(1, 10), report(2, 20), report(3, 30)]
