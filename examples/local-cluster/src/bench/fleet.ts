@@ -19,6 +19,7 @@ import { raiseMaxConnections } from './max-connections.js'
 import { cpuMsFromStat, followed, meanCpuPercent, median, phaseFigures, spread, type PhaseFigures, type WorkerReport } from './fleet-summary.js'
 import type { WorkerConfig } from './fleet-worker.js'
 import { watchPromotion } from './promotion-watch.js'
+import { latencyFigures, sampleRestLatency, type LatencyFigures } from './rest-latency.js'
 import { CREATE_SQL } from './write-load.js'
 
 const usage = 'usage: npm run bench:fleet   (several minutes: starts its own cluster)\n  environment: BENCH_CLIENTS=1,200  BENCH_CLIENTS_PER_PROCESS=10  BENCH_RUNS=1  BENCH_STEADY_MS=20000  BENCH_PATRONI=3|4  BENCH_BASE_PORT=26800'
@@ -176,6 +177,8 @@ interface RoundFigures {
   readonly promotionMs: number
   /** Patroni's CPU, mean % of a core per member: every member in steady state, the survivors through the kill -9. */
   readonly cpu: { readonly steady: number; readonly failover: number }
+  /** How fast the members answered a `GET /cluster` sent from beside the fleet: every member in steady state, the survivors from the kill -9 until the last client followed. */
+  readonly rest: { readonly steady: LatencyFigures; readonly failover: LatencyFigures }
 }
 
 async function round(cluster: LocalCluster, run: number, size: number, config: Omit<WorkerConfig, 'clients'>, apiUrls: ReadonlyMap<string, string>): Promise<RoundFigures> {
@@ -188,7 +191,9 @@ async function round(cluster: LocalCluster, run: number, size: number, config: O
     const steadyFrom = fleet.snapshot()
     const cpuFrom = await patroniCpu(cluster, members)
     const steadyAt = Date.now()
+    const steadySampler = sampleRestLatency([...apiUrls.values()])
     await sleep(STEADY_MS)
+    const restSteady = latencyFigures(await steadySampler.stop(), steadyAt, Date.now())
     const steady = phaseFigures(steadyFrom, fleet.snapshot(), Date.now() - steadyAt)
     const cpuSteady = meanCpuPercent(cpuFrom, await patroniCpu(cluster, members), Date.now() - steadyAt)
     const failedBefore = fleet.snapshot().reduce((a, r) => a + r.failed, 0)
@@ -200,10 +205,12 @@ async function round(cluster: LocalCluster, run: number, size: number, config: O
     const failFrom = fleet.snapshot()
     const survivors = members.filter((name) => name !== old)
     const cpuFailFrom = await patroniCpu(cluster, survivors)
+    const failSampler = sampleRestLatency(survivors.map((name) => apiUrls.get(name) ?? ''))
     const killed = { name: old, at: Date.now() }
     await cluster.killMember(old)
     log(`run ${run}: killed ${killed.name} with ${size} client(s) writing`)
     const followMs = await fleet.follow(old, killed.at)
+    const restFailover = latencyFigures(await failSampler.stop(), killed.at, Date.now())
     const promoted = await watch.stop()
     const failoverEnd = fleet.snapshot()
     const failover = phaseFigures(failFrom, failoverEnd, Date.now() - killed.at)
@@ -214,7 +221,7 @@ async function round(cluster: LocalCluster, run: number, size: number, config: O
     const ackAfterLeaseMs = changed.map((r) => r.firstAckAfterChangeAt - r.leaderChangedAt)
     await fleet.stop()
     await cluster.startMember(killed.name)
-    return { run, clients: size, steady, failover, followMs, leasedMs, ackAfterLeaseMs, failed, promotionMs: promoted === undefined ? Number.NaN : promoted.at - killed.at, cpu: { steady: cpuSteady, failover: cpuFailover } }
+    return { run, clients: size, steady, failover, followMs, leasedMs, ackAfterLeaseMs, failed, promotionMs: promoted === undefined ? Number.NaN : promoted.at - killed.at, cpu: { steady: cpuSteady, failover: cpuFailover }, rest: { steady: restSteady, failover: restFailover } }
   } finally {
     await fleet.stop()
   }
@@ -222,14 +229,14 @@ async function round(cluster: LocalCluster, run: number, size: number, config: O
 
 function table(rows: readonly RoundFigures[], idle: readonly number[]): string {
   const lines = [
-    '| clients | steady: calls/s per client (median) | steady: total calls/s | steady: Patroni CPU per member (% of a core) | kill -9: calls/s per client (median) | kill -9: total calls/s | kill -9: Patroni CPU per survivor (% of a core) | Patroni promotion (ms) | leased after, median (ms) | first ack after the lease, median (ms) | followed after, median (ms) | followed after, slowest (ms) | failed writes |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
-    `| 0 | – | – | ${spread(idle, 1)} | – | – | – | – | – | – | – | – | – |`,
+    '| clients | steady: calls/s per client (median) | steady: total calls/s | steady: Patroni CPU per member (% of a core) | kill -9: calls/s per client (median) | kill -9: total calls/s | kill -9: Patroni CPU per survivor (% of a core) | kill -9: GET /cluster p50 / p95 (ms) | Patroni promotion (ms) | leased after, median (ms) | first ack after the lease, median (ms) | followed after, median (ms) | followed after, slowest (ms) | failed writes |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    `| 0 | – | – | ${spread(idle, 1)} | – | – | – | – | – | – | – | – | – | – |`,
   ]
   for (const size of SIZES) {
     const of = rows.filter((r) => r.clients === size)
     const col = (f: (r: RoundFigures) => number, digits = 0): string => spread(of.map(f), digits)
-    lines.push(`| ${size} | ${col((r) => r.steady.perClient.median, 2)} | ${col((r) => r.steady.total, 1)} | ${col((r) => r.cpu.steady, 1)} | ${col((r) => r.failover.perClient.median, 2)} | ${col((r) => r.failover.total, 1)} | ${col((r) => r.cpu.failover, 1)} | ${col((r) => r.promotionMs)} | ${col((r) => mid(r.leasedMs))} | ${col((r) => mid(r.ackAfterLeaseMs))} | ${col((r) => median(r.followMs))} | ${col((r) => Math.max(...r.followMs))} | ${col((r) => r.failed)} |`)
+    lines.push(`| ${size} | ${col((r) => r.steady.perClient.median, 2)} | ${col((r) => r.steady.total, 1)} | ${col((r) => r.cpu.steady, 1)} | ${col((r) => r.failover.perClient.median, 2)} | ${col((r) => r.failover.total, 1)} | ${col((r) => r.cpu.failover, 1)} | ${col((r) => r.rest.failover.p50)} / ${col((r) => r.rest.failover.p95)} | ${col((r) => r.promotionMs)} | ${col((r) => mid(r.leasedMs))} | ${col((r) => mid(r.ackAfterLeaseMs))} | ${col((r) => median(r.followMs))} | ${col((r) => Math.max(...r.followMs))} | ${col((r) => r.failed)} |`)
   }
   return lines.join('\n')
 }
@@ -251,7 +258,7 @@ async function main(): Promise<void> {
       log(`run ${run}: Patroni idle ${(idle.at(-1) as number).toFixed(1)} % of a core per member`)
       for (const size of SIZES) {
         const r = await round(cluster, run, size, config, apiUrls)
-        log(`run ${run}, ${size} client(s): steady ${r.steady.perClient.median.toFixed(2)}/s per client (${r.steady.total.toFixed(1)}/s in all); kill -9 ${r.failover.perClient.median.toFixed(2)}/s per client (${r.failover.total.toFixed(1)}/s in all) over ${r.failover.ms} ms; promotion ${r.promotionMs} ms, leased ${mid(r.leasedMs)} ms (median; ${Math.min(...r.leasedMs)}–${Math.max(...r.leasedMs)}), first ack ${mid(r.ackAfterLeaseMs)} ms after the lease (${Math.min(...r.ackAfterLeaseMs)}–${Math.max(...r.ackAfterLeaseMs)}), followed ${median(r.followMs)} ms (slowest ${Math.max(...r.followMs)} ms)`)
+        log(`run ${run}, ${size} client(s): steady ${r.steady.perClient.median.toFixed(2)}/s per client (${r.steady.total.toFixed(1)}/s in all); kill -9 ${r.failover.perClient.median.toFixed(2)}/s per client (${r.failover.total.toFixed(1)}/s in all) over ${r.failover.ms} ms; promotion ${r.promotionMs} ms, leased ${mid(r.leasedMs)} ms (median; ${Math.min(...r.leasedMs)}–${Math.max(...r.leasedMs)}), first ack ${mid(r.ackAfterLeaseMs)} ms after the lease (${Math.min(...r.ackAfterLeaseMs)}–${Math.max(...r.ackAfterLeaseMs)}), followed ${median(r.followMs)} ms (slowest ${Math.max(...r.followMs)} ms); GET /cluster from beside the fleet: steady p50 ${r.rest.steady.p50} / p95 ${r.rest.steady.p95} / max ${r.rest.steady.max} ms, kill -9 p50 ${r.rest.failover.p50} / p95 ${r.rest.failover.p95} / max ${r.rest.failover.max} ms (${r.rest.failover.failed} of ${r.rest.failover.count} failed)`)
         rows.push(r)
       }
     }
