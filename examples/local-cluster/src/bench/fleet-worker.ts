@@ -2,6 +2,7 @@
 // defaults, its own REST connections and discovery schedule), each writing one idempotent upsert every
 // WRITE_EVERY_MS so a caller is always waiting through a failover. Every REPORT_EVERY_MS it sends the
 // clients' counters to the parent over the IPC channel. It ends when the parent disconnects.
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { HaPgClient } from '@birthday-ha/ha-pg-client'
 import type { WorkerReport } from './fleet-summary.js'
@@ -70,7 +71,14 @@ function startClient(index: number): { client: HaPgClient; report(): WorkerRepor
 
 const clients = Array.from({ length: config.clients }, (_, i) => startClient(i))
 // With a callback, a send after the parent went away is that callback's error, not a crash of this process.
-const reporter = setInterval(() => send(clients.map((c) => c.report()), undefined, {}, () => {}), REPORT_EVERY_MS)
+// How late this process's timers ran over each report interval: its clients' rounds and writes run on it.
+const loopDelay = monitorEventLoopDelay({ resolution: 10 })
+loopDelay.enable()
+const reporter = setInterval(() => {
+  const loopDelayMs = Math.round(loopDelay.max / 1e6)
+  loopDelay.reset()
+  send(clients.map((c) => ({ ...c.report(), loopDelayMs })), undefined, {}, () => {})
+}, REPORT_EVERY_MS)
 
 process.once('disconnect', () => {
   running = false

@@ -84,6 +84,8 @@ class Fleet {
   /** client id → when it was first seen following the failover under way. */
   #followedAt = new Map<string, number>()
   #stopping = false
+  /** Each process's worst event-loop delay per report interval, as it came. */
+  readonly #loopDelays: { at: number; pid: number; ms: number }[] = []
   /** Why a process ended before stop(): a fleet that lost one measures nothing. */
   #died: string | undefined
 
@@ -100,6 +102,8 @@ class Fleet {
       const child = fork(script, [], { env: { ...process.env, FLEET_WORKER: JSON.stringify(worker) }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
       child.on('message', (reports: WorkerReport[]) => {
         for (const r of reports) fleet.#latest.set(r.id, r)
+        const delay = reports[0]?.loopDelayMs
+        if (delay !== undefined) fleet.#loopDelays.push({ at: Date.now(), pid: child.pid ?? 0, ms: delay })
       })
       child.once('exit', (code, signal) => {
         if (!fleet.#stopping) fleet.#died ??= `process ${child.pid} exited (${signal ?? `code ${code}`})`
@@ -116,6 +120,14 @@ class Fleet {
     const [name] = names
     if (names.size !== 1 || name === null || name === undefined) throw new Error(`the clients do not agree on a leased leader: ${[...names].join(', ')}`)
     return name
+  }
+
+  /** Over the reports that came in `[from, to)`: each process's worst event-loop delay, the median and the worst of those (ms). */
+  loopDelay(from: number, to: number): { readonly median: number; readonly max: number } {
+    const worst = new Map<number, number>()
+    for (const d of this.#loopDelays) if (d.at >= from && d.at < to) worst.set(d.pid, Math.max(worst.get(d.pid) ?? 0, d.ms))
+    const all = [...worst.values()]
+    return { median: mid(all), max: all.length === 0 ? Number.NaN : Math.max(...all) }
   }
 
   snapshot(): WorkerReport[] {
@@ -179,6 +191,8 @@ interface RoundFigures {
   readonly cpu: { readonly steady: number; readonly failover: number }
   /** How fast the members answered a `GET /cluster` sent from beside the fleet: every member in steady state, the survivors from the kill -9 until the last client followed. */
   readonly rest: { readonly steady: LatencyFigures; readonly failover: LatencyFigures }
+  /** The worst event-loop delay of each client process (median over the processes, and the worst), in steady state and from the kill -9 until the last client followed. */
+  readonly loopDelay: { readonly steady: { readonly median: number; readonly max: number }; readonly failover: { readonly median: number; readonly max: number } }
 }
 
 async function round(cluster: LocalCluster, run: number, size: number, config: Omit<WorkerConfig, 'clients'>, apiUrls: ReadonlyMap<string, string>): Promise<RoundFigures> {
@@ -194,6 +208,7 @@ async function round(cluster: LocalCluster, run: number, size: number, config: O
     const steadySampler = sampleRestLatency([...apiUrls.values()])
     await sleep(STEADY_MS)
     const restSteady = latencyFigures(await steadySampler.stop(), steadyAt, Date.now())
+    const loopSteady = fleet.loopDelay(steadyAt, Date.now())
     const steady = phaseFigures(steadyFrom, fleet.snapshot(), Date.now() - steadyAt)
     const cpuSteady = meanCpuPercent(cpuFrom, await patroniCpu(cluster, members), Date.now() - steadyAt)
     const failedBefore = fleet.snapshot().reduce((a, r) => a + r.failed, 0)
@@ -211,6 +226,7 @@ async function round(cluster: LocalCluster, run: number, size: number, config: O
     log(`run ${run}: killed ${killed.name} with ${size} client(s) writing`)
     const followMs = await fleet.follow(old, killed.at)
     const restFailover = latencyFigures(await failSampler.stop(), killed.at, Date.now())
+    const loopFailover = fleet.loopDelay(killed.at, Date.now())
     const promoted = await watch.stop()
     const failoverEnd = fleet.snapshot()
     const failover = phaseFigures(failFrom, failoverEnd, Date.now() - killed.at)
@@ -221,7 +237,7 @@ async function round(cluster: LocalCluster, run: number, size: number, config: O
     const ackAfterLeaseMs = changed.map((r) => r.firstAckAfterChangeAt - r.leaderChangedAt)
     await fleet.stop()
     await cluster.startMember(killed.name)
-    return { run, clients: size, steady, failover, followMs, leasedMs, ackAfterLeaseMs, failed, promotionMs: promoted === undefined ? Number.NaN : promoted.at - killed.at, cpu: { steady: cpuSteady, failover: cpuFailover }, rest: { steady: restSteady, failover: restFailover } }
+    return { run, clients: size, steady, failover, followMs, leasedMs, ackAfterLeaseMs, failed, promotionMs: promoted === undefined ? Number.NaN : promoted.at - killed.at, cpu: { steady: cpuSteady, failover: cpuFailover }, rest: { steady: restSteady, failover: restFailover }, loopDelay: { steady: loopSteady, failover: loopFailover } }
   } finally {
     await fleet.stop()
   }
@@ -258,7 +274,7 @@ async function main(): Promise<void> {
       log(`run ${run}: Patroni idle ${(idle.at(-1) as number).toFixed(1)} % of a core per member`)
       for (const size of SIZES) {
         const r = await round(cluster, run, size, config, apiUrls)
-        log(`run ${run}, ${size} client(s): steady ${r.steady.perClient.median.toFixed(2)}/s per client (${r.steady.total.toFixed(1)}/s in all); kill -9 ${r.failover.perClient.median.toFixed(2)}/s per client (${r.failover.total.toFixed(1)}/s in all) over ${r.failover.ms} ms; promotion ${r.promotionMs} ms, leased ${mid(r.leasedMs)} ms (median; ${Math.min(...r.leasedMs)}–${Math.max(...r.leasedMs)}), first ack ${mid(r.ackAfterLeaseMs)} ms after the lease (${Math.min(...r.ackAfterLeaseMs)}–${Math.max(...r.ackAfterLeaseMs)}), followed ${median(r.followMs)} ms (slowest ${Math.max(...r.followMs)} ms); GET /cluster from beside the fleet: steady p50 ${r.rest.steady.p50} / p95 ${r.rest.steady.p95} / max ${r.rest.steady.max} ms, kill -9 p50 ${r.rest.failover.p50} / p95 ${r.rest.failover.p95} / max ${r.rest.failover.max} ms (${r.rest.failover.failed} of ${r.rest.failover.count} failed)`)
+        log(`run ${run}, ${size} client(s): steady ${r.steady.perClient.median.toFixed(2)}/s per client (${r.steady.total.toFixed(1)}/s in all); kill -9 ${r.failover.perClient.median.toFixed(2)}/s per client (${r.failover.total.toFixed(1)}/s in all) over ${r.failover.ms} ms; promotion ${r.promotionMs} ms, leased ${mid(r.leasedMs)} ms (median; ${Math.min(...r.leasedMs)}–${Math.max(...r.leasedMs)}), first ack ${mid(r.ackAfterLeaseMs)} ms after the lease (${Math.min(...r.ackAfterLeaseMs)}–${Math.max(...r.ackAfterLeaseMs)}), followed ${median(r.followMs)} ms (slowest ${Math.max(...r.followMs)} ms); GET /cluster from beside the fleet: steady p50 ${r.rest.steady.p50} / p95 ${r.rest.steady.p95} / max ${r.rest.steady.max} ms, kill -9 p50 ${r.rest.failover.p50} / p95 ${r.rest.failover.p95} / max ${r.rest.failover.max} ms (${r.rest.failover.failed} of ${r.rest.failover.count} failed); worst event-loop delay per client process: steady median ${r.loopDelay.steady.median} / max ${r.loopDelay.steady.max} ms, kill -9 median ${r.loopDelay.failover.median} / max ${r.loopDelay.failover.max} ms`)
         rows.push(r)
       }
     }
