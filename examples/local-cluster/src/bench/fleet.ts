@@ -8,6 +8,9 @@
 // undici Agent) and its own discovery schedule, as in an app process of its own; 200 Node processes
 // on this 2-core machine starved the cluster itself of CPU (measured: Patroni's promotion took 19 s
 // instead of 10). BENCH_RUNS (default 1) repeats it; the table shows medians with min–max over the runs.
+// Where a client's time to follow goes: its new leader's lease, then its first acknowledgement; and what
+// slows it: how fast the members answer a `GET /cluster` sent from beside the fleet, and how late each
+// client process's timers run (its event-loop delay).
 import { execFileSync, fork, type ChildProcess } from 'node:child_process'
 import { once } from 'node:events'
 import { readFile } from 'node:fs/promises'
