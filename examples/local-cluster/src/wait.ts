@@ -64,15 +64,14 @@ export async function waitFor<T>(what: string, check: () => Promise<T | false | 
 /** Whether something accepts TCP connections on 127.0.0.1:`port` (within 500 ms): what a wait for a listener polls. */
 export async function portAccepts(port: number): Promise<boolean> {
   return await new Promise((resolve) => {
-    const socket = connect({ port, host: '127.0.0.1' })
-    socket.setTimeout(500, () => {
+    const socket = connect({ port, host: '127.0.0.1', timeout: 500 })
+    const settle = (accepted: boolean): void => {
       socket.destroy()
-      resolve(false)
-    })
-    socket.once('connect', () => {
-      socket.destroy()
-      resolve(true)
-    })
-    socket.once('error', () => resolve(false))
+      resolve(accepted)
+    }
+    const refused = (): void => settle(false)
+    socket.once('connect', () => settle(true))
+    socket.once('error', refused)
+    socket.once('timeout', refused) // no answer within 500 ms counts as refused
   })
 }
