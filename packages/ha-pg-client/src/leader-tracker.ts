@@ -413,10 +413,11 @@ export class LeaderTracker {
       const timeline = body.timeline ?? member.timeline ?? (leader?.name === member.name ? leader.timeline : 0)
       // Never go back to a lower timeline, unless every member agrees (the 3.0.2 "old leader takes the key back" case).
       if (timeline < this.#maxTimeline && !decision.unanimous) return this.revoke()
-      const leaseMs = leaseFor(body, this.#termsContext())
+      const terms = this.#termsContext()
+      const leaseMs = leaseFor(body, terms)
       if (leaseMs <= 0) return this.revoke()
       this.#grant({ name: member.name, host: member.host, port: member.port, timeline, apiUrl: url }, sentAt, leaseMs)
-      this.#keyExpiresAt = keyExpiry(body, sentAt, this.#termsContext())
+      this.#keyExpiresAt = keyExpiry(body, sentAt, terms)
     })().finally(() => this.#confirming.delete(url))
     this.#confirming.set(url, run)
     return run

@@ -1,15 +1,7 @@
+import type { LeaderEpoch } from './lease.js'
 import type { PatroniApi, PatroniMember, RestResult } from './patroni-api.js'
 import { quorumSettled } from './quorum-settled.js'
 import { apiBase, type LeaderDecision } from './topology.js'
-
-/** The leader last leased, as the tracker knows it (enough to name it a member). */
-export interface LastLeader {
-  readonly name: string
-  readonly host: string
-  readonly port: number
-  readonly timeline: number
-  readonly apiUrl: string
-}
 
 /**
  * What a round decides when no member answered `/cluster`. Patroni 3.0.2 cannot answer it without its
@@ -18,7 +10,7 @@ export interface LastLeader {
  * the candidate. If a majority answers `/primary` at all, the members are up and their DCS is not:
  * `dcs-unavailable`.
  */
-export async function decideWithoutDcs(api: Pick<PatroniApi, 'primary'>, urls: readonly string[], views: readonly RestResult<unknown>[], members: readonly PatroniMember[], leader: LastLeader | undefined): Promise<LeaderDecision> {
+export async function decideWithoutDcs(api: Pick<PatroniApi, 'primary'>, urls: readonly string[], views: readonly RestResult<unknown>[], members: readonly PatroniMember[], leader: LeaderEpoch | undefined): Promise<LeaderDecision> {
   const { results: answers } = await quorumSettled(urls.map((url) => api.primary(url)))
   const known = new Map(members.filter((m) => m.api_url !== undefined).map((m) => [apiBase(m.api_url as string), m] as const))
   if (leader !== undefined) known.set(leader.apiUrl, { name: leader.name, role: 'leader', state: 'running', api_url: leader.apiUrl, host: leader.host, port: leader.port, timeline: leader.timeline })
