@@ -18,8 +18,12 @@ export interface WorkerReport {
   readonly leaderChangedAt: number
   /** When (epoch ms) the first write after that was acknowledged; 0 before it. */
   readonly firstAckAfterChangeAt: number
-  /** The worst event-loop delay of its Node process over the last report interval (250 ms), in ms; absent in a client's own report. */
-  readonly loopDelayMs?: number
+}
+
+/** What one fleet process sends every report interval: its clients' reports, and how late its event loop ran meanwhile (the worst, in ms). */
+export interface WorkerMessage {
+  readonly reports: readonly WorkerReport[]
+  readonly loopDelayMs: number
 }
 
 /** One phase of one round: REST calls between two snapshots of the fleet, and how long it lasted. */

@@ -2,10 +2,10 @@
 // defaults, its own REST connections and discovery schedule), each writing one idempotent upsert every
 // WRITE_EVERY_MS so a caller is always waiting through a failover. Every REPORT_EVERY_MS it sends the
 // clients' counters to the parent over the IPC channel. It ends when the parent disconnects.
-import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { HaPgClient } from '@birthday-ha/ha-pg-client'
-import type { WorkerReport } from './fleet-summary.js'
+import type { WorkerMessage, WorkerReport } from './fleet-summary.js'
+import { watchLoopLateness } from './loop-lateness.js'
 import { UPSERT_SQL } from './write-load.js'
 
 /** What the parent passes in FLEET_WORKER (JSON). */
@@ -72,14 +72,11 @@ function startClient(index: number): { client: HaPgClient; report(): WorkerRepor
 const clients = Array.from({ length: config.clients }, (_, i) => startClient(i))
 // With a callback, a send after the parent went away is that callback's error, not a crash of this process.
 // How late this process's timers ran over each report interval: its clients' rounds and writes run on it.
-// The histogram records the time between its own 10 ms ticks, so an idle loop shows 10 ms: that is taken off.
-const LOOP_RESOLUTION_MS = 10
-const loopDelay = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS })
-loopDelay.enable()
+const lateness = watchLoopLateness()
 const reporter = setInterval(() => {
-  const loopDelayMs = Math.max(0, Math.round(loopDelay.max / 1e6) - LOOP_RESOLUTION_MS)
-  loopDelay.reset()
-  send(clients.map((c) => ({ ...c.report(), loopDelayMs })), undefined, {}, () => {})
+  const message: WorkerMessage = { reports: clients.map((c) => c.report()), loopDelayMs: lateness.maxMs() }
+  lateness.reset()
+  send(message, undefined, {}, () => {})
 }, REPORT_EVERY_MS)
 
 process.once('disconnect', () => {

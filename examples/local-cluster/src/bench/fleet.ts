@@ -19,7 +19,7 @@ import { HaPgClient } from '@birthday-ha/ha-pg-client'
 import { startCluster, type LocalCluster } from '../index.js'
 import { handleBenchArgs } from './bench-args.js'
 import { raiseMaxConnections } from './max-connections.js'
-import { cpuMsFromStat, followed, meanCpuPercent, median, phaseFigures, spread, type PhaseFigures, type WorkerReport } from './fleet-summary.js'
+import { cpuMsFromStat, followed, meanCpuPercent, median, phaseFigures, spread, type PhaseFigures, type WorkerMessage, type WorkerReport } from './fleet-summary.js'
 import type { WorkerConfig } from './fleet-worker.js'
 import { watchPromotion } from './promotion-watch.js'
 import { latencyFigures, sampleRestLatency, type LatencyFigures } from './rest-latency.js'
@@ -103,10 +103,9 @@ class Fleet {
     for (let left = size; left > 0; left -= PER_PROCESS) {
       const worker: WorkerConfig = { ...config, clients: Math.min(PER_PROCESS, left) }
       const child = fork(script, [], { env: { ...process.env, FLEET_WORKER: JSON.stringify(worker) }, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] })
-      child.on('message', (reports: WorkerReport[]) => {
+      child.on('message', ({ reports, loopDelayMs }: WorkerMessage) => {
         for (const r of reports) fleet.#latest.set(r.id, r)
-        const delay = reports[0]?.loopDelayMs
-        if (delay !== undefined) fleet.#loopDelays.push({ at: Date.now(), pid: child.pid ?? 0, ms: delay })
+        fleet.#loopDelays.push({ at: Date.now(), pid: child.pid ?? 0, ms: loopDelayMs })
       })
       child.once('exit', (code, signal) => {
         if (!fleet.#stopping) fleet.#died ??= `process ${child.pid} exited (${signal ?? `code ${code}`})`

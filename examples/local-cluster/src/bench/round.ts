@@ -3,9 +3,9 @@
 // hosts (`npm run bench:lab`, which needs networks of their own for a partition and a blackhole).
 import { mkdir, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { monitorEventLoopDelay } from 'node:perf_hooks'
 import pg from 'pg'
 import { analyse, type Fault, type FaultLog, type Row } from './analyse.js'
+import { watchLoopLateness } from './loop-lateness.js'
 import { watchPromotion } from './promotion-watch.js'
 import { withRetries, type RetryPolicy } from './retry.js'
 import { missingAcked } from './verify.js'
@@ -109,8 +109,7 @@ export async function runRound(cluster: BenchCluster, fault: BenchFault, o: Roun
   const watch = watchPromotion(cluster.patroniUrls, leader.name, urlOf)
   // The five writers share this process's event loop: how late its timers ran from the fault until
   // RECOVERY_MS after the promotion says how much of a writer's time after the promotion was the loop's.
-  const loopDelay = monitorEventLoopDelay({ resolution: 10 })
-  loopDelay.enable()
+  const lateness = watchLoopLateness()
   const injected = await fault.inject(leader)
   const at = injected.at
   // The watch runs until another member answers /primary 200 (before 6907df8 it was stopped right after the fault).
@@ -118,10 +117,8 @@ export async function runRound(cluster: BenchCluster, fault: BenchFault, o: Roun
   const promotedAt = promoted?.at ?? Number.NaN
   if (promoted === undefined) o.log(`${fault.name} run ${o.run}: no promotion seen within 120 s`)
   await sleep(RECOVERY_MS)
-  loopDelay.disable()
-  // the histogram records the time between its own 10 ms ticks (an idle loop shows 10 ms): that is taken off
-  const delayMs = (ns: number): number => Math.max(0, Math.round(ns / 1e6) - 10)
-  o.log(`${fault.name} run ${o.run}: the writers' event loop, from the fault to ${RECOVERY_MS} ms after the promotion, ran late by p50 ${delayMs(loopDelay.percentile(50))} / p99 ${delayMs(loopDelay.percentile(99))} / max ${delayMs(loopDelay.max)} ms`)
+  lateness.stop()
+  o.log(`${fault.name} run ${o.run}: the writers' event loop, from the fault to ${RECOVERY_MS} ms after the promotion, ran late by p50 ${lateness.percentileMs(50)} / p99 ${lateness.percentileMs(99)} / max ${lateness.maxMs()} ms`)
   // Undone only once the new leader exists (before: SIGCONT after 8 s, ahead of the ~12 s promotion,
   // so the take-back always happened). The outage is measured up to the undo.
   const until = Date.now()
